@@ -1,0 +1,94 @@
+/**
+ * The env file schema (`stacks/<env>.yaml`). Pure: loading and error rendering live in src/config/.
+ * Every difference between dev, stg and prod comes from here, never from `if (env === 'prod')`.
+ */
+import { z } from 'zod';
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1');
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, 'an IPv4 CIDR such as 10.10.0.0/16')
+  .refine((s) => s.split('/')[0]!.split('.').every((o) => Number(o) <= 255), 'octets must be 0-255');
+const domain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case DNS name such as dev.example.com');
+const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id (quote it in YAML)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+export const EnvNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes');
+
+export const SuppressionSchema = z.strictObject({
+  rule: z.string().min(1),
+  /** `<phase>:<type>:<name>` or a prefix ending in `*`. */
+  resource: z.string().min(1),
+  reason: z.string().min(10, 'a reason of at least 10 characters'),
+  expires: isoDate,
+});
+
+export const EnvConfigSchema = z.strictObject({
+  name: EnvNameSchema,
+  /** The env's workload account; every mutating run checks the caller identity against it. */
+  accountId,
+  /** The organization's management account, where phase 0 runs. */
+  managementAccountId: accountId,
+  regions: z.strictObject({ primary: awsRegion, dr: awsRegion }),
+  /** The env's domain (`dev.example.com`); the api zone is `api.<domain>`. */
+  domain,
+  /** The organization: account e-mails and OU layout, used by phase 0. */
+  organization: z.strictObject({
+    name: z.string().min(1),
+    /** Account e-mails are `<prefix>+<account>@<emailDomain>`. */
+    emailPrefix: z.string().regex(/^[a-z0-9._-]+$/),
+    emailDomain: domain,
+    /** Close member accounts when the stack deletes them (protect stays on regardless). */
+    closeOnDeletion: z.boolean(),
+  }),
+  network: z.strictObject({
+    vpcCidr: cidr,
+    drVpcCidr: cidr,
+    availabilityZones: z.number().int().min(2).max(6),
+    natGateways: z.enum(['Single', 'OnePerAz']),
+    publicSubnetMask: z.number().int().min(16).max(28),
+    privateSubnetMask: z.number().int().min(16).max(28),
+    isolatedSubnetMask: z.number().int().min(16).max(28),
+    networkFirewall: z.boolean(),
+    /** Interface endpoints (service short names, e.g. `ecr.api`); the S3 gateway endpoint is always created. */
+    interfaceEndpoints: z.array(z.string().regex(/^[a-z0-9.-]+$/)).min(1),
+    flowLogRetentionDays: z.number().int().positive(),
+  }),
+  cluster: z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,38}$/),
+    version: z.string().regex(/^1\.\d{2}$/, 'a Kubernetes minor such as 1.34'),
+    endpointPublicAccess: z.boolean(),
+    publicAccessCidrs: z.array(cidr),
+    systemNodes: z.strictObject({
+      instanceTypes: z.array(z.string().min(1)).min(1),
+      min: z.number().int().min(1),
+      desired: z.number().int().min(1),
+      max: z.number().int().min(1),
+      diskSizeGiB: z.number().int().min(20),
+    }),
+    spot: z.boolean(),
+    karpenterLimits: z.strictObject({ cpu: z.number().int().positive(), memoryGiB: z.number().int().positive() }),
+  }),
+  backend: z.strictObject({
+    /** `file://<path>` (relative to the repo) or `s3://bucket/prefix`. */
+    url: z.string().regex(/^(file:\/\/|s3:\/\/)\S+$/, 'file://<path> or s3://<bucket>[/prefix]'),
+  }),
+  secrets: z.strictObject({
+    provider: z.string().regex(/^(passphrase|awskms:\/\/\S+)$/, 'passphrase or awskms://<key>'),
+    /** A file holding the passphrase; otherwise PULUMI_CONFIG_PASSPHRASE(_FILE) is used. */
+    passphraseFile: z.string().min(1).optional(),
+  }),
+  engine: z.enum(['simulate', 'pulumi']),
+  checks: z.strictObject({
+    /** Whether a static-check violation blocks `up` (stg, prod) or only warns. */
+    blockOnViolation: z.boolean(),
+    suppressions: z.array(SuppressionSchema),
+  }),
+  backupRetentionDays: z.number().int().positive(),
+  tags: z.record(z.string(), z.string()),
+});
+
+export type EnvConfig = z.infer<typeof EnvConfigSchema>;
+export type Suppression = z.infer<typeof SuppressionSchema>;

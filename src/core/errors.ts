@@ -1,0 +1,100 @@
+/**
+ * Typed errors: every failure the user can cause or meet carries a stable code, the exit code the
+ * CLI returns for it, the offending value and a hint saying how to fix it. One renderer (src/cli)
+ * turns them into a single line; anything that is not a PlatformError is a bug and shows its stack
+ * only with --verbose.
+ */
+export const ExitCode = {
+  Ok: 0,
+  PhaseFailed: 1,
+  Usage: 2,
+  DependencyCheck: 3,
+  Locked: 4,
+  RecoveryNeeded: 5,
+  Interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorCode =
+  | 'usage'
+  | 'unknown-env'
+  | 'bad-phase'
+  | 'config-invalid'
+  | 'config-missing'
+  | 'no-program'
+  | 'dependency-check'
+  | 'cycle'
+  | 'locked'
+  | 'recovery-needed'
+  | 'confirmation-required'
+  | 'phase-failed'
+  | 'gate-failed'
+  | 'outputs-invalid'
+  | 'engine-missing'
+  | 'engine-failed'
+  | 'account-mismatch'
+  | 'passphrase'
+  | 'plugin-missing'
+  | 'stack-not-found'
+  | 'check-failed'
+  | 'cancelled';
+
+const exitFor: Record<ErrorCode, ExitCode> = {
+  usage: ExitCode.Usage,
+  'unknown-env': ExitCode.Usage,
+  'bad-phase': ExitCode.Usage,
+  'config-invalid': ExitCode.Usage,
+  'config-missing': ExitCode.Usage,
+  'no-program': ExitCode.Usage,
+  'dependency-check': ExitCode.DependencyCheck,
+  cycle: ExitCode.Usage,
+  locked: ExitCode.Locked,
+  'recovery-needed': ExitCode.RecoveryNeeded,
+  'confirmation-required': ExitCode.Usage,
+  'phase-failed': ExitCode.PhaseFailed,
+  'gate-failed': ExitCode.PhaseFailed,
+  'outputs-invalid': ExitCode.PhaseFailed,
+  'engine-missing': ExitCode.Usage,
+  'engine-failed': ExitCode.PhaseFailed,
+  'account-mismatch': ExitCode.Usage,
+  passphrase: ExitCode.Usage,
+  'plugin-missing': ExitCode.Usage,
+  'stack-not-found': ExitCode.DependencyCheck,
+  'check-failed': ExitCode.PhaseFailed,
+  cancelled: ExitCode.Interrupted,
+};
+
+export interface PlatformErrorInit {
+  /** The wrong value, quoted in the message ("phase '3a'"). */
+  value?: string;
+  /** How to fix it: a command or the allowed values. */
+  hint?: string;
+  cause?: unknown;
+  /** Overrides the exit code implied by the error code (rarely needed). */
+  exitCode?: ExitCode;
+}
+
+export class PlatformError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCode;
+  readonly value?: string;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, init: PlatformErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'PlatformError';
+    this.code = code;
+    this.exitCode = init.exitCode ?? exitFor[code];
+    this.value = init.value;
+    this.hint = init.hint;
+  }
+}
+
+export function isPlatformError(e: unknown): e is PlatformError {
+  return e instanceof PlatformError;
+}
+
+/** One line for humans: "message (hint)". Never includes a stack. */
+export function renderError(e: PlatformError): string {
+  return e.hint ? `${e.message}; ${e.hint}` : e.message;
+}

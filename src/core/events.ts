@@ -1,0 +1,112 @@
+/**
+ * The one event stream. Engines, the orchestrator and gates emit these; the hosts (plain, JSON,
+ * ink) and the journal consume them. The UI never sees Pulumi's own EngineEvent: the adapter maps
+ * it. Documented in docs/events.md; adding a variant means updating that page and every host.
+ * No event ever carries a secret value: outputs are masked before they are emitted.
+ */
+import type { PhaseId } from './phase.js';
+import type { GateResult } from './gate.js';
+
+export type Command = 'up' | 'preview' | 'destroy' | 'verify' | 'refresh' | 'check' | 'repair';
+export type EngineKind = 'pulumi' | 'simulate';
+
+/** Operations on one resource, as the engines report them. */
+export type ResourceOp = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read' | 'refresh';
+
+export type PhaseStatus =
+  | 'queued'
+  | 'waiting'
+  | 'checking'
+  | 'running'
+  | 'verifying'
+  | 'succeeded'
+  | 'skipped'
+  | 'failed'
+  | 'blocked'
+  | 'cancelled';
+
+export interface ChangeCounts {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+  same: number;
+}
+
+export type PlatformEvent =
+  | {
+      type: 'run-started';
+      runId: string;
+      env: string;
+      engine: EngineKind;
+      command: Command;
+      phases: PhaseId[];
+      parallel: number;
+      at: string;
+    }
+  | {
+      type: 'phase-status';
+      phase: PhaseId;
+      status: PhaseStatus;
+      /** waiting on / blocked by this phase. */
+      on?: PhaseId;
+      /** Why (skip reason, failure message). */
+      reason?: string;
+      hint?: string;
+      at: string;
+    }
+  | {
+      type: 'resource-op';
+      phase: PhaseId;
+      urn: string;
+      resourceType: string;
+      name: string;
+      op: ResourceOp;
+      status: 'started' | 'done' | 'failed';
+      /** Property names that differ (update/replace). */
+      diffs?: string[];
+      durationMs?: number;
+      at: string;
+    }
+  | {
+      type: 'diagnostic';
+      phase?: PhaseId;
+      severity: 'info' | 'warning' | 'error';
+      message: string;
+      urn?: string;
+      at: string;
+    }
+  | {
+      type: 'phase-summary';
+      phase: PhaseId;
+      changes: ChangeCounts;
+      durationMs: number;
+      at: string;
+    }
+  | { type: 'gate-started'; phase: PhaseId; gate: string; at: string }
+  | { type: 'gate-result'; phase: PhaseId; result: GateResult; at: string }
+  | {
+      type: 'outputs';
+      phase: PhaseId;
+      /** Masked: secret values are replaced by "[secret]". */
+      outputs: Record<string, unknown>;
+      simulated: boolean;
+      at: string;
+    }
+  | {
+      type: 'run-finished';
+      runId: string;
+      exitCode: number;
+      phases: Partial<Record<PhaseId, PhaseStatus>>;
+      durationMs: number;
+      /** The command to run next, when there is an obvious one. */
+      next?: string;
+      at: string;
+    };
+
+export type PlatformEventType = PlatformEvent['type'];
+export type EventOf<T extends PlatformEventType> = Extract<PlatformEvent, { type: T }>;
+
+export function emptyCounts(): ChangeCounts {
+  return { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
+}

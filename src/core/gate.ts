@@ -1,0 +1,38 @@
+/**
+ * A gate is a named live check run after a phase's update. Its result is recorded with the
+ * fingerprint it verified, and later dependency checks require it. Gates reach the world only
+ * through probes handed in by the caller.
+ */
+import type { EnvConfig } from './env.js';
+
+export type GateStatus = 'pass' | 'fail' | 'skipped';
+
+export interface GateResult {
+  gate: string;
+  status: GateStatus;
+  /** What it looked at and what it saw. */
+  evidence: string[];
+  /** On failure: how to fix it. On skip: why. */
+  hint?: string;
+  durationMs: number;
+}
+
+export interface GateContext<Out> {
+  env: EnvConfig;
+  outputs: Out;
+  /** Probes, clock and signal are supplied by the gates runner. */
+  probes: unknown;
+  signal: AbortSignal;
+}
+
+export interface Gate<Out = Record<string, unknown>> {
+  name: string;
+  description: string;
+  /** Live gates are reported `skipped: simulated` by the simulate engine. */
+  live: boolean;
+  timeoutMs: number;
+  intervalMs: number;
+  /** Names of gates that must pass first (others run in parallel). */
+  after?: readonly string[];
+  check(ctx: GateContext<Out>): Promise<Omit<GateResult, 'gate' | 'durationMs'>>;
+}

@@ -1,0 +1,70 @@
+/**
+ * The phase contract. A phase is data: id, slug, title, true dependencies, how its program inputs are
+ * built from the env file and validated upstream outputs, the schema of its outputs (secret fields
+ * listed), its gates, and its program. Programs export functions and do nothing at import.
+ */
+import type { z } from 'zod';
+import type { EnvConfig } from './env.js';
+import type { Gate } from './gate.js';
+
+export const PHASE_IDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+export type PhaseId = (typeof PHASE_IDS)[number];
+export const MIN_PHASE = 0;
+export const MAX_PHASE = 10;
+
+/** Validated outputs of every upstream phase, by id. Values are plain (secrets unwrapped). */
+export type UpstreamOutputs = Partial<Record<PhaseId, Record<string, unknown>>>;
+
+export interface PhaseContext {
+  env: EnvConfig;
+  /** Outputs of the phases this one depends on, validated against their schemas. */
+  upstream: UpstreamOutputs;
+  /** True when the engine is `simulate`: upstream values are synthetic and must never feed a real update. */
+  simulated: boolean;
+}
+
+/** The Pulumi program of a phase, as a function. It returns the stack outputs. */
+export type PhaseProgram<In> = (inputs: In) => Promise<Record<string, unknown>>;
+
+/** A change from the original plan that `platform phases` shows, with its reason. */
+export interface PlanChange {
+  what: string;
+  why: string;
+}
+
+export interface PhaseDefinition<In = unknown, Out extends Record<string, unknown> = Record<string, unknown>> {
+  id: PhaseId;
+  slug: string;
+  title: string;
+  /** True dependencies: only lower ids. The DAG, not "N-1". */
+  dependsOn: readonly PhaseId[];
+  /** Builds the program's inputs from the env file and upstream outputs. Pure. */
+  inputs(ctx: PhaseContext): In;
+  /** Validates what the engine returns. */
+  outputs: z.ZodType<Out>;
+  /** Output keys whose values are secret (never printed, journaled or put in --json). */
+  secretOutputs: readonly string[];
+  /** Live verification after up. */
+  gates: readonly Gate<Out>[];
+  /**
+   * Loads the program. Absent when the phase has no program yet: selecting it fails with
+   * "phase N has no program yet" and nothing pretends otherwise.
+   */
+  loadProgram?: () => Promise<PhaseProgram<In>>;
+  /** Changes from the original plan, shown by `platform phases`. */
+  planChanges?: readonly PlanChange[];
+}
+
+export type AnyPhase = PhaseDefinition<any, any>;
+
+export function stackName(env: string, phase: Pick<PhaseDefinition, 'id' | 'slug'>): string {
+  return `${env}-${String(phase.id).padStart(2, '0')}-${phase.slug}`;
+}
+
+export function folderName(phase: Pick<PhaseDefinition, 'id' | 'slug'>): string {
+  return `${String(phase.id).padStart(2, '0')}-${phase.slug}`;
+}
+
+export function hasProgram(phase: AnyPhase): boolean {
+  return typeof phase.loadProgram === 'function';
+}

@@ -1,0 +1,146 @@
+/**
+ * Ports: how the orchestrator talks to the world. Engines, stores, hosts and clocks implement
+ * these; the orchestrator imports nothing else with side effects.
+ */
+import type { AnyPhase, PhaseId } from './phase.js';
+import type { EnvConfig } from './env.js';
+import type { ChangeCounts, EngineKind, PlatformEvent } from './events.js';
+import type { GateResult } from './gate.js';
+
+/** One stack: a phase in an env. */
+export interface StackRef {
+  env: string;
+  phase: PhaseId;
+  slug: string;
+  /** `<env>-<NN>-<slug>` */
+  name: string;
+}
+
+/** A stack output as the engine returns it. */
+export interface OutputValue {
+  value: unknown;
+  secret: boolean;
+}
+export type OutputMap = Record<string, OutputValue>;
+
+export interface PendingOperation {
+  urn: string;
+  type: string;
+  op: string;
+}
+
+export interface StackInfo {
+  exists: boolean;
+  /** Result of the last update, if any. */
+  lastResult?: 'succeeded' | 'failed' | 'in-progress' | 'cancelled';
+  lastUpdateAt?: string;
+  pendingOperations: PendingOperation[];
+  resourceCount: number;
+}
+
+export interface EngineRequest {
+  stack: StackRef;
+  env: EnvConfig;
+  phase: AnyPhase;
+  /** Program inputs built by phase.inputs(ctx). Plain data. */
+  inputs: unknown;
+  signal: AbortSignal;
+  /** The engine emits resource-op and diagnostic events here (phase already set). */
+  emit(event: PlatformEvent): void;
+}
+
+export interface EngineResult {
+  changes: ChangeCounts;
+  /** After up: the stack outputs. After preview/destroy: undefined. */
+  outputs?: OutputMap;
+  /** Every planned resource with its inputs (preview/up), for static checks. */
+  resources?: PlannedResource[];
+}
+
+export interface PlannedResource {
+  phase: PhaseId;
+  urn: string;
+  type: string;
+  name: string;
+  /** The resource's inputs as the program passed them (secrets replaced by "[secret]"). */
+  inputs: Record<string, unknown>;
+  parent?: string;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  info(stack: StackRef, env: EnvConfig): Promise<StackInfo>;
+  preview(req: EngineRequest): Promise<EngineResult>;
+  /** The only operation that may create a stack. */
+  up(req: EngineRequest): Promise<EngineResult>;
+  destroy(req: Omit<EngineRequest, 'inputs'>): Promise<EngineResult>;
+  /** Throws stack-not-found if the stack does not exist (never creates it). */
+  outputs(stack: StackRef, env: EnvConfig): Promise<OutputMap>;
+}
+
+/** What is recorded per phase and env, beside the state in the env's backend. */
+export interface PhaseRecord {
+  env: string;
+  phase: PhaseId;
+  stack: string;
+  engine: EngineKind;
+  status: 'succeeded' | 'failed' | 'in-progress' | 'cancelled' | 'destroyed';
+  /** Fingerprint of program sources + env config + consumed upstream outputs, at the last up. */
+  fingerprint?: string;
+  /** The gates' results and the fingerprint they verified. */
+  gates?: { fingerprint: string; results: GateResult[]; at: string };
+  /** Fingerprints of the upstream outputs this phase consumed (id -> outputs hash). */
+  consumed?: Partial<Record<PhaseId, string>>;
+  /** Hash of this phase's own outputs at its last up (what downstream consumed). */
+  outputsHash?: string;
+  startedAt: string;
+  finishedAt?: string;
+  runId: string;
+  error?: string;
+}
+
+export interface RecordStore {
+  read(env: string, phase: PhaseId): Promise<PhaseRecord | undefined>;
+  write(record: PhaseRecord): Promise<void>;
+  remove(env: string, phase: PhaseId): Promise<void>;
+}
+
+/** Append-only run journal. */
+export interface Journal {
+  readonly runId: string;
+  append(event: PlatformEvent): void;
+  close(): Promise<void>;
+}
+
+/** A held lock; release is idempotent. */
+export interface LockHandle {
+  release(): Promise<void>;
+}
+export interface Locker {
+  /** Throws a `locked` PlatformError naming the holder when another process holds it. */
+  acquire(key: string, purpose: string): Promise<LockHandle>;
+}
+
+export interface ConfirmRequest {
+  message: string;
+  /** The answer when no one can be asked (non-TTY): always false for destructive questions. */
+  defaultAnswer: boolean;
+}
+
+/** All user-visible output goes through a host. */
+export interface Host {
+  notify(event: PlatformEvent): void;
+  confirm(req: ConfirmRequest): Promise<boolean>;
+  /** Called once when the run ends, before the CLI exits. */
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Hashes of the phase's program sources (folder + programs/shared), supplied by the caller. */
+export interface SourceHasher {
+  hash(phase: AnyPhase): Promise<string>;
+}
