@@ -36,6 +36,11 @@ export interface PhaseDefinition<In = unknown, Out extends Record<string, unknow
   id: PhaseId;
   slug: string;
   title: string;
+  /**
+   * `import.meta.url` of the file that exports this definition as `phase`. The simulate engine's
+   * worker imports it in a fresh process (functions cannot cross a process boundary).
+   */
+  module: string;
   /** True dependencies: only lower ids. The DAG, not "N-1". */
   dependsOn: readonly PhaseId[];
   /** Builds the program's inputs from the env file and upstream outputs. Pure. */
