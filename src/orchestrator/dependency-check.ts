@@ -1,0 +1,103 @@
+/**
+ * Dependency checks, run before any engine call that changes anything. For each selected phase,
+ * every direct upstream phase that is not itself selected must:
+ * 1. have a record whose last update succeeded (and, for a real run, was not merely simulated);
+ * 2. have a stack that exists, whose last update succeeded, with no pending operations
+ *    (pending operations are a recovery problem: exit 5, not 3);
+ * 3. have outputs that pass its schema;
+ * 4. have passed its gates for the fingerprint it was deployed with (a simulated run accepts gates
+ *    skipped as simulated; a real run never does).
+ * The first problem found (in DAG order) is thrown, naming the upstream phase, what is wrong and the
+ * command that fixes it. The outputs read here are returned so the run does not read them twice.
+ */
+import { PlatformError } from '../core/errors.js';
+import type { AnyPhase, PhaseId } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { OutputMap, PhaseRecord } from '../core/ports.js';
+import type { GateResult } from '../core/gate.js';
+import { fixCommand, stackRef } from './context.js';
+import type { OrchestratorPorts } from './ports.js';
+import { validateOutputs } from './outputs.js';
+
+export interface UpstreamState {
+  outputs: OutputMap;
+  record: PhaseRecord;
+}
+
+export function gatesAccepted(record: PhaseRecord, simulatedRun: boolean): { ok: boolean; why?: string } {
+  if (!record.gates) return { ok: false, why: 'its gates have not run' };
+  if (record.gates.fingerprint !== record.fingerprint) {
+    return { ok: false, why: 'its gates ran for an older version of it' };
+  }
+  const bad = record.gates.results.find((r: GateResult) => !(r.status === 'pass' || (simulatedRun && r.status === 'skipped')));
+  if (bad) {
+    return { ok: false, why: bad.status === 'fail' ? `its gate '${bad.gate}' failed` : `its gate '${bad.gate}' was skipped (${bad.hint ?? 'no reason'})` };
+  }
+  return { ok: true };
+}
+
+export async function checkUpstream(
+  phase: AnyPhase,
+  upstream: AnyPhase,
+  env: EnvConfig,
+  ports: OrchestratorPorts,
+): Promise<UpstreamState> {
+  const envName = env.name;
+  const simulatedRun = ports.engine.kind === 'simulate';
+  const fix = fixCommand('up', upstream.id, envName);
+  const fail = (what: string, hint = `run: ${fix}`) =>
+    new PlatformError('dependency-check', `phase ${phase.id} (${phase.slug}) needs phase ${upstream.id} (${upstream.slug}): ${what}`, {
+      value: String(upstream.id),
+      hint,
+    });
+
+  const record = await ports.records.read(envName, upstream.id);
+  if (!record || record.status === 'destroyed') throw fail(`it has not been deployed in env ${envName}`);
+  if (record.status === 'in-progress') {
+    throw new PlatformError('recovery-needed', `phase ${phase.id} needs phase ${upstream.id}: its last update never finished`, {
+      value: String(upstream.id),
+      hint: `run: platform repair --phase ${upstream.id} --env ${envName}`,
+    });
+  }
+  if (record.status !== 'succeeded') throw fail(`its last update ${record.status}`);
+  if (record.engine === 'simulate' && !simulatedRun) {
+    throw fail('it was only simulated; simulated outputs never feed a real update', `run: ${fix} --engine ${ports.engine.kind}`);
+  }
+
+  const info = await ports.engine.info(stackRef(envName, upstream), env);
+  if (!info.exists) throw fail(`its stack ${stackRef(envName, upstream).name} does not exist in the backend ${env.backend.url}`);
+  if (info.pendingOperations.length > 0) {
+    throw new PlatformError(
+      'recovery-needed',
+      `phase ${phase.id} needs phase ${upstream.id}: its stack has ${info.pendingOperations.length} pending operation(s) from an interrupted update`,
+      { value: String(upstream.id), hint: `run: platform repair --phase ${upstream.id} --env ${envName}` },
+    );
+  }
+  if (info.lastResult && info.lastResult !== 'succeeded') throw fail(`its last update ${info.lastResult}`);
+
+  const outputs = await ports.engine.outputs(stackRef(envName, upstream), env);
+  const problem = validateOutputs(upstream, outputs);
+  if (problem) throw fail(`its outputs do not match its contract: ${problem}`);
+
+  const gates = gatesAccepted(record, simulatedRun);
+  if (!gates.ok) throw fail(gates.why!, `run: platform verify --phase ${upstream.id} --env ${envName}`);
+  return { outputs, record };
+}
+
+/** Checks every unselected direct upstream of every selected phase; returns their states by id. */
+export async function checkDependencies(
+  selected: readonly AnyPhase[],
+  byId: ReadonlyMap<PhaseId, AnyPhase>,
+  env: EnvConfig,
+  ports: OrchestratorPorts,
+): Promise<Map<PhaseId, UpstreamState>> {
+  const selectedIds = new Set(selected.map((p) => p.id));
+  const states = new Map<PhaseId, UpstreamState>();
+  for (const phase of selected) {
+    for (const dep of phase.dependsOn) {
+      if (selectedIds.has(dep) || states.has(dep)) continue;
+      states.set(dep, await checkUpstream(phase, byId.get(dep)!, env, ports));
+    }
+  }
+  return states;
+}

@@ -1,0 +1,149 @@
+/**
+ * `destroy` over a selection, in reverse dependency order:
+ * - a phase is destroyed only after every selected phase that depends on it;
+ * - it refuses (exit 3, before any change) while a phase that depends on a selected one is still
+ *   deployed and not selected, unless `cascade` adds those dependents to the run;
+ * - it asks for confirmation through the host; without a terminal it needs `yes`;
+ * - each destroyed phase's record says `destroyed`.
+ */
+import { PlatformError, isPlatformError } from '../core/errors.js';
+import { PhaseDag } from '../core/dag.js';
+import type { AnyPhase, PhaseId } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { PhaseStatus } from '../core/events.js';
+import type { Selection } from '../core/selection.js';
+import { WorkGraph } from '../core/work-graph.js';
+import { RunContext, stackRef } from './context.js';
+import type { OrchestratorPorts } from './ports.js';
+import { acquireLocks, exitCodeFor, type RunOutcome } from './run.js';
+
+export interface DestroyRequest {
+  env: EnvConfig;
+  registry: readonly AnyPhase[];
+  selection: Selection;
+  parallel: number;
+  cascade: boolean;
+  yes: boolean;
+  /** Whether someone can answer a question (a TTY on stdin and stderr). */
+  interactive: boolean;
+  signal: AbortSignal;
+}
+
+async function isDeployed(env: EnvConfig, phase: AnyPhase, ports: OrchestratorPorts): Promise<boolean> {
+  const rec = await ports.records.read(env.name, phase.id);
+  if (rec && rec.status !== 'destroyed') return true;
+  return (await ports.engine.info(stackRef(env.name, phase), env)).exists;
+}
+
+export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
+  const ctx = new RunContext(ports, req.env.name);
+  const started = ports.clock.now();
+  const dag = new PhaseDag(req.registry);
+  const byId = new Map(req.registry.map((p) => [p.id, p] as const));
+  const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
+  const finish = (exitCode: number, error?: PlatformError, next?: string): RunOutcome => {
+    ctx.emit({ type: 'run-finished', runId: ports.journal.runId, exitCode, phases: statuses, durationMs: ports.clock.now() - started, next, at: ctx.at() });
+    return { exitCode, phases: statuses, error };
+  };
+
+  try {
+    const selected = new Set<PhaseId>(req.selection.ids);
+    for (const id of [...selected]) {
+      for (const d of dag.downstream(id)) {
+        if (selected.has(d) || !(await isDeployed(req.env, byId.get(d)!, ports))) continue;
+        if (!req.cascade) {
+          throw new PlatformError('dependency-check', `cannot destroy phase ${id} (${byId.get(id)!.slug}): phase ${d} (${byId.get(d)!.slug}) depends on it and is still deployed in env ${req.env.name}`, {
+            value: String(d),
+            hint: `destroy it first (platform destroy --phase ${d} --env ${req.env.name}) or add --cascade`,
+          });
+        }
+        selected.add(d);
+      }
+    }
+    const deployed: AnyPhase[] = [];
+    for (const id of selected) {
+      const p = byId.get(id)!;
+      if (await isDeployed(req.env, p, ports)) deployed.push(p);
+      else statuses[id] = 'skipped';
+    }
+    ctx.emit({ type: 'run-started', runId: ports.journal.runId, env: req.env.name, engine: ports.engine.kind, command: 'destroy', phases: deployed.map((p) => p.id).sort((a, b) => b - a), parallel: req.parallel, at: ctx.at() });
+    for (const id of selected) if (statuses[id] === 'skipped') ctx.status(id, 'skipped', { reason: 'not deployed; nothing to destroy' });
+    if (deployed.length === 0) return finish(0);
+
+    const names = deployed.map((p) => `${p.id} (${p.slug})`).sort().reverse().join(', ');
+    if (!req.yes) {
+      if (!req.interactive) {
+        throw new PlatformError('confirmation-required', `destroy needs confirmation: phases ${names} of env ${req.env.name}`, {
+          hint: 'pass --yes to confirm when not on a terminal',
+        });
+      }
+      const ok = await ports.host.confirm({ message: `Destroy phases ${names} of env ${req.env.name}? Their resources will be deleted.`, defaultAnswer: false });
+      if (!ok) {
+        ctx.emit({ type: 'diagnostic', severity: 'info', message: 'destroy not confirmed; nothing was changed', at: ctx.at() });
+        return finish(0);
+      }
+    }
+    const locks = await acquireLocks(req.env.name, deployed, 'destroy', ports);
+    // Reverse DAG: a phase "depends on" its dependents, so they are destroyed first.
+    const reversed = new PhaseDag(req.registry.map((p) => ({ id: p.id, dependsOn: dag.directDependents(p.id) })));
+    const graph = new WorkGraph(reversed, deployed.map((p) => p.id), Math.max(1, req.parallel));
+    let interrupted = false;
+    let firstError: PlatformError | undefined;
+    const onAbort = () => {
+      interrupted = true;
+      for (const id of graph.cancel('cancelled before it started')) ctx.status(id, 'cancelled', { reason: 'cancelled before it started' });
+    };
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    const inflight = new Map<PhaseId, Promise<{ id: PhaseId; ok: boolean; error?: PlatformError }>>();
+    try {
+      for (;;) {
+        for (const id of graph.startReady()) {
+          const phase = byId.get(id)!;
+          ctx.status(id, 'running');
+          inflight.set(id, destroyOne(ctx, req.env, phase, req.signal));
+        }
+        if (inflight.size === 0) break;
+        const r = await Promise.race(inflight.values());
+        inflight.delete(r.id);
+        const state = r.ok ? 'succeeded' : r.error?.code === 'cancelled' ? 'cancelled' : 'failed';
+        if (r.error && !firstError) firstError = r.error;
+        const changed = graph.finish(r.id, state, r.error?.message);
+        ctx.status(r.id, state, { reason: r.error?.message ?? (r.ok ? 'destroyed' : undefined), hint: r.error?.hint });
+        for (const c of changed) ctx.status(c, graph.get(c).state as PhaseStatus, { on: graph.get(c).blockedBy, reason: graph.get(c).reason });
+      }
+    } finally {
+      req.signal.removeEventListener('abort', onAbort);
+      await Promise.all(locks.map((l) => l.release()));
+    }
+    for (const it of graph.all()) statuses[it.id] = it.state as PhaseStatus;
+    return finish(exitCodeFor(graph.all().map((i) => i.state), interrupted, firstError), firstError);
+  } catch (e) {
+    if (!isPlatformError(e)) throw e;
+    return finish(e.exitCode, e);
+  }
+}
+
+async function destroyOne(ctx: RunContext, env: EnvConfig, phase: AnyPhase, signal: AbortSignal): Promise<{ id: PhaseId; ok: boolean; error?: PlatformError }> {
+  const { engine, records, clock } = ctx.ports;
+  const started = clock.now();
+  try {
+    const result = await engine.destroy({ stack: stackRef(env.name, phase), env, phase, signal, emit: (e) => ctx.emit(e) });
+    ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes, durationMs: clock.now() - started, at: ctx.at() });
+    const prev = await records.read(env.name, phase.id);
+    await records.write({
+      env: env.name,
+      phase: phase.id,
+      stack: stackRef(env.name, phase).name,
+      engine: engine.kind,
+      status: 'destroyed',
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(clock.now()).toISOString(),
+      runId: ctx.ports.journal.runId,
+      fingerprint: prev?.fingerprint,
+    });
+    return { id: phase.id, ok: true };
+  } catch (e) {
+    const error = isPlatformError(e) ? e : new PlatformError('engine-failed', `phase ${phase.id} (${phase.slug}) destroy failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    return { id: phase.id, ok: false, error };
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * One phase of an `up` or `preview` run: build inputs from the env and validated upstream outputs,
+ * fingerprint them, skip when unchanged (up, without --force), call the engine, validate outputs,
+ * run static checks and gates, and record the result beside the state. Every failure becomes a
+ * PlatformError; the caller turns it into the phase's final state.
+ */
+import { PlatformError, isPlatformError } from '../core/errors.js';
+import { emptyCounts } from '../core/events.js';
+import { fingerprint, hashValue } from '../core/fingerprint.js';
+import type { AnyPhase, PhaseId, UpstreamOutputs } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { OutputMap, PhaseRecord } from '../core/ports.js';
+import { maskOutputs, plainOutputs, redact, secretStrings } from '../core/secrets.js';
+import { RunContext, fixCommand, stackRef } from './context.js';
+import { gatesAccepted } from './dependency-check.js';
+import { secretKeys, validateOutputs } from './outputs.js';
+
+export interface StepRequest {
+  command: 'up' | 'preview';
+  phase: AnyPhase;
+  env: EnvConfig;
+  /** Outputs of every upstream phase (from this run or verified deployed ones). */
+  upstream: ReadonlyMap<PhaseId, OutputMap>;
+  force: boolean;
+  runId: string;
+  signal: AbortSignal;
+}
+
+export interface StepResult {
+  state: 'succeeded' | 'skipped' | 'failed' | 'cancelled';
+  outputs?: OutputMap;
+  reason?: string;
+  error?: PlatformError;
+}
+
+export async function runStep(ctx: RunContext, req: StepRequest): Promise<StepResult> {
+  const { phase, env } = req;
+  const { engine, records, sources, clock } = ctx.ports;
+  const ref = stackRef(env.name, phase);
+  const simulated = engine.kind === 'simulate';
+  const upstreamPlain: UpstreamOutputs = {};
+  for (const dep of phase.dependsOn) {
+    const out = req.upstream.get(dep);
+    if (!out) {
+      return {
+        state: 'failed',
+        error: new PlatformError('dependency-check', `phase ${phase.id} has no outputs of phase ${dep} to consume`, {
+          value: String(dep),
+          hint: `run: ${fixCommand('up', dep, env.name)}`,
+        }),
+      };
+    }
+    upstreamPlain[dep] = plainOutputs(out);
+  }
+  const inputs = phase.inputs({ env, upstream: upstreamPlain, simulated });
+  const fp = fingerprint({ sources: await sources.hash(phase), inputs, engine: engine.kind });
+  const previous = await records.read(env.name, phase.id);
+
+  if (req.command === 'up' && !req.force && previous?.status === 'succeeded' && previous.fingerprint === fp) {
+    const gates = gatesAccepted(previous, simulated);
+    const info = await engine.info(ref, env);
+    if (gates.ok && info.exists && info.pendingOperations.length === 0 && info.lastResult === 'succeeded') {
+      const outputs = await engine.outputs(ref, env);
+      return {
+        state: 'skipped',
+        outputs,
+        reason: `unchanged since ${previous.finishedAt ?? previous.startedAt} (fingerprint ${fp}); --force runs it anyway`,
+      };
+    }
+  }
+
+  const started = clock.now();
+  const consumed: Partial<Record<PhaseId, string>> = {};
+  for (const dep of phase.dependsOn) consumed[dep] = hashValue(upstreamPlain[dep]);
+  const emit = (e: Parameters<RunContext['emit']>[0]) => ctx.emit(e);
+  const base: PhaseRecord = {
+    env: env.name,
+    phase: phase.id,
+    stack: ref.name,
+    engine: engine.kind,
+    status: 'in-progress',
+    startedAt: new Date(started).toISOString(),
+    runId: req.runId,
+  };
+  ctx.status(phase.id, 'running');
+  if (req.command === 'up') await records.write({ ...base, fingerprint: previous?.fingerprint, gates: previous?.gates });
+
+  const redactions = [...req.upstream.values()].flatMap((o) => secretStrings(o));
+  try {
+    const engineReq = { stack: ref, env, phase, inputs, signal: req.signal, emit };
+    const result = req.command === 'up' ? await engine.up(engineReq) : await engine.preview(engineReq);
+    ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes ?? emptyCounts(), durationMs: clock.now() - started, at: ctx.at() });
+
+    if (ctx.ports.checks && result.resources) {
+      const checked = await ctx.ports.checks(phase.id, result.resources, env);
+      for (const line of checked.findings) {
+        ctx.emit({ type: 'diagnostic', phase: phase.id, severity: checked.blocking ? 'error' : 'warning', message: line, at: ctx.at() });
+      }
+      if (checked.blocking && checked.findings.length > 0 && req.command === 'preview') {
+        throw new PlatformError('check-failed', `phase ${phase.id}: ${checked.findings.length} static check finding(s) block env ${env.name}`, {
+          hint: `see: platform check --phase ${phase.id} --env ${env.name}`,
+        });
+      }
+    }
+    if (req.command === 'preview') return { state: 'succeeded' };
+
+    const outputs = result.outputs ?? {};
+    const problem = validateOutputs(phase, outputs);
+    if (problem) {
+      throw new PlatformError('outputs-invalid', `phase ${phase.id} (${phase.slug}) returned outputs that break its contract: ${problem}`, {
+        hint: `fix programs/${String(phase.id).padStart(2, '0')}-${phase.slug} so its outputs match its schema`,
+      });
+    }
+    ctx.emit({ type: 'outputs', phase: phase.id, outputs: maskOutputs(outputs, secretKeys(phase, outputs)), simulated, at: ctx.at() });
+
+    let gateResults = previous?.gates?.fingerprint === fp ? previous.gates.results : [];
+    if (ctx.ports.gates && phase.gates.length > 0) {
+      ctx.status(phase.id, 'verifying');
+      gateResults = await ctx.ports.gates(phase, { env, outputs: plainOutputs(outputs), signal: req.signal, simulated, emit });
+    }
+    const failedGate = gateResults.find((g) => g.status === 'fail');
+    const record: PhaseRecord = {
+      ...base,
+      status: failedGate ? 'failed' : 'succeeded',
+      fingerprint: fp,
+      gates: { fingerprint: fp, results: gateResults, at: new Date(clock.now()).toISOString() },
+      consumed,
+      outputsHash: hashValue(plainOutputs(outputs)),
+      finishedAt: new Date(clock.now()).toISOString(),
+      error: failedGate ? `gate '${failedGate.gate}' failed` : undefined,
+    };
+    await records.write(record);
+    if (failedGate) {
+      const error = new PlatformError('gate-failed', `phase ${phase.id} (${phase.slug}): gate '${failedGate.gate}' failed: ${failedGate.evidence.at(-1) ?? 'no evidence'}`, {
+        hint: failedGate.hint ?? `re-run the gates: platform verify --phase ${phase.id} --env ${env.name}`,
+      });
+      return { state: 'failed', outputs, error };
+    }
+    return { state: 'succeeded', outputs };
+  } catch (e) {
+    const error = toPlatformError(e, phase, redactions);
+    if (req.command === 'up') {
+      await records.write({
+        ...base,
+        fingerprint: previous?.fingerprint,
+        gates: previous?.gates,
+        status: error.code === 'cancelled' ? 'cancelled' : 'failed',
+        finishedAt: new Date(clock.now()).toISOString(),
+        error: error.message,
+      });
+    }
+    return { state: error.code === 'cancelled' ? 'cancelled' : 'failed', error };
+  }
+}
+
+function toPlatformError(e: unknown, phase: AnyPhase, secrets: string[]): PlatformError {
+  if (isPlatformError(e)) {
+    if (secrets.length === 0) return e;
+    const msg = redact(e.message, secrets);
+    return msg === e.message ? e : new PlatformError(e.code, msg, { hint: e.hint, value: e.value, exitCode: e.exitCode });
+  }
+  const message = redact(e instanceof Error ? e.message : String(e), secrets);
+  return new PlatformError('engine-failed', `phase ${phase.id} (${phase.slug}) failed: ${message}`, { cause: e });
+}

@@ -1,0 +1,38 @@
+/**
+ * What one orchestrated run needs from the world. The CLI builds these; tests pass fakes.
+ */
+import type { AnyPhase, PhaseId } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { GateResult } from '../core/gate.js';
+import type { PlatformEvent } from '../core/events.js';
+import type { Clock, Engine, Host, Journal, Locker, PlannedResource, RecordStore, SourceHasher } from '../core/ports.js';
+
+export interface GateRunOptions {
+  env: EnvConfig;
+  outputs: Record<string, unknown>;
+  signal: AbortSignal;
+  simulated: boolean;
+  emit(event: PlatformEvent): void;
+}
+export type GateRunner = (phase: AnyPhase, opts: GateRunOptions) => Promise<GateResult[]>;
+
+/** A static-check pass over the planned resources of a phase; returns the blocking findings as lines. */
+export interface CheckOutcome {
+  /** One line per finding. */
+  findings: string[];
+  /** Whether the env's file says violations block `up`. */
+  blocking: boolean;
+}
+export type CheckRunner = (phase: PhaseId, resources: PlannedResource[], env: EnvConfig) => Promise<CheckOutcome>;
+
+export interface OrchestratorPorts {
+  engine: Engine;
+  records: RecordStore;
+  journal: Journal;
+  locker: Locker;
+  host: Host;
+  clock: Clock;
+  sources: SourceHasher;
+  gates?: GateRunner;
+  checks?: CheckRunner;
+}

@@ -1,0 +1,184 @@
+/**
+ * Runs `up` or `preview` over a selection of phases:
+ * 1. resolve the selection against the registry (explicit selections of phases without a program
+ *    fail; broad ones report those phases plainly and leave them out);
+ * 2. before any change: dependency checks of unselected upstreams, pending operations of the
+ *    selected stacks, and a lock on every selected stack (all or nothing);
+ * 3. schedule over the DAG with the parallel limit (WorkGraph), fail-fast, cancellation by signal;
+ * 4. release locks, emit run-finished with the exit code and the next command.
+ */
+import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
+import { PhaseDag } from '../core/dag.js';
+import { hasProgram, type AnyPhase, type PhaseId } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { LockHandle, OutputMap } from '../core/ports.js';
+import type { PhaseStatus } from '../core/events.js';
+import type { Selection } from '../core/selection.js';
+import { WorkGraph, type WorkState } from '../core/work-graph.js';
+import { RunContext, stackRef } from './context.js';
+import { checkDependencies } from './dependency-check.js';
+import { runStep, type StepResult } from './phase-step.js';
+import type { OrchestratorPorts } from './ports.js';
+
+export interface RunRequest {
+  command: 'up' | 'preview';
+  env: EnvConfig;
+  registry: readonly AnyPhase[];
+  selection: Selection;
+  parallel: number;
+  force: boolean;
+  signal: AbortSignal;
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  phases: Partial<Record<PhaseId, PhaseStatus>>;
+  error?: PlatformError;
+}
+
+/** Splits a selection into phases to run and phases reported as having no program. */
+export function planSelection(registry: readonly AnyPhase[], selection: Selection): { run: AnyPhase[]; missing: AnyPhase[] } {
+  const byId = new Map(registry.map((p) => [p.id, p] as const));
+  const chosen = selection.ids.map((id) => byId.get(id)!).filter(Boolean);
+  const missing = chosen.filter((p) => !hasProgram(p));
+  if (selection.explicit && missing.length > 0) {
+    const have = registry.filter(hasProgram).map((p) => p.id);
+    const m = missing[0]!;
+    throw new PlatformError('no-program', `phase ${m.id} (${m.slug}) has no program yet`, {
+      value: String(m.id),
+      hint: `phases with programs: ${have.join(', ')}`,
+    });
+  }
+  return { run: chosen.filter(hasProgram), missing };
+}
+
+export async function preflight(
+  req: { command: string; env: EnvConfig; run: readonly AnyPhase[]; registry: readonly AnyPhase[] },
+  ports: OrchestratorPorts,
+): Promise<Map<PhaseId, OutputMap>> {
+  const byId = new Map(req.registry.map((p) => [p.id, p] as const));
+  const states = await checkDependencies(req.run, byId, req.env, ports);
+  for (const phase of req.run) {
+    const info = await ports.engine.info(stackRef(req.env.name, phase), req.env);
+    if (info.pendingOperations.length > 0) {
+      throw new PlatformError(
+        'recovery-needed',
+        `phase ${phase.id} (${phase.slug}) has ${info.pendingOperations.length} pending operation(s) from an interrupted update`,
+        { value: String(phase.id), hint: `run: platform repair --phase ${phase.id} --env ${req.env.name}` },
+      );
+    }
+  }
+  return new Map([...states].map(([id, s]) => [id, s.outputs]));
+}
+
+export async function acquireLocks(env: string, phases: readonly AnyPhase[], purpose: string, ports: OrchestratorPorts): Promise<LockHandle[]> {
+  const held: LockHandle[] = [];
+  try {
+    for (const p of [...phases].sort((a, b) => a.id - b.id)) {
+      held.push(await ports.locker.acquire(stackRef(env, p).name, purpose));
+    }
+    return held;
+  } catch (e) {
+    await Promise.all(held.map((h) => h.release()));
+    throw e;
+  }
+}
+
+export function exitCodeFor(states: WorkState[], interrupted: boolean, firstError?: PlatformError): number {
+  if (interrupted) return ExitCode.Interrupted;
+  if (states.some((s) => s === 'failed')) return firstError?.exitCode === ExitCode.Locked || firstError?.exitCode === ExitCode.RecoveryNeeded ? firstError.exitCode : ExitCode.PhaseFailed;
+  if (states.some((s) => s === 'cancelled' || s === 'blocked')) return ExitCode.PhaseFailed;
+  return ExitCode.Ok;
+}
+
+export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
+  const ctx = new RunContext(ports, req.env.name);
+  const started = ports.clock.now();
+  const { run, missing } = planSelection(req.registry, req.selection);
+  const dag = new PhaseDag(req.registry);
+  const byId = new Map(req.registry.map((p) => [p.id, p] as const));
+  ctx.emit({
+    type: 'run-started',
+    runId: ports.journal.runId,
+    env: req.env.name,
+    engine: ports.engine.kind,
+    command: req.command,
+    phases: dag.order(run.map((p) => p.id)),
+    parallel: req.parallel,
+    at: ctx.at(),
+  });
+  const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
+  const finish = (exitCode: number, error?: PlatformError, next?: string): RunOutcome => {
+    ctx.emit({ type: 'run-finished', runId: ports.journal.runId, exitCode, phases: statuses, durationMs: ports.clock.now() - started, next, at: ctx.at() });
+    return { exitCode, phases: statuses, error };
+  };
+  for (const m of missing) {
+    ctx.status(m.id, 'skipped', { reason: `phase ${m.id} (${m.slug}) has no program yet; nothing was run for it` });
+    statuses[m.id] = 'skipped';
+  }
+
+  let upstream: Map<PhaseId, OutputMap>;
+  let locks: LockHandle[] = [];
+  try {
+    upstream = await preflight({ command: req.command, env: req.env, run, registry: req.registry }, ports);
+    locks = await acquireLocks(req.env.name, run, req.command, ports);
+  } catch (e) {
+    if (!isPlatformError(e)) throw e;
+    return finish(e.exitCode, e);
+  }
+
+  const graph = new WorkGraph(dag, run.map((p) => p.id), Math.max(1, req.parallel));
+  for (const item of graph.all()) {
+    const on = graph.waitingOn(item.id);
+    ctx.status(item.id, on === undefined ? 'queued' : 'waiting', on === undefined ? {} : { on });
+  }
+  let firstError: PlatformError | undefined;
+  let interrupted = false;
+  const inflight = new Map<PhaseId, Promise<{ id: PhaseId; result: StepResult }>>();
+  const onAbort = () => {
+    interrupted = true;
+    for (const id of graph.cancel('cancelled before it started')) ctx.status(id, 'cancelled', { reason: 'cancelled before it started' });
+  };
+  req.signal.addEventListener('abort', onAbort, { once: true });
+  if (req.signal.aborted) onAbort();
+  try {
+    for (;;) {
+      for (const id of graph.startReady()) {
+        const phase = byId.get(id)!;
+        inflight.set(
+          id,
+          runStep(ctx, { command: req.command, phase, env: req.env, upstream, force: req.force, runId: ports.journal.runId, signal: req.signal }).then(
+            (result) => ({ id, result }),
+          ),
+        );
+        for (const d of dag.directDependents(id)) {
+          const it = graph.all().find((i) => i.id === d);
+          if (it?.state === 'pending' && graph.waitingOn(d) !== undefined) ctx.status(d, 'waiting', { on: graph.waitingOn(d) });
+        }
+      }
+      if (inflight.size === 0) break;
+      const { id, result } = await Promise.race(inflight.values());
+      inflight.delete(id);
+      if (result.outputs) upstream.set(id, result.outputs);
+      if (result.error && !firstError && result.state !== 'cancelled') firstError = result.error;
+      const changed = graph.finish(id, result.state, result.reason ?? result.error?.message);
+      ctx.status(id, result.state, { reason: result.reason ?? result.error?.message, hint: result.error?.hint });
+      for (const c of changed) {
+        const it = graph.get(c);
+        ctx.status(c, it.state as PhaseStatus, { on: it.blockedBy, reason: it.reason });
+      }
+    }
+  } finally {
+    req.signal.removeEventListener('abort', onAbort);
+    await Promise.all(locks.map((l) => l.release()));
+  }
+  for (const it of graph.all()) statuses[it.id] = it.state === 'pending' ? 'cancelled' : (it.state as PhaseStatus);
+  const exitCode = exitCodeFor(graph.all().map((i) => i.state), interrupted, firstError);
+  const failed = graph.all().find((i) => i.state === 'failed');
+  const next = failed
+    ? `platform ${req.command} --phase ${failed.id} --env ${req.env.name}`
+    : interrupted
+      ? `platform ${req.command} ${req.selection.text} --env ${req.env.name}`
+      : undefined;
+  return finish(exitCode, firstError, next);
+}

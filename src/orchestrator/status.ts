@@ -1,0 +1,94 @@
+/**
+ * `status`: for every phase of an env, whether it is deployed, fresh or stale (its fingerprint now
+ * against the one it was deployed with, and why it moved), its gates, and its last run. Read-only:
+ * it never calls a mutating engine operation.
+ */
+import { fingerprint } from '../core/fingerprint.js';
+import { hasProgram, stackName, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { OutputMap, PhaseRecord } from '../core/ports.js';
+import { plainOutputs } from '../core/secrets.js';
+import { stackRef } from './context.js';
+import type { OrchestratorPorts } from './ports.js';
+
+export interface PhaseStatusRow {
+  phase: PhaseId;
+  slug: string;
+  stack: string;
+  program: boolean;
+  deployed: boolean;
+  state: 'not-deployed' | 'no-program' | 'succeeded' | 'failed' | 'in-progress' | 'cancelled' | 'destroyed';
+  freshness: 'fresh' | 'stale' | 'unknown' | 'n/a';
+  staleBecause?: string;
+  gates: 'passed' | 'failed' | 'skipped' | 'not-run' | 'outdated' | 'n/a';
+  gateDetail?: string;
+  pendingOperations: number;
+  lastRun?: { runId: string; at: string; engine: string };
+}
+
+export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[], ports: Pick<OrchestratorPorts, 'engine' | 'records' | 'sources'>): Promise<PhaseStatusRow[]> {
+  const rows: PhaseStatusRow[] = [];
+  const outputsById = new Map<PhaseId, OutputMap>();
+  for (const phase of registry) {
+    const rec = await ports.records.read(env.name, phase.id);
+    const info = await ports.engine.info(stackRef(env.name, phase), env);
+    const deployed = info.exists && rec?.status !== 'destroyed';
+    if (deployed) {
+      try {
+        outputsById.set(phase.id, await ports.engine.outputs(stackRef(env.name, phase), env));
+      } catch {
+        /* a stack without readable outputs is reported through its freshness below */
+      }
+    }
+    const row: PhaseStatusRow = {
+      phase: phase.id,
+      slug: phase.slug,
+      stack: stackName(env.name, phase),
+      program: hasProgram(phase),
+      deployed,
+      state: !hasProgram(phase) && !rec ? 'no-program' : !rec ? (deployed ? 'succeeded' : 'not-deployed') : rec.status,
+      freshness: 'n/a',
+      gates: 'n/a',
+      pendingOperations: info.pendingOperations.length,
+      lastRun: rec ? { runId: rec.runId, at: rec.finishedAt ?? rec.startedAt, engine: rec.engine } : undefined,
+    };
+    if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, phase, rec, outputsById, ports));
+    if (rec?.gates) Object.assign(row, gateSummary(rec));
+    else if (deployed) row.gates = 'not-run';
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function freshness(
+  env: EnvConfig,
+  phase: AnyPhase,
+  rec: PhaseRecord,
+  outputsById: Map<PhaseId, OutputMap>,
+  ports: Pick<OrchestratorPorts, 'engine' | 'sources'>,
+): Promise<Pick<PhaseStatusRow, 'freshness' | 'staleBecause'>> {
+  const upstream: UpstreamOutputs = {};
+  for (const d of phase.dependsOn) {
+    const o = outputsById.get(d);
+    if (!o) return { freshness: 'stale', staleBecause: `phase ${d} is not deployed` };
+    upstream[d] = plainOutputs(o);
+  }
+  let inputs: unknown;
+  try {
+    inputs = phase.inputs({ env, upstream, simulated: ports.engine.kind === 'simulate' });
+  } catch (e) {
+    return { freshness: 'unknown', staleBecause: `its inputs cannot be built: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const fp = fingerprint({ sources: await ports.sources.hash(phase), inputs, engine: rec.engine });
+  if (fp === rec.fingerprint) return { freshness: 'fresh' };
+  return { freshness: 'stale', staleBecause: 'its program, env file or upstream outputs changed since its last update' };
+}
+
+function gateSummary(rec: PhaseRecord): Pick<PhaseStatusRow, 'gates' | 'gateDetail'> {
+  const g = rec.gates!;
+  if (g.fingerprint !== rec.fingerprint) return { gates: 'outdated', gateDetail: 'gates ran for an older version' };
+  const failed = g.results.find((r) => r.status === 'fail');
+  if (failed) return { gates: 'failed', gateDetail: `${failed.gate}: ${failed.evidence.at(-1) ?? ''}${failed.hint ? ` (${failed.hint})` : ''}` };
+  if (g.results.length > 0 && g.results.every((r) => r.status === 'skipped')) return { gates: 'skipped', gateDetail: g.results[0]!.hint };
+  return { gates: 'passed', gateDetail: `${g.results.filter((r) => r.status === 'pass').length} passed` };
+}

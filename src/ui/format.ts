@@ -1,0 +1,36 @@
+/** Small formatting helpers shared by the plain host and the CLI's result printers. */
+import type { ChangeCounts } from '../core/events.js';
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+}
+
+const plain: Style = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s };
+const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const colored: Style = { bold: ansi(1, 22), dim: ansi(2, 22), red: ansi(31, 39), green: ansi(32, 39), yellow: ansi(33, 39) };
+
+/** Colour only on a TTY, never with NO_COLOR set (any value) or TERM=dumb. */
+export function styleFor(isTty: boolean, env: NodeJS.ProcessEnv): Style {
+  if (!isTty || env.NO_COLOR !== undefined || env.TERM === 'dumb') return plain;
+  return colored;
+}
+
+export function formatCounts(c: ChangeCounts): string {
+  return `+${c.create} ~${c.update} -${c.delete} ±${c.replace} (${c.same} unchanged)`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+export function formatValue(v: unknown, max = 100): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
