@@ -101,6 +101,8 @@ export type PlatformEvent =
       durationMs: number;
       /** The command to run next, when there is an obvious one. */
       next?: string;
+      /** The error that decided the exit code, rendered (never a secret). */
+      error?: { code: string; message: string; hint?: string };
       at: string;
     };
 

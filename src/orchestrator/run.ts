@@ -109,7 +109,16 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   });
   const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
   const finish = (exitCode: number, error?: PlatformError, next?: string): RunOutcome => {
-    ctx.emit({ type: 'run-finished', runId: ports.journal.runId, exitCode, phases: statuses, durationMs: ports.clock.now() - started, next, at: ctx.at() });
+    ctx.emit({
+      type: 'run-finished',
+      runId: ports.journal.runId,
+      exitCode,
+      phases: statuses,
+      durationMs: ports.clock.now() - started,
+      next,
+      error: error ? { code: error.code, message: error.message, hint: error.hint } : undefined,
+      at: ctx.at(),
+    });
     return { exitCode, phases: statuses, error };
   };
   for (const m of missing) {

@@ -1,0 +1,32 @@
+/** `platform outputs --phase N`: the phase's stack outputs, secrets masked, simulated ones labelled. */
+import { parsePhaseSpec } from '../../core/selection.js';
+import { PlatformError } from '../../core/errors.js';
+import { maskOutputs } from '../../core/secrets.js';
+import { stackName } from '../../core/phase.js';
+import type { GlobalOptions } from '../main.js';
+import { openSession, outputMode } from '../services.js';
+import { secretKeys } from '../../orchestrator/outputs.js';
+import { formatValue } from '../../ui/format.js';
+import { report } from '../report.js';
+
+export default async function outputs(opts: { env: string; phase: string }, globals: GlobalOptions): Promise<number> {
+  try {
+    const ids = parsePhaseSpec(opts.phase);
+    if (ids.length !== 1) throw new PlatformError('bad-phase', `outputs takes one phase, got '${opts.phase}'`, { value: opts.phase, hint: 'use --phase N' });
+    const session = await openSession(globals, opts.env);
+    const phase = session.registry.find((p) => p.id === ids[0])!;
+    const ref = { env: session.env.name, phase: phase.id, slug: phase.slug, name: stackName(session.env.name, phase) };
+    const raw = await session.engine.outputs(ref, session.env);
+    const masked = maskOutputs(raw, secretKeys(phase, raw));
+    const simulated = session.engine.kind === 'simulate';
+    if (outputMode(globals) === 'json') {
+      process.stdout.write(JSON.stringify({ type: 'outputs', phase: phase.id, stack: ref.name, simulated, outputs: masked }) + '\n');
+      return 0;
+    }
+    const lines = Object.entries(masked).map(([k, v]) => `${k} = ${formatValue(v, 200)}`);
+    process.stdout.write(`${ref.name}${simulated ? ' (simulated values)' : ''}\n${lines.join('\n')}\n`);
+    return 0;
+  } catch (e) {
+    return report(e, process.argv);
+  }
+}

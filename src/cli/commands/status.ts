@@ -1,0 +1,39 @@
+/** `platform status`: every phase of an env (read-only). */
+import { phaseStatuses } from '../../orchestrator/status.js';
+import type { GlobalOptions } from '../main.js';
+import { openSession, outputMode } from '../services.js';
+import { FileRecordStore } from '../../state/file-records.js';
+import { DirSourceHasher } from '../../state/source-hasher.js';
+import { join } from 'node:path';
+import { report } from '../report.js';
+
+export default async function status(opts: { env: string }, globals: GlobalOptions): Promise<number> {
+  try {
+    const session = await openSession(globals, opts.env);
+    const rows = await phaseStatuses(session.env, session.registry, {
+      engine: session.engine,
+      records: new FileRecordStore(session.paths.recordsDir),
+      sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
+    });
+    if (outputMode(globals) === 'json') {
+      for (const r of rows) process.stdout.write(JSON.stringify({ type: 'phase', ...r }) + '\n');
+      process.stdout.write(JSON.stringify({ type: 'summary', env: session.env.name, engine: session.engine.kind, deployed: rows.filter((r) => r.deployed).length, stale: rows.filter((r) => r.freshness === 'stale').length }) + '\n');
+      return 0;
+    }
+    const lines = rows.map((r) => {
+      const parts = [
+        `${String(r.phase).padStart(2)} ${r.slug.padEnd(14)}`,
+        r.state === 'no-program' ? 'no program yet' : r.deployed ? `deployed (${r.state})` : r.state === 'destroyed' ? 'destroyed' : 'not deployed',
+      ];
+      if (r.freshness !== 'n/a') parts.push(r.freshness === 'stale' ? `stale: ${r.staleBecause}` : r.freshness);
+      if (r.gates !== 'n/a') parts.push(`gates ${r.gates}${r.gateDetail ? ` (${r.gateDetail})` : ''}`);
+      if (r.pendingOperations) parts.push(`${r.pendingOperations} pending operation(s): platform repair --phase ${r.phase} --env ${session.env.name}`);
+      if (r.lastRun) parts.push(`last run ${r.lastRun.at} (${r.lastRun.engine})`);
+      return parts.join(' · ');
+    });
+    process.stdout.write(`env ${session.env.name} · engine ${session.engine.kind}\n${lines.join('\n')}\n`);
+    return 0;
+  } catch (e) {
+    return report(e, process.argv);
+  }
+}

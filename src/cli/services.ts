@@ -1,0 +1,125 @@
+/**
+ * Builds what a command needs: repo root, env file, registry, engine, records, journal, locks,
+ * host. The only place that chooses implementations; commands stay thin.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { PlatformError } from '../core/errors.js';
+import type { EnvConfig } from '../core/env.js';
+import type { AnyPhase, PhaseId } from '../core/phase.js';
+import type { Engine, Host } from '../core/ports.js';
+import type { OrchestratorPorts } from '../orchestrator/ports.js';
+import { findRepoRoot } from '../config/repo-root.js';
+import { loadEnv } from '../config/load-env.js';
+import { statePaths, type StatePaths } from '../state/paths.js';
+import { FileRecordStore } from '../state/file-records.js';
+import { FileJournal, newRunId, phaseHistory } from '../state/journal.js';
+import { FileLocker } from '../state/file-lock.js';
+import { DirSourceHasher } from '../state/source-hasher.js';
+import { systemClock } from '../state/clock.js';
+import { PlainHost } from '../ui/plain-host.js';
+import { JsonHost } from '../ui/json-host.js';
+import type { GlobalOptions } from './main.js';
+
+export interface Session {
+  repoRoot: string;
+  env: EnvConfig;
+  registry: readonly AnyPhase[];
+  paths: StatePaths;
+  engine: Engine;
+  runId: string;
+}
+
+export async function loadRegistry(): Promise<readonly AnyPhase[]> {
+  const { phases } = await import('../../programs/registry.js');
+  return phases;
+}
+
+export async function openSession(globals: GlobalOptions, envName: string): Promise<Session> {
+  const repoRoot = await findRepoRoot(process.cwd());
+  const env = await loadEnv(repoRoot, envName);
+  const registry = await loadRegistry();
+  const paths = statePaths(repoRoot, env);
+  const engineKind = globals.engine ?? env.engine;
+  const engine = await createEngine(engineKind, repoRoot, paths);
+  return { repoRoot, env, registry, paths, engine, runId: newRunId(new Date()) };
+}
+
+async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths: StatePaths): Promise<Engine> {
+  if (kind === 'simulate') {
+    const { createSimulateEngine } = await import('../engine/simulate/engine.js');
+    return createSimulateEngine({ stateDir: paths.simulateDir });
+  }
+  const { createPulumiEngine } = await import('../engine/pulumi/engine.js');
+  return createPulumiEngine({ repoRoot, cacheDir: join(repoRoot, '.cache') });
+}
+
+export type OutputMode = 'fancy' | 'plain' | 'json';
+
+export function outputMode(globals: GlobalOptions): OutputMode {
+  if (globals.json || globals.output === 'json') return 'json';
+  if (globals.output) return globals.output;
+  return process.stderr.isTTY && !process.env.CI ? 'fancy' : 'plain';
+}
+
+export function interactive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+}
+
+export async function createHost(globals: GlobalOptions, session: Session, onCancel: (force: boolean) => void): Promise<Host> {
+  const slugs = new Map<PhaseId, string>(session.registry.map((p) => [p.id, p.slug]));
+  const mode = outputMode(globals);
+  if (mode === 'json') return new JsonHost(process.stdout);
+  if (mode === 'fancy') {
+    const { createInkHost } = await import('../ui/ink/ink-host.js');
+    return createInkHost({
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      verbose: Boolean(globals.verbose),
+      noColor: process.env.NO_COLOR !== undefined,
+      history: phaseHistory(session.paths.runsDir, session.env.name),
+      onCancel,
+    });
+  }
+  return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), slugs });
+}
+
+export async function buildPorts(session: Session, host: Host): Promise<OrchestratorPorts> {
+  return {
+    engine: session.engine,
+    records: new FileRecordStore(session.paths.recordsDir),
+    journal: new FileJournal(session.paths.runsDir, session.runId),
+    locker: new FileLocker(session.paths.locksDir, session.runId),
+    host,
+    clock: systemClock,
+    sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
+  };
+}
+
+/**
+ * Ctrl-C / SIGTERM: the first asks the run to stop gracefully (in-flight engine operations are told to
+ * cancel and awaited); the second forces an exit with 130.
+ */
+export function installSignals(controller: AbortController, onForce: () => void): () => void {
+  let count = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      process.stderr.write(`\n${sig}: stopping gracefully; in-flight operations finish or cancel (press Ctrl-C again to force)\n`);
+      controller.abort(new PlatformError('cancelled', `interrupted by ${sig}`));
+    } else {
+      onForce();
+      process.stderr.write(`${sig} again: forcing exit; operations in flight may be left pending (platform status shows them)\n`);
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+export { hostname };

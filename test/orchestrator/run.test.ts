@@ -1,0 +1,193 @@
+import { strict as assert } from 'node:assert';
+import { runPhases, type RunRequest } from '../../src/orchestrator/run.js';
+import { resolveSelection } from '../../src/core/selection.js';
+import type { OrchestratorPorts } from '../../src/orchestrator/ports.js';
+import type { AnyPhase } from '../../src/core/phase.js';
+import { FakeClock, FakeEngine, MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources, testPhases } from '../helpers/fake-engine.js';
+import { localEnv } from '../helpers/env-fixtures.js';
+
+// 0 -> 1 -> 2 -> {3, 4} -> 5 ; 6 has no program
+const EDGES = { 0: [], 1: [0], 2: [1], 3: [2], 4: [2], 5: [3, 4], 6: [5] };
+
+function setup(opts: { kind?: 'simulate' | 'pulumi'; registry?: AnyPhase[] } = {}) {
+  const clock = new FakeClock();
+  const engine = new FakeEngine(clock, opts.kind);
+  const records = new MemoryRecords();
+  const journal = new MemoryJournal();
+  const host = new RecordingHost();
+  const locker = new MemoryLocker();
+  const ports: OrchestratorPorts = { engine, records, journal, locker, host, clock, sources: staticSources };
+  const registry = opts.registry ?? testPhases(EDGES, [6]);
+  const run = (phase: { phase?: string; all?: boolean; from?: string }, extra: Partial<RunRequest> = {}) =>
+    runPhases(
+      { command: 'up', env: localEnv, registry, selection: resolveSelection(phase, registry.map((p) => p.id)), parallel: 4, force: false, signal: new AbortController().signal, ...extra },
+      ports,
+    );
+  return { clock, engine, records, journal, host, locker, ports, registry, run };
+}
+
+const statusesOf = (j: MemoryJournal, phase: number) =>
+  j.events.filter((e) => e.type === 'phase-status' && e.phase === phase).map((e) => (e as { status: string }).status);
+
+describe('orchestrated up', () => {
+  it('runs the chain in dependency order and reports program-less phases plainly (exit 0)', async () => {
+    const t = setup();
+    const out = await t.run({ all: true });
+    assert.equal(out.exitCode, 0);
+    assert.deepEqual(t.engine.calls.map((c) => c.stack), ['local-00-p0', 'local-01-p1', 'local-02-p2', 'local-03-p3', 'local-04-p4', 'local-05-p5']);
+    const six = t.journal.events.find((e) => e.type === 'phase-status' && e.phase === 6);
+    assert.match((six as { reason: string }).reason, /phase 6 \(p6\) has no program yet/);
+    assert.equal(out.phases[6], 'skipped');
+  });
+
+  it('an explicit selection of a program-less phase fails (exit 2) before any engine call', async () => {
+    const t = setup();
+    await assert.rejects(t.run({ phase: '6' }), (e: { exitCode: number; message: string }) => e.exitCode === 2 && /phase 6 \(p6\) has no program yet/.test(e.message));
+    assert.equal(t.engine.calls.length, 0);
+  });
+
+  it('skips an unchanged phase and says so; --force runs it', async () => {
+    const t = setup();
+    await t.run({ phase: '0..1' });
+    const second = await t.run({ phase: '1' });
+    assert.equal(second.exitCode, 0);
+    assert.equal(second.phases[1], 'skipped');
+    const skip = t.journal.events.filter((e) => e.type === 'phase-status' && e.phase === 1 && e.status === 'skipped').at(-1) as { reason: string };
+    assert.match(skip.reason, /unchanged since .* \(fingerprint [0-9a-f]{16}\); --force runs it anyway/);
+    assert.equal(t.engine.calls.filter((c) => c.op === 'up').length, 2);
+    const forced = await t.run({ phase: '1' }, { force: true });
+    assert.equal(forced.phases[1], 'succeeded');
+    assert.equal(t.engine.calls.filter((c) => c.op === 'up').length, 3);
+  });
+
+  it('re-runs a phase when its consumed upstream outputs change', async () => {
+    const t = setup();
+    await t.run({ phase: '0..1' });
+    t.engine.stacks.get('local-00-p0')!.outputs.value.value = 'changed-upstream-value-longer';
+    const r = await t.run({ phase: '1' });
+    assert.equal(r.phases[1], 'succeeded');
+  });
+
+  it('dependency check: upstream never deployed -> exit 3 naming it and the fix, no engine call', async () => {
+    const t = setup();
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.error!.message, /phase 2 \(p2\) needs phase 1 \(p1\): it has not been deployed in env local/);
+    assert.equal(out.error!.hint, 'run: platform up --phase 1 --env local');
+    assert.equal(t.engine.mutatingCalls().length, 0);
+    assert.equal(t.records.writes, 0);
+  });
+
+  it('dependency check: upstream outputs breaking its schema -> exit 3 naming the field', async () => {
+    const t = setup();
+    await t.run({ phase: '0..1' });
+    t.engine.stacks.get('local-01-p1')!.outputs = { value: { value: 7, secret: false } };
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.error!.message, /outputs do not match its contract: output 'value': .*expected string/);
+  });
+
+  it('dependency check: gates failed for the current fingerprint -> exit 3 with the verify command', async () => {
+    const t = setup();
+    await t.run({ phase: '0..1' });
+    const rec = t.records.records.get(1)!;
+    rec.gates = { fingerprint: rec.fingerprint!, at: 'x', results: [{ gate: 'dns', status: 'fail', evidence: ['NXDOMAIN'], durationMs: 1 }] };
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.error!.message, /its gate 'dns' failed/);
+    assert.equal(out.error!.hint, 'run: platform verify --phase 1 --env local');
+  });
+
+  it('dependency check: simulated upstream can never feed a real run', async () => {
+    const t = setup({ kind: 'pulumi' });
+    await t.run({ phase: '0' });
+    t.records.records.get(0)!.engine = 'simulate';
+    const out = await t.run({ phase: '1' });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.error!.message, /only simulated/);
+  });
+
+  it('pending operations upstream -> exit 5 with the repair command', async () => {
+    const t = setup();
+    await t.run({ phase: '0..1' });
+    t.engine.stacks.get('local-01-p1')!.pending = 2;
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.exitCode, 5);
+    assert.match(out.error!.message, /2 pending operation\(s\)/);
+    assert.equal(out.error!.hint, 'run: platform repair --phase 1 --env local');
+  });
+
+  it('a locked stack -> exit 4 before any change', async () => {
+    const t = setup();
+    await t.locker.acquire('local-00-p0');
+    const out = await t.run({ phase: '0' });
+    assert.equal(out.exitCode, 4);
+    assert.equal(t.engine.calls.length, 0);
+  });
+
+  it('a failure blocks its dependents naming it (exit 1); a re-run resumes from it', async () => {
+    const t = setup();
+    t.engine.failures.set(3, 'quota exceeded');
+    const out = await t.run({ phase: '0..5' }, { parallel: 1 });
+    assert.equal(out.exitCode, 1);
+    assert.equal(out.phases[3], 'failed');
+    assert.equal(out.phases[5], 'blocked');
+    const blocked = t.journal.events.find((e) => e.type === 'phase-status' && e.phase === 5 && e.status === 'blocked') as { on: number; reason: string };
+    assert.equal(blocked.on, 3);
+    assert.match(blocked.reason, /phase 3 failed/);
+    const failedEv = t.journal.events.find((e) => e.type === 'phase-status' && e.phase === 3 && e.status === 'failed') as { reason: string };
+    assert.match(failedEv.reason, /quota exceeded/);
+    t.engine.failures.clear();
+    const again = await t.run({ phase: '0..5' }, { parallel: 1 });
+    assert.equal(again.exitCode, 0);
+    for (const p of [0, 1, 2]) assert.equal(again.phases[p as 0], 'skipped');
+    assert.equal(again.phases[3], 'succeeded');
+  });
+
+  it('outputs breaking the contract fail the phase, naming the field', async () => {
+    const t = setup();
+    t.engine.badOutputs.add(0);
+    const out = await t.run({ phase: '0' });
+    assert.equal(out.exitCode, 1);
+    assert.match(out.error!.message, /returned outputs that break its contract: output 'value'/);
+  });
+
+  it('secret outputs never reach events, the journal or the host', async () => {
+    const t = setup();
+    await t.run({ phase: '0..2' });
+    const text = JSON.stringify(t.journal.events) + JSON.stringify(t.host.events);
+    assert.ok(!text.includes('secret-token-'), 'a secret output value leaked');
+    const outputs = t.journal.events.find((e) => e.type === 'outputs') as { outputs: Record<string, unknown>; simulated: boolean };
+    assert.equal(outputs.outputs.token, '[secret]');
+    assert.equal(outputs.simulated, true);
+  });
+
+  it('parallel phases overlap: 3 and 4 run side by side after 2', async () => {
+    const t = setup();
+    for (const p of [0, 1, 2, 3, 4, 5]) t.engine.delays.set(p as 0, 1000);
+    const start = t.clock.now();
+    await t.run({ phase: '0..5' }, { parallel: 4 });
+    assert.equal(t.clock.now() - start, 5000, 'critical path 0-1-2-{3,4}-5 is five steps');
+    const t1 = setup();
+    for (const p of [0, 1, 2, 3, 4, 5]) t1.engine.delays.set(p as 0, 1000);
+    const s1 = t1.clock.now();
+    await t1.run({ phase: '0..5' }, { parallel: 1 });
+    assert.equal(t1.clock.now() - s1, 6000);
+  });
+
+  it('cancellation through the signal: running phase cancelled, pending ones not started, exit 130', async () => {
+    const t = setup();
+    t.engine.delays.set(1, 10_000);
+    const ac = new AbortController();
+    const p = t.run({ phase: '0..3' }, { signal: ac.signal });
+    while (!t.engine.calls.some((c) => c.stack === 'local-01-p1')) await new Promise((r) => setImmediate(r));
+    ac.abort();
+    const out = await p;
+    assert.equal(out.exitCode, 130);
+    assert.equal(out.phases[1], 'cancelled');
+    assert.equal(out.phases[3], 'cancelled');
+    assert.equal(t.records.records.get(1)!.status, 'cancelled');
+    assert.equal(t.locker.held.size, 0, 'locks released');
+    assert.deepEqual(statusesOf(t.journal, 0).slice(-1), ['succeeded']);
+  });
+});
