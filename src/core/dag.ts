@@ -55,7 +55,12 @@ export class PhaseDag {
   upstream(id: PhaseId): Set<PhaseId> {
     const out = new Set<PhaseId>();
     const visit = (x: PhaseId) => {
-      for (const d of this.dependsOn(x)) if (!out.has(d)) (out.add(d), visit(d));
+      for (const d of this.dependsOn(x)) {
+        if (!out.has(d)) {
+          out.add(d);
+          visit(d);
+        }
+      }
     };
     visit(id);
     return out;
@@ -65,7 +70,12 @@ export class PhaseDag {
   downstream(id: PhaseId): Set<PhaseId> {
     const out = new Set<PhaseId>();
     const visit = (x: PhaseId) => {
-      for (const d of this.directDependents(x)) if (!out.has(d)) (out.add(d), visit(d));
+      for (const d of this.directDependents(x)) {
+        if (!out.has(d)) {
+          out.add(d);
+          visit(d);
+        }
+      }
     };
     visit(id);
     return out;
