@@ -1,0 +1,75 @@
+// Benchmark of the static checks against the simulate run that produced the graph they check.
+// Plans every phase that has a program for one env with the simulate engine (one child process per
+// stack, as `platform preview` does), then runs every check over the planned resources, and reports
+// both times. The issue's bar: the check runs within 2x of the simulate run.
+//
+// Runs on the built tree: `npm run build && npx node bench/checks.mjs [env]`, or import
+// `benchChecks` from bench/run.mjs.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = new URL('../dist/', import.meta.url);
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Plans `envName` (default prod) with the simulate engine and times the checks over the result.
+ * Returns { env, phases, resources, simulateMs, checkMs, ratio, withinBudget, findings }.
+ */
+export async function benchChecks(envName = 'prod', { rounds = 3 } = {}) {
+  const { loadEnv } = await import(new URL('src/config/load-env.js', dist).href);
+  const { phases } = await import(new URL('programs/registry.js', dist).href);
+  const { hasProgram, stackName } = await import(new URL('src/core/phase.js', dist).href);
+  const { createSimulateEngine } = await import(new URL('src/engine/simulate/simulate-engine.js', dist).href);
+  const { runChecks } = await import(new URL('src/checks/index.js', dist).href);
+
+  const env = await loadEnv(repoRoot, envName);
+  const stateDir = await mkdtemp(join(tmpdir(), 'platform-bench-checks-'));
+  const engine = createSimulateEngine({ stateDir });
+  const upstream = {};
+  const resources = [];
+  const planned = [];
+  const t0 = performance.now();
+  try {
+    for (const phase of phases) {
+      if (!hasProgram(phase)) continue;
+      if (phase.dependsOn.some((d) => !(d in upstream))) continue; // an upstream phase has no program yet
+      const stack = { env: env.name, phase: phase.id, slug: phase.slug, name: stackName(env.name, phase) };
+      const inputs = phase.inputs({ env, upstream: Object.fromEntries(phase.dependsOn.map((d) => [d, upstream[d]])), simulated: true });
+      const result = await engine.up({ stack, env, phase, inputs, signal: new AbortController().signal, emit: () => {} });
+      upstream[phase.id] = Object.fromEntries(Object.entries(result.outputs ?? {}).map(([k, v]) => [k, v.value]));
+      resources.push(...(result.resources ?? []));
+      planned.push(phase.id);
+    }
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+  const simulateMs = performance.now() - t0;
+
+  // The first check run pays for loading the schema models; report the slowest of the rounds.
+  let checkMs = 0;
+  let result;
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    result = await runChecks(resources, { env, now: Date.now() });
+    checkMs = Math.max(checkMs, performance.now() - t);
+  }
+  const ratio = checkMs / simulateMs;
+  return {
+    env: env.name,
+    phases: planned,
+    resources: resources.length,
+    simulateMs: Math.round(simulateMs),
+    checkMs: Math.round(checkMs * 10) / 10,
+    ratio: Math.round(ratio * 1000) / 1000,
+    withinBudget: ratio <= 2,
+    findings: result.findings.length,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = await benchChecks(process.argv[2] ?? 'prod');
+  console.log(JSON.stringify(out));
+  process.exitCode = out.withinBudget ? 0 : 1;
+}

@@ -1,0 +1,76 @@
+// `npm run bench`: every target is a ratio measured in one run on this machine (absolute times on a
+// shared 2-core VM move by tens of percent between sittings; ratios taken side by side do not).
+//   help      platform --help            vs  node -e 0                 target <= 3x
+//   noop      up --all --env local (all unchanged) vs the first full run   target >= 20x faster
+//   dag       DAG runner wall time       vs  the chain's critical path at --parallel 4   target <= 1.1x
+// plus the UI and static-check benchmarks when their modules are present.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, cpSync, symlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { benchDag } from './dag.mjs';
+
+const repo = resolve(import.meta.dirname, '..');
+const node = process.execPath;
+const cli = join(repo, 'bin/platform.js');
+
+function time(cmd, args, opts = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function bestOf(n, f) {
+  f(); // warm-up (disk cache, compile cache)
+  return median(Array.from({ length: n }, f));
+}
+
+const results = [];
+function report(name, a, b, target, ok) {
+  results.push({ name, ...a, ...b, target, ok });
+  console.log(`${ok ? 'ok  ' : 'MISS'} ${name}: ${target}`);
+}
+
+// 1. --help against bare node
+const bare = bestOf(9, () => time(node, ['-e', '0']));
+const help = bestOf(9, () => time(node, [cli, '--help']));
+report('help', { helpMs: Math.round(help) }, { bareNodeMs: Math.round(bare) }, `help ${help.toFixed(0)} ms = ${(help / bare).toFixed(2)}x bare node ${bare.toFixed(0)} ms (target <= 3x)`, help / bare <= 3);
+
+// 2. no-op up --all against the first full run, in a scratch copy (fresh .platform/)
+const scratch = mkdtempSync(join(tmpdir(), 'platform-bench-'));
+try {
+  cpSync(join(repo, 'Pulumi.yaml'), join(scratch, 'Pulumi.yaml'));
+  cpSync(join(repo, 'stacks'), join(scratch, 'stacks'), { recursive: true });
+  symlinkSync(join(repo, 'programs'), join(scratch, 'programs'));
+  const up = () => time(node, [cli, 'up', '--all', '--env', 'local', '--output', 'plain'], { cwd: scratch, env: { ...process.env, CI: 'true' } });
+  const full = up();
+  const noop = bestOf(3, up);
+  report('noop', { fullRunMs: Math.round(full) }, { noopRunMs: Math.round(noop) }, `no-op up --all ${noop.toFixed(0)} ms vs first full run ${full.toFixed(0)} ms = ${(full / noop).toFixed(1)}x faster (target >= 20x)`, full / noop >= 20);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+// 3. DAG runner vs critical path
+const dag = await benchDag(4);
+report('dag', { wallMs: dag.wallMs }, { criticalMs: dag.criticalMs }, `DAG run ${dag.wallMs} ms vs critical path ${dag.criticalMs} ms (${dag.criticalPathPhases} phases x ${dag.perPhaseMs} ms) = ${dag.ratio.toFixed(3)}x at --parallel 4 (target <= 1.1x)`, dag.ratio <= 1.1);
+
+// 4. optional benchmarks owned by other modules
+for (const [file, fn] of [['ui.mjs', 'runUiBench'], ['checks.mjs', 'benchChecks']]) {
+  if (!existsSync(join(import.meta.dirname, file))) continue;
+  const mod = await import(`./${file}`);
+  const r = await mod[fn]();
+  console.log(`     ${file}: ${JSON.stringify(r)}`);
+  results.push({ name: file, ...r });
+}
+
+writeFileSync(join(repo, '.platform-bench.json'), JSON.stringify(results, null, 2) + '\n');
+const missed = results.filter((r) => r.ok === false);
+console.log(missed.length ? `${missed.length} target(s) missed` : 'all targets met');
+process.exitCode = missed.length ? 1 : 0;

@@ -1,0 +1,21 @@
+/**
+ * Static checks over the planned platform: what `platform check`, `preview` and the pre-`up` check
+ * call. `checkPlatform` runs every rule and manifest schema over the resources the engine planned
+ * and applies the env file's suppressions; `renderPlain` / `renderJson` give the output;
+ * `verdict` / `assertChecksAllowUp` decide whether `up` may go on.
+ */
+import type { EnvConfig } from '../core/env.js';
+import type { PlannedResource } from '../core/ports.js';
+import { runChecks } from './runner.js';
+import type { CheckResult } from './types.js';
+
+export { runChecks, type RunChecksOptions } from './runner.js';
+export { allRules } from './rules/index.js';
+export { renderPlain, renderJson, verdict, assertChecksAllowUp, findingLine, summaryLine, type Verdict } from './report.js';
+export { toPolicyPackPolicies } from './policy-pack.js';
+export type * from './types.js';
+
+/** Checks the planned resources of one env (any number of phases) at time `now` (ms). */
+export function checkPlatform(resources: readonly PlannedResource[], env: EnvConfig, now: number): Promise<CheckResult> {
+  return runChecks(resources, { env, now });
+}

@@ -1,0 +1,23 @@
+/**
+ * Every rule, in a stable order. Rule names are unique (a test checks it) and are what env-file
+ * suppressions name.
+ */
+import type { Rule } from '../types.js';
+import { eksRules } from './eks.js';
+import { computeNetworkRules } from './compute-network.js';
+import { s3Rules } from './s3.js';
+import { auditKeyRules } from './audit-keys.js';
+import { iamRules } from './iam.js';
+import { workloadRules, meshRules } from './kubernetes.js';
+import { manifestRules } from './manifest-schema.js';
+
+export const allRules: readonly Rule[] = [
+  ...eksRules,
+  ...computeNetworkRules,
+  ...s3Rules,
+  ...auditKeyRules,
+  ...iamRules,
+  ...workloadRules,
+  ...meshRules,
+  ...manifestRules,
+];

@@ -1,0 +1,93 @@
+/**
+ * Runs every rule over the planned resources of one env:
+ * 1. planned resources become check resources (inputs as props); ConfigGroup manifests are expanded;
+ * 2. the schema models of every manifest kind are loaded (async imports, cached per process);
+ * 3. each resource rule runs on the resources of its types (a trailing `*` is a prefix), each stack
+ *    rule once over all of them; a rule that throws becomes a finding, never a silent pass;
+ * 4. findings are sorted (phase, type, name, rule, property) and the env's suppressions applied.
+ */
+import type { EnvConfig } from '../core/env.js';
+import type { PlannedResource } from '../core/ports.js';
+import { expandManifests, isManifestType, loadModels, manifestOf } from './manifests.js';
+import { allRules } from './rules/index.js';
+import { applySuppressions } from './suppressions.js';
+import type { CheckResource, CheckResult, Finding, Rule, RuleContext } from './types.js';
+
+export interface RunChecksOptions {
+  env: EnvConfig;
+  /** The time of the run in ms (suppression expiry, support dates). */
+  now: number;
+  /** The rules to run; all of them by default. */
+  rules?: readonly Rule[];
+  /** Monotonic clock for durationMs; defaults to performance.now. */
+  clock?: () => number;
+}
+
+/** A planned resource as the checks see it (the simulate engine may add its physical `id`). */
+export function toCheckResource(r: PlannedResource & { id?: string }): CheckResource {
+  return { phase: r.phase, urn: r.urn, type: r.type, name: r.name, props: r.inputs ?? {}, ...(r.id ? { id: r.id } : {}) };
+}
+
+export function appliesTo(types: readonly string[], type: string): boolean {
+  return types.some((t) => (t.endsWith('*') ? type.startsWith(t.slice(0, -1)) : t === type));
+}
+
+export async function runChecks(planned: readonly PlannedResource[], opts: RunChecksOptions): Promise<CheckResult> {
+  const clock = opts.clock ?? (() => performance.now());
+  const started = clock();
+  const rules = opts.rules ?? allRules;
+  const { resources } = expandManifests(planned.map(toCheckResource));
+  const manifests = resources.filter((r) => isManifestType(r.type));
+  await loadModels(manifests.map((r) => manifestOf(r)));
+  const ctx: RuleContext = { now: opts.now };
+  const raw: Finding[] = [];
+  const finding = (rule: Rule, r: CheckResource, property: string, message: string): Finding => ({
+    rule: rule.name,
+    mirrors: rule.mirrors,
+    severity: rule.severity,
+    phase: r.phase,
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    property: r.embeddedAt ? `${r.embeddedAt}.${property}` : property,
+    message,
+    fix: rule.fix,
+  });
+  for (const rule of rules) {
+    if (rule.kind === 'resource') {
+      for (const r of resources) {
+        if (!appliesTo(rule.resourceTypes, r.type)) continue;
+        try {
+          rule.validateResource(r, (v) => raw.push(finding(rule, r, v.property, v.message)), ctx);
+        } catch (e) {
+          raw.push(finding(rule, r, '(rule)', `the rule failed: ${(e as Error).message}`));
+        }
+      }
+    } else {
+      try {
+        rule.validateStack(resources, (v) => raw.push(finding(rule, v.resource, v.property, v.message)), ctx);
+      } catch (e) {
+        const anchor = resources[0] ?? { phase: 0, urn: '(none)', type: '(stack)', name: '(stack)', props: {} };
+        raw.push(finding(rule, anchor as CheckResource, '(rule)', `the rule failed: ${(e as Error).message}`));
+      }
+    }
+  }
+  raw.sort(compareFindings);
+  const out = applySuppressions(raw, opts.env.checks.suppressions, new Set(rules.map((r) => r.name)), opts.now);
+  return {
+    env: opts.env.name,
+    rulesEvaluated: rules.map((r) => r.name),
+    resourcesChecked: planned.length,
+    manifestsChecked: manifests.length,
+    findings: out.findings,
+    suppressed: out.suppressed,
+    suppressions: out.applied,
+    expiredSuppressions: out.problems,
+    durationMs: Math.round((clock() - started) * 10) / 10,
+  };
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.phase - b.phase || cmp(a.type, b.type) || cmp(a.name, b.name) || cmp(a.rule, b.rule) || cmp(a.property, b.property) || cmp(a.message, b.message);
+}
+const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);

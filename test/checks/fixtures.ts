@@ -1,0 +1,131 @@
+/**
+ * A secure baseline platform graph that passes every rule, and helpers to derive a violating
+ * variant from it. Each rule's test breaks exactly one thing in a copy of the baseline.
+ */
+import type { PlannedResource } from '../../src/core/ports.js';
+import type { EnvConfig } from '../../src/core/env.js';
+import type { PhaseId } from '../../src/core/phase.js';
+
+export type Planned = PlannedResource & { id?: string };
+
+export function res(phase: PhaseId, type: string, name: string, inputs: Record<string, unknown>, id?: string): Planned {
+  return { phase, urn: `urn:pulumi:prod-${String(phase).padStart(2, '0')}-x::platform::${type}::${name}`, type, name, inputs, ...(id ? { id } : {}) };
+}
+
+const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/abc';
+const tlsPolicy = (bucket: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+  });
+
+function bucket(name: string, logTo?: string): Planned[] {
+  const out = [
+    res(1, 'aws:s3/bucket:Bucket', name, { bucket: name }),
+    res(1, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', `${name}-pab`, { bucket: name, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+    res(1, 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', `${name}-sse`, { bucket: name, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: KEY }, bucketKeyEnabled: true }] }),
+    res(1, 'aws:s3/bucketVersioning:BucketVersioning', `${name}-versioning`, { bucket: name, versioningConfiguration: { status: 'Enabled' } }),
+    res(1, 'aws:s3/bucketPolicy:BucketPolicy', `${name}-policy`, { bucket: name, policy: tlsPolicy(name) }),
+  ];
+  if (logTo) out.push(res(1, 'aws:s3/bucketLogging:BucketLogging', `${name}-logging`, { bucket: name, targetBucket: logTo, targetPrefix: `${name}/` }));
+  return out;
+}
+
+const secureContainer = {
+  name: 'app',
+  image: 'ghcr.io/acme/shop:1.4.2',
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+};
+const securePod = {
+  securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+  containers: [secureContainer],
+  volumes: [{ name: 'tmp', emptyDir: {} }],
+};
+
+export function baseline(): Planned[] {
+  return structuredClone([
+    // phase 1: network, compute defaults, storage, audit, keys, IAM
+    res(1, 'aws:ec2/vpc:Vpc', 'vpc', { cidrBlock: '10.10.0.0/16', enableDnsHostnames: true }, 'vpc-0001'),
+    res(1, 'aws:ec2/flowLog:FlowLog', 'vpc-flow', { vpcId: 'vpc-0001', trafficType: 'ALL', logDestinationType: 'cloud-watch-logs', logDestination: 'arn:aws:logs:eu-west-1:1:log-group:flow' }),
+    res(1, 'aws:ec2/defaultSecurityGroup:DefaultSecurityGroup', 'default-sg', { vpcId: 'vpc-0001', ingress: [], egress: [] }),
+    res(1, 'aws:ec2/securityGroup:SecurityGroup', 'public-lb', { vpcId: 'vpc-0001', tags: { 'platform:exposure': 'public-load-balancer' }, ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] }] }),
+    res(1, 'aws:ec2/securityGroup:SecurityGroup', 'nodes', { vpcId: 'vpc-0001', ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['10.10.0.0/16'] }] }),
+    res(1, 'aws:ec2/securityGroupRule:SecurityGroupRule', 'nodes-webhook', { type: 'ingress', protocol: 'tcp', fromPort: 15017, toPort: 15017, cidrBlocks: ['10.10.0.0/16'], securityGroupId: 'sg-1' }),
+    res(1, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'lb-http', { securityGroupId: 'sg-lb', ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/0', tags: { 'platform:exposure': 'public-load-balancer' } }),
+    res(1, 'aws:ec2/subnet:Subnet', 'private-a', { vpcId: 'vpc-0001', cidrBlock: '10.10.0.0/19', mapPublicIpOnLaunch: false }),
+    res(1, 'aws:ebs/encryptionByDefault:EncryptionByDefault', 'ebs-default', { enabled: true }),
+    res(1, 'aws:ebs/volume:Volume', 'data', { availabilityZone: 'eu-west-1a', size: 20, encrypted: true, kmsKeyId: KEY }),
+    res(1, 'aws:ec2/launchTemplate:LaunchTemplate', 'nodes-lt', { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'true', kmsKeyId: KEY, volumeSize: 50 } }] }),
+    res(1, 'aws:ec2/instance:Instance', 'bastionless', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, rootBlockDevice: { encrypted: true, kmsKeyId: KEY } }),
+    ...bucket('logs-prod', 'access-logs-prod'),
+    ...bucket('access-logs-prod'),
+    res(1, 'aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock', 'account-pab', { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+    res(1, 'aws:cloudtrail/trail:Trail', 'trail', { s3BucketName: 'logs-prod', isMultiRegionTrail: true, includeGlobalServiceEvents: true, enableLogFileValidation: true, kmsKeyId: KEY, cloudWatchLogsGroupArn: 'arn:aws:logs:eu-west-1:1:log-group:trail:*', cloudWatchLogsRoleArn: 'arn:aws:iam::1:role/trail' }),
+    res(1, 'aws:cloudwatch/logGroup:LogGroup', 'flow', { retentionInDays: 365, kmsKeyId: KEY }),
+    res(1, 'aws:kms/key:Key', 'eks-secrets', { enableKeyRotation: true, policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' }] }) }),
+    res(1, 'aws:ecr/repository:Repository', 'shop-images', { imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: 'KMS', kmsKey: KEY }] }),
+    res(1, 'aws:sqs/queue:Queue', 'interruptions', { messageRetentionSeconds: 300, sqsManagedSseEnabled: true }),
+    res(1, 'aws:sns/topic:Topic', 'alerts', { kmsMasterKeyId: KEY }),
+    res(1, 'aws:guardduty/detector:Detector', 'detector', { enable: true }),
+    res(1, 'aws:backup/vault:Vault', 'vault', { kmsKeyArn: KEY }),
+    res(1, 'aws:iam/policy:Policy', 'external-dns', { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets'], Resource: ['arn:aws:route53:::hostedzone/Z1'] }, { Effect: 'Allow', Action: ['route53:ListHostedZones'], Resource: '*' }] } }),
+    res(1, 'aws:iam/role:Role', 'node-role', { assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }), inlinePolicies: [{ name: 'ssm', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:*:*:parameter/aws/service/*' }] }) }] }),
+    res(1, 'aws:iam/rolePolicy:RolePolicy', 'karpenter-pass', { role: 'karpenter', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/KarpenterNodeRole' }] }) }),
+    // phase 2: cluster
+    res(2, 'aws:eks/cluster:Cluster', 'raw-cluster', { roleArn: 'arn:aws:iam::1:role/c', version: '1.34', vpcConfig: { subnetIds: ['s1'], endpointPrivateAccess: true, endpointPublicAccess: false }, encryptionConfig: { provider: { keyArn: KEY }, resources: ['secrets'] }, enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] }),
+    res(2, 'eks:index:Cluster', 'cluster', { version: '1.34', endpointPrivateAccess: true, endpointPublicAccess: false, encryptionConfigKeyArn: KEY, enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], skipDefaultNodeGroup: true }),
+    res(2, 'eks:index:ManagedNodeGroup', 'system', { enableIMDSv2: true, instanceTypes: ['m7i.large'] }),
+    res(2, 'aws:eks/nodeGroup:NodeGroup', 'raw-nodes', { clusterName: 'c', nodeRoleArn: 'arn', subnetIds: ['s1'], scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 } }),
+    res(2, 'kubernetes:helm.sh/v3:Release', 'istiod', { chart: 'istiod', namespace: 'istio-system', values: { anything: true } }),
+    // phase 5: workloads and mesh policy
+    res(5, 'kubernetes:core/v1:Namespace', 'shop-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } }),
+    res(5, 'kubernetes:apps/v1:Deployment', 'shop', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop', namespace: 'shop' }, spec: { replicas: 2, selector: { matchLabels: { app: 'shop' } }, template: { metadata: { labels: { app: 'shop' } }, spec: securePod } } }),
+    res(5, 'kubernetes:networking.k8s.io/v1:NetworkPolicy', 'shop-default-deny', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } }),
+    res(5, 'kubernetes:security.istio.io/v1:PeerAuthentication', 'mesh-mtls', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } }),
+    res(5, 'kubernetes:yaml/v2:ConfigGroup', 'jobs', {
+      objs: [{ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'shop' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { ...securePod, restartPolicy: 'OnFailure' } } } } } }],
+    }),
+  ]);
+}
+
+/** A copy of the baseline with one resource's inputs changed (fn mutates them in place). */
+export function mutate(name: string, fn: (inputs: Record<string, any>) => void, from: Planned[] = baseline()): Planned[] {
+  const r = from.find((x) => x.name === name);
+  if (!r) throw new Error(`fixture has no resource ${name}`);
+  fn(r.inputs as Record<string, any>);
+  return from;
+}
+
+/** A copy of the baseline without the named resources. */
+export function without(...names: string[]): Planned[] {
+  const all = baseline();
+  for (const n of names) if (!all.some((r) => r.name === n)) throw new Error(`fixture has no resource ${n}`);
+  return all.filter((r) => !names.includes(r.name));
+}
+
+export function add(...extra: Planned[]): Planned[] {
+  return [...baseline(), ...structuredClone(extra)];
+}
+
+export function env(overrides: Partial<EnvConfig['checks']> = {}, name = 'prod'): EnvConfig {
+  return {
+    name,
+    accountId: '111111111111',
+    managementAccountId: '222222222222',
+    regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
+    domain: 'prod.example.com',
+    organization: { name: 'acme', emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
+    network: { vpcCidr: '10.10.0.0/16', drVpcCidr: '10.20.0.0/16', availabilityZones: 3, natGateways: 'OnePerAz', publicSubnetMask: 24, privateSubnetMask: 19, isolatedSubnetMask: 24, networkFirewall: true, interfaceEndpoints: ['ecr.api'], flowLogRetentionDays: 365 },
+    cluster: { name: 'prod', version: '1.34', endpointPublicAccess: false, publicAccessCidrs: [], systemNodes: { instanceTypes: ['m7i.large'], min: 2, desired: 2, max: 4, diskSizeGiB: 50 }, spot: false, karpenterLimits: { cpu: 100, memoryGiB: 400 } },
+    backend: { url: 'file://.platform/state' },
+    secrets: { provider: 'passphrase' },
+    engine: 'simulate',
+    checks: { blockOnViolation: true, suppressions: [], ...overrides },
+    backupRetentionDays: 35,
+    tags: {},
+  };
+}
+
+/** 2026-11-26T12:00Z: a fixed clock for the tests. */
+export const NOW = Date.parse('2026-11-26T12:00:00Z');

@@ -1,0 +1,155 @@
+/**
+ * For every rule: a violating fixture the rule catches (at the expected property) and a passing one.
+ * Each bad fixture breaks one thing in a copy of the secure baseline; each good fixture is the
+ * baseline or a variant the rule must accept (an exception it allows).
+ */
+import { strict as assert } from 'node:assert';
+import { runChecks } from '../../src/checks/runner.js';
+import { allRules } from '../../src/checks/rules/index.js';
+import { add, baseline, env, mutate, NOW, res, without, type Planned } from './fixtures.js';
+
+interface Case {
+  bad: Planned[];
+  /** Expected finding: resource name and property (a prefix is enough). */
+  at: [name: string, property: string];
+  good?: Planned[];
+}
+
+const pod = (i: Record<string, any>) => i.spec.template.spec;
+const container = (i: Record<string, any>) => pod(i).containers[0];
+const allow = (Action: unknown, Resource: unknown) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] });
+
+const cases: Record<string, Case> = {
+  'eks-endpoint-private': { bad: mutate('cluster', (i) => delete i.endpointPublicAccess), at: ['cluster', 'endpointPublicAccess'], good: mutate('raw-cluster', (i) => (i.vpcConfig.endpointPublicAccess = false)) },
+  'eks-public-endpoint-cidrs': {
+    bad: mutate('raw-cluster', (i) => Object.assign(i.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] })),
+    at: ['raw-cluster', 'vpcConfig.publicAccessCidrs'],
+    good: mutate('raw-cluster', (i) => Object.assign(i.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] })),
+  },
+  'eks-secrets-encryption': { bad: mutate('raw-cluster', (i) => (i.encryptionConfig.resources = [])), at: ['raw-cluster', 'encryptionConfig.resources'] },
+  'eks-control-plane-logging': { bad: mutate('cluster', (i) => (i.enabledClusterLogTypes = ['api'])), at: ['cluster', 'enabledClusterLogTypes'] },
+  'eks-supported-version': { bad: mutate('cluster', (i) => (i.version = '1.31')), at: ['cluster', 'version'], good: mutate('cluster', (i) => (i.version = '1.35')) },
+  'eks-nodegroup-no-open-ssh': {
+    bad: mutate('raw-nodes', (i) => (i.remoteAccess = { ec2SshKey: 'ops' })),
+    at: ['raw-nodes', 'remoteAccess.sourceSecurityGroupIds'],
+    good: mutate('raw-nodes', (i) => (i.remoteAccess = { ec2SshKey: 'ops', sourceSecurityGroupIds: ['sg-ops'] })),
+  },
+  'ec2-imdsv2-required': { bad: mutate('nodes-lt', (i) => (i.metadataOptions.httpTokens = 'optional')), at: ['nodes-lt', 'metadataOptions.httpTokens'], good: mutate('nodes-lt', (i) => (i.metadataOptions = { httpEndpoint: 'disabled' })) },
+  'ec2-imds-hop-limit': { bad: mutate('bastionless', (i) => (i.metadataOptions.httpPutResponseHopLimit = 2)), at: ['bastionless', 'metadataOptions.httpPutResponseHopLimit'] },
+  'ebs-encryption-by-default': { bad: mutate('ebs-default', (i) => (i.enabled = false)), at: ['ebs-default', 'enabled'] },
+  'ebs-volume-encrypted': { bad: mutate('nodes-lt', (i) => delete i.blockDeviceMappings[0].ebs.encrypted), at: ['nodes-lt', 'blockDeviceMappings[0].ebs.encrypted'] },
+  'ebs-customer-managed-key': { bad: mutate('bastionless', (i) => delete i.rootBlockDevice.kmsKeyId), at: ['bastionless', 'rootBlockDevice.kmsKeyId'] },
+  'vpc-default-sg-closed': { bad: mutate('default-sg', (i) => (i.egress = [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }])), at: ['default-sg', 'egress'] },
+  'sg-no-admin-ports-from-world': { bad: mutate('nodes', (i) => (i.ingress[0].cidrBlocks = ['0.0.0.0/0'])), at: ['nodes', 'ingress[0].cidrBlocks'] },
+  'sg-no-public-ingress': {
+    bad: mutate('nodes-webhook', (i) => (i.ipv6CidrBlocks = ['::/0'])),
+    at: ['nodes-webhook', 'cidrBlocks'],
+    good: add(res(1, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'lb-https', { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', tags: { 'platform:exposure': 'public-load-balancer' } })),
+  },
+  'subnet-no-auto-public-ip': { bad: mutate('private-a', (i) => (i.mapPublicIpOnLaunch = true)), at: ['private-a', 'mapPublicIpOnLaunch'] },
+  'vpc-flow-log-traffic': { bad: mutate('vpc-flow', (i) => (i.trafficType = 'ACCEPT')), at: ['vpc-flow', 'trafficType'], good: mutate('vpc-flow', (i) => (i.trafficType = 'REJECT')) },
+  'vpc-flow-logs-enabled': {
+    bad: add(res(1, 'awsx:ec2:Vpc', 'dr-vpc', { cidrBlock: '10.20.0.0/16' })),
+    at: ['dr-vpc', '(flow log)'],
+    good: add(res(1, 'awsx:ec2:Vpc', 'dr-vpc', { cidrBlock: '10.20.0.0/16' }), res(1, 'aws:ec2/flowLog:FlowLog', 'dr-flow', { vpcId: 'vpc-from-component-output', trafficType: 'ALL' })),
+  },
+  's3-public-access-block-present': { bad: without('logs-prod-pab'), at: ['logs-prod', '(companion)'] },
+  's3-public-access-block-all': { bad: mutate('account-pab', (i) => (i.restrictPublicBuckets = false)), at: ['account-pab', 'restrictPublicBuckets'] },
+  's3-encryption-present': { bad: without('access-logs-prod-sse'), at: ['access-logs-prod', '(companion)'] },
+  's3-encryption-kms': { bad: mutate('logs-prod-sse', (i) => (i.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: 'AES256' })), at: ['logs-prod-sse', 'rules[0].applyServerSideEncryptionByDefault.sseAlgorithm'] },
+  's3-versioning-present': { bad: without('logs-prod-versioning'), at: ['logs-prod', '(companion)'] },
+  's3-versioning-enabled': { bad: mutate('logs-prod-versioning', (i) => (i.versioningConfiguration.status = 'Suspended')), at: ['logs-prod-versioning', 'versioningConfiguration.status'] },
+  's3-access-logging': { bad: without('logs-prod-logging'), at: ['logs-prod', '(companion)'] },
+  's3-tls-only': {
+    bad: mutate('logs-prod-policy', (i) => (i.policy = JSON.stringify(allow('s3:GetObject', 'arn:aws:s3:::logs-prod/*')))),
+    at: ['logs-prod-policy', 'policy'],
+  },
+  's3-no-public-acl': { bad: mutate('logs-prod', (i) => (i.acl = 'public-read')), at: ['logs-prod', 'acl'], good: mutate('logs-prod', (i) => (i.acl = 'private')) },
+  'cloudtrail-multi-region': { bad: mutate('trail', (i) => (i.isMultiRegionTrail = false)), at: ['trail', 'isMultiRegionTrail'] },
+  'cloudtrail-log-validation': { bad: mutate('trail', (i) => delete i.enableLogFileValidation), at: ['trail', 'enableLogFileValidation'] },
+  'cloudtrail-kms': { bad: mutate('trail', (i) => delete i.kmsKeyId), at: ['trail', 'kmsKeyId'] },
+  'cloudtrail-cloudwatch-logs': { bad: mutate('trail', (i) => (i.enableLogging = false)), at: ['trail', 'enableLogging'] },
+  'log-group-kms': { bad: mutate('flow', (i) => delete i.kmsKeyId), at: ['flow', 'kmsKeyId'] },
+  'log-group-retention': { bad: mutate('flow', (i) => (i.retentionInDays = 30)), at: ['flow', 'retentionInDays'], good: mutate('flow', (i) => (i.retentionInDays = 0)) },
+  'kms-key-rotation': { bad: mutate('eks-secrets', (i) => (i.enableKeyRotation = false)), at: ['eks-secrets', 'enableKeyRotation'] },
+  'kms-key-policy-safe': {
+    bad: mutate('eks-secrets', (i) => (i.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }] }))),
+    at: ['eks-secrets', 'policy.Statement[0].Principal'],
+    good: mutate('eks-secrets', (i) => (i.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } }] }))),
+  },
+  'ecr-immutable-tags': { bad: mutate('shop-images', (i) => (i.imageTagMutability = 'MUTABLE')), at: ['shop-images', 'imageTagMutability'] },
+  'ecr-scan-on-push': { bad: mutate('shop-images', (i) => delete i.imageScanningConfiguration), at: ['shop-images', 'imageScanningConfiguration.scanOnPush'] },
+  'ecr-kms': { bad: mutate('shop-images', (i) => (i.encryptionConfigurations = [{ encryptionType: 'AES256' }])), at: ['shop-images', 'encryptionConfigurations'] },
+  'sqs-encrypted': { bad: mutate('interruptions', (i) => (i.sqsManagedSseEnabled = false)), at: ['interruptions', 'sqsManagedSseEnabled'], good: mutate('interruptions', (i) => Object.assign(i, { sqsManagedSseEnabled: false, kmsMasterKeyId: 'k' })) },
+  'sns-encrypted': { bad: mutate('alerts', (i) => delete i.kmsMasterKeyId), at: ['alerts', 'kmsMasterKeyId'] },
+  'guardduty-enabled': { bad: mutate('detector', (i) => (i.enable = false)), at: ['detector', 'enable'] },
+  'backup-vault-kms': { bad: mutate('vault', (i) => delete i.kmsKeyArn), at: ['vault', 'kmsKeyArn'] },
+  'iam-no-admin-policy': { bad: mutate('external-dns', (i) => (i.policy = allow('*', '*'))), at: ['external-dns', 'policy.Statement[0].Action'] },
+  'iam-no-wildcard-on-all-resources': {
+    bad: mutate('node-role', (i) => (i.inlinePolicies[0].policy = JSON.stringify(allow(['s3:*'], '*')))),
+    at: ['node-role', 'inlinePolicies[0].policy.Statement[0].Resource'],
+    good: mutate('node-role', (i) => (i.inlinePolicies[0].policy = JSON.stringify(allow(['ec2:Describe*'], '*')))),
+  },
+  'iam-no-privilege-escalation': { bad: mutate('karpenter-pass', (i) => (i.policy = JSON.stringify(allow('iam:PassRole', '*')))), at: ['karpenter-pass', 'policy.Statement[0].Action'] },
+  'iam-trust-specific-principals': {
+    bad: mutate('node-role', (i) => (i.assumeRolePolicy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] }))),
+    at: ['node-role', 'assumeRolePolicy.Statement[0].Principal'],
+  },
+  'k8s-run-as-non-root': { bad: mutate('shop', (i) => (container(i).securityContext.runAsUser = 0)), at: ['shop', 'spec.template.spec.containers[0].securityContext.runAsUser'] },
+  'k8s-no-privilege-escalation': { bad: mutate('shop', (i) => delete container(i).securityContext.allowPrivilegeEscalation), at: ['shop', 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'] },
+  'k8s-not-privileged': { bad: mutate('shop', (i) => (container(i).securityContext.privileged = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.privileged'] },
+  'k8s-drop-all-capabilities': {
+    bad: mutate('shop', (i) => (container(i).securityContext.capabilities = { drop: ['ALL'], add: ['NET_ADMIN'] })),
+    at: ['shop', 'spec.template.spec.containers[0].securityContext.capabilities.add'],
+    good: mutate('shop', (i) => (container(i).securityContext.capabilities = { drop: ['ALL'], add: ['NET_BIND_SERVICE'] })),
+  },
+  'k8s-read-only-root-fs': { bad: mutate('jobs', (i) => (i.objs[0].spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false)), at: ['jobs/CronJob/shop/report', 'objs[0].spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem'] },
+  'k8s-resources': { bad: mutate('shop', (i) => delete container(i).resources.limits), at: ['shop', 'spec.template.spec.containers[0].resources'] },
+  'k8s-seccomp-profile': { bad: mutate('shop', (i) => delete pod(i).securityContext.seccompProfile), at: ['shop', 'spec.template.spec.containers[0].securityContext.seccompProfile'] },
+  'k8s-image-pinned': { bad: mutate('shop', (i) => (container(i).image = 'ghcr.io/acme/shop:latest')), at: ['shop', 'spec.template.spec.containers[0].image'], good: mutate('shop', (i) => (container(i).image = `ghcr.io/acme/shop@sha256:${'a'.repeat(64)}`)) },
+  'k8s-no-host-path': { bad: mutate('shop', (i) => pod(i).volumes.push({ name: 'sock', hostPath: { path: '/var/run/docker.sock' } })), at: ['shop', 'spec.template.spec.volumes[1].hostPath'] },
+  'k8s-no-host-namespaces': { bad: mutate('shop', (i) => (pod(i).hostNetwork = true)), at: ['shop', 'spec.template.spec.hostNetwork'] },
+  'istio-mesh-strict-mtls': { bad: mutate('mesh-mtls', (i) => (i.spec.selector = { matchLabels: { app: 'x' } })), at: ['mesh-mtls', 'spec.selector'], good: without('mesh-mtls', 'istiod') },
+  'istio-no-mtls-downgrade': {
+    bad: add(res(5, 'kubernetes:security.istio.io/v1beta1:PeerAuthentication', 'legacy', { apiVersion: 'security.istio.io/v1beta1', kind: 'PeerAuthentication', metadata: { name: 'legacy', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' }, portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } } })),
+    at: ['legacy', 'spec.portLevelMtls.8080.mode'],
+  },
+  'k8s-default-deny-network-policy': {
+    bad: mutate('shop-default-deny', (i) => (i.spec.podSelector = { matchLabels: { app: 'shop' } })),
+    at: ['shop', 'metadata.namespace'],
+  },
+  'k8s-manifest-known-kind': {
+    bad: add(res(4, 'kubernetes:kafka.strimzi.io/v1beta2:Kafka', 'events', { apiVersion: 'kafka.strimzi.io/v1beta2', kind: 'Kafka', metadata: { name: 'events' }, spec: {} })),
+    at: ['events', 'kind'],
+  },
+  'k8s-manifest-schema': { bad: mutate('mesh-mtls', (i) => (i.spec.mtls.mode = 'STRICTT')), at: ['mesh-mtls', 'spec.mtls.mode'] },
+  'k8s-manifest-unknown-field': { bad: mutate('shop', (i) => (container(i).securityContext.readOnlyRootFileSystem = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'] },
+};
+
+describe('checks: every rule catches a violation and accepts a compliant variant', () => {
+  it('has a case for every rule and no case for a rule that does not exist', () => {
+    assert.deepEqual(Object.keys(cases).sort(), allRules.map((r) => r.name).sort());
+  });
+
+  for (const rule of allRules) {
+    describe(rule.name, () => {
+      const c = cases[rule.name];
+      it('reports the violating fixture at the property', async () => {
+        assert.ok(c, `no case for ${rule.name}`);
+        const { findings } = await runChecks(c.bad, { env: env(), now: NOW, rules: [rule] });
+        const [name, property] = c.at;
+        const hit = findings.find((f) => f.name === name && f.property.startsWith(property));
+        assert.ok(hit, `expected ${rule.name} on ${name} ${property}; got ${JSON.stringify(findings.map((f) => [f.name, f.property, f.message]))}`);
+        assert.equal(hit.rule, rule.name);
+        assert.deepEqual(hit.mirrors, rule.mirrors);
+        assert.equal(hit.fix, rule.fix);
+      });
+      it('passes the baseline and the compliant variant', async () => {
+        for (const good of [baseline(), ...(c?.good ? [c.good] : [])]) {
+          const { findings } = await runChecks(good, { env: env(), now: NOW, rules: [rule] });
+          assert.deepEqual(findings.map((f) => `${f.name} ${f.property}: ${f.message}`), []);
+        }
+      });
+    });
+  }
+});
