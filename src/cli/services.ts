@@ -47,7 +47,7 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
 
 async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths: StatePaths): Promise<Engine> {
   if (kind === 'simulate') {
-    const { createSimulateEngine } = await import('../engine/simulate/engine.js');
+    const { createSimulateEngine } = await import('../engine/simulate/simulate-engine.js');
     return createSimulateEngine({ stateDir: paths.simulateDir });
   }
   const { createPulumiEngine } = await import('../engine/pulumi/engine.js');

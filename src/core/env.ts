@@ -42,6 +42,11 @@ export const EnvConfigSchema = z.strictObject({
     emailDomain: domain,
     /** Close member accounts when the stack deletes them (protect stays on regardless). */
     closeOnDeletion: z.boolean(),
+    /**
+     * Which of phase 0's env accounts (dev, stg, prod) this env deploys into; defaults to the env's
+     * name. Envs with other names (e.g. `local`) must set it.
+     */
+    memberAccount: z.enum(['dev', 'stg', 'prod']).optional(),
   }),
   network: z.strictObject({
     vpcCidr: cidr,

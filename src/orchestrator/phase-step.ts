@@ -34,6 +34,17 @@ export interface StepResult {
 }
 
 export async function runStep(ctx: RunContext, req: StepRequest): Promise<StepResult> {
+  try {
+    return await step(ctx, req);
+  } catch (e) {
+    // Anything thrown before the engine call (inputs, fingerprint, records) fails this phase only.
+    const secrets = [...req.upstream.values()].flatMap((o) => secretStrings(o));
+    const error = toPlatformError(e, req.phase, secrets);
+    return { state: error.code === 'cancelled' ? 'cancelled' : 'failed', error };
+  }
+}
+
+async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   const { phase, env } = req;
   const { engine, records, sources, clock } = ctx.ports;
   const ref = stackRef(env.name, phase);

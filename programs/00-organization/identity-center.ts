@@ -1,0 +1,145 @@
+/**
+ * IAM Identity Center: groups, permission sets and account assignments. The organization instance
+ * cannot be created by API from the management account, so it is read with getInstances and a
+ * missing instance fails with the manual step to take.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { PlatformError } from '../../src/core/errors.js';
+import type { MemberAccountKey } from './organization.js';
+import { BREAK_GLASS_PERMISSION_SET } from './scps.js';
+
+export type GroupKey = 'platformAdmins' | 'developers' | 'readOnly' | 'breakGlass';
+export type PermissionSetKey = 'admin' | 'developer' | 'readonly' | 'breakGlass';
+
+export const GROUPS: Record<GroupKey, { displayName: string; description: string }> = {
+  platformAdmins: { displayName: 'platform-admins', description: 'Operate the platform in every account' },
+  developers: { displayName: 'developers', description: 'Build and debug workloads in dev' },
+  readOnly: { displayName: 'read-only', description: 'Read everything, change nothing' },
+  breakGlass: { displayName: 'break-glass', description: 'Emergency access; every use is reviewed' },
+};
+
+export const PERMISSION_SETS: Record<
+  PermissionSetKey,
+  { name: string; sessionDuration: string; managedPolicies: string[]; description: string }
+> = {
+  admin: {
+    name: 'PlatformAdmin',
+    sessionDuration: 'PT4H',
+    managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    description: 'Platform administration',
+  },
+  developer: {
+    name: 'Developer',
+    sessionDuration: 'PT8H',
+    managedPolicies: ['arn:aws:iam::aws:policy/PowerUserAccess'],
+    description: 'Power user without IAM',
+  },
+  readonly: {
+    name: 'ReadOnly',
+    sessionDuration: 'PT8H',
+    managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess'],
+    description: 'Read-only access',
+  },
+  breakGlass: {
+    name: BREAK_GLASS_PERMISSION_SET,
+    sessionDuration: 'PT1H',
+    managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    description: 'Emergency administration, one hour',
+  },
+};
+
+/** Who gets which permission set where. Developers get PowerUser only in dev. */
+export const ASSIGNMENTS: Array<{ group: GroupKey; permissionSet: PermissionSetKey; accounts: MemberAccountKey[] }> = [
+  { group: 'platformAdmins', permissionSet: 'admin', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
+  { group: 'developers', permissionSet: 'developer', accounts: ['dev'] },
+  { group: 'developers', permissionSet: 'readonly', accounts: ['stg', 'prod'] },
+  { group: 'readOnly', permissionSet: 'readonly', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
+  { group: 'breakGlass', permissionSet: 'breakGlass', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
+];
+
+export interface IdentityCenterArgs {
+  accountIds: Record<MemberAccountKey, pulumi.Input<string>>;
+  tags: Record<string, string>;
+}
+
+/** Identity Center groups, permission sets and assignments. */
+export class IdentityCenter extends pulumi.ComponentResource {
+  readonly instanceArn: pulumi.Output<string>;
+  readonly identityStoreId: pulumi.Output<string>;
+  readonly groupIds: Record<GroupKey, pulumi.Output<string>>;
+  readonly permissionSetArns: Record<PermissionSetKey, pulumi.Output<string>>;
+
+  constructor(name: string, args: IdentityCenterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super('platform:organization:IdentityCenter', name, {}, opts);
+    const child = { parent: this };
+    const instances = aws.ssoadmin.getInstancesOutput({}, { parent: this });
+    const instance = instances.apply((i) => {
+      if (i.arns.length === 0 || i.identityStoreIds.length === 0) {
+        throw new PlatformError('phase-failed', 'IAM Identity Center has no organization instance', {
+          value: 'ssoadmin:ListInstances = []',
+          hint: 'enable IAM Identity Center once in the management account console, then rerun phase 0',
+        });
+      }
+      return { arn: i.arns[0]!, identityStoreId: i.identityStoreIds[0]! };
+    });
+    this.instanceArn = instance.arn;
+    this.identityStoreId = instance.identityStoreId;
+
+    const groups = {} as Record<GroupKey, aws.identitystore.Group>;
+    for (const [key, g] of Object.entries(GROUPS) as Array<[GroupKey, (typeof GROUPS)[GroupKey]]>) {
+      groups[key] = new aws.identitystore.Group(
+        `group-${g.displayName}`,
+        { identityStoreId: this.identityStoreId, displayName: g.displayName, description: g.description },
+        child,
+      );
+    }
+    const sets = {} as Record<PermissionSetKey, aws.ssoadmin.PermissionSet>;
+    const attachments: pulumi.Resource[] = [];
+    for (const [key, p] of Object.entries(PERMISSION_SETS) as Array<[PermissionSetKey, (typeof PERMISSION_SETS)[PermissionSetKey]]>) {
+      sets[key] = new aws.ssoadmin.PermissionSet(
+        `permission-set-${p.name}`,
+        {
+          instanceArn: this.instanceArn,
+          name: p.name,
+          description: p.description,
+          sessionDuration: p.sessionDuration,
+          tags: args.tags,
+        },
+        child,
+      );
+      p.managedPolicies.forEach((policyArn, i) => {
+        attachments.push(
+          new aws.ssoadmin.ManagedPolicyAttachment(
+            `permission-set-${p.name}-policy-${i}`,
+            { instanceArn: this.instanceArn, permissionSetArn: sets[key].arn, managedPolicyArn: policyArn },
+            child,
+          ),
+        );
+      });
+    }
+    for (const a of ASSIGNMENTS) {
+      for (const account of a.accounts) {
+        new aws.ssoadmin.AccountAssignment(
+          `assign-${GROUPS[a.group].displayName}-${PERMISSION_SETS[a.permissionSet].name}-${account}`,
+          {
+            instanceArn: this.instanceArn,
+            permissionSetArn: sets[a.permissionSet].arn,
+            principalId: groups[a.group].groupId,
+            principalType: 'GROUP',
+            targetId: args.accountIds[account],
+            targetType: 'AWS_ACCOUNT',
+          },
+          // Assigning provisions the set; its policies must be attached first.
+          { ...child, dependsOn: attachments },
+        );
+      }
+    }
+    this.groupIds = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, g.groupId])) as Record<GroupKey, pulumi.Output<string>>;
+    this.permissionSetArns = Object.fromEntries(Object.entries(sets).map(([k, s]) => [k, s.arn])) as Record<
+      PermissionSetKey,
+      pulumi.Output<string>
+    >;
+    this.registerOutputs({ instanceArn: this.instanceArn, identityStoreId: this.identityStoreId });
+  }
+}

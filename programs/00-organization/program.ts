@@ -1,0 +1,111 @@
+/**
+ * Phase 0 program: runs in the management account through a provider pinned to it. Builds the
+ * organization, SCPs (attached to the top-level OUs, never the root), per-env deploy and verifier
+ * roles, Identity Center assignments and the state backend, and returns the outputs contract.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { pinnedProvider } from '../shared/aws-provider.js';
+import { platformTags } from '../shared/tags.js';
+import { AccountAccess, ENV_ACCOUNT_KEYS, type EnvAccountKey } from './access.js';
+import { IdentityCenter } from './identity-center.js';
+import { PlatformOrganization } from './organization.js';
+import type { Phase0Inputs } from './phase.js';
+import { scpDocuments, type ScpKey } from './scps.js';
+import { StateBackend } from './state-backend.js';
+
+/** OUs the SCPs attach to: the top-level ones, so NonProd and Prod inherit through Workloads. */
+export const SCP_TARGET_OUS = ['workloads', 'infrastructure'] as const;
+
+export async function program(inputs: Phase0Inputs): Promise<Record<string, unknown>> {
+  const tags = platformTags({ name: inputs.envName, tags: inputs.tags }, 'organization');
+  const scps = scpDocuments(inputs.regions);
+  const management = pinnedProvider('management', {
+    region: inputs.regions.primary,
+    accountId: inputs.managementAccountId,
+  });
+  const providers = [management];
+
+  const org = new PlatformOrganization(
+    'org',
+    {
+      organizationName: inputs.organization.name,
+      emailPrefix: inputs.organization.emailPrefix,
+      emailDomain: inputs.organization.emailDomain,
+      closeOnDeletion: inputs.organization.closeOnDeletion,
+      tags,
+    },
+    { providers },
+  );
+
+  const scpPolicyIds = {} as Record<ScpKey, pulumi.Output<string>>;
+  for (const scp of scps) {
+    const policy = new aws.organizations.Policy(
+      `scp-${scp.name}`,
+      { name: scp.name, description: scp.description, type: 'SERVICE_CONTROL_POLICY', content: scp.content, tags },
+      { provider: management, dependsOn: [org.organization] },
+    );
+    scpPolicyIds[scp.key] = policy.id;
+    for (const ou of SCP_TARGET_OUS) {
+      new aws.organizations.PolicyAttachment(
+        `scp-${scp.name}-${ou}`,
+        { policyId: policy.id, targetId: org.ous[ou].id },
+        { provider: management },
+      );
+    }
+  }
+
+  const access = {} as Record<EnvAccountKey, AccountAccess>;
+  for (const key of ENV_ACCOUNT_KEYS) {
+    access[key] = new AccountAccess(`access-${key}`, {
+      key,
+      accountId: org.accounts[key].id,
+      managementAccountId: inputs.managementAccountId,
+      organizationId: org.organization.id,
+      region: inputs.regions.primary,
+      tags,
+    });
+  }
+
+  const sso = new IdentityCenter(
+    'identity-center',
+    { accountIds: { dev: org.accounts.dev.id, stg: org.accounts.stg.id, prod: org.accounts.prod.id, sharedServices: org.accounts.sharedServices.id }, tags },
+    { providers },
+  );
+
+  const backend = new StateBackend(
+    'state-backend',
+    { organizationName: inputs.organization.name, managementAccountId: inputs.managementAccountId, tags },
+    { providers },
+  );
+
+  const byEnv = (f: (a: AccountAccess) => pulumi.Output<string>) =>
+    ({ dev: f(access.dev), stg: f(access.stg), prod: f(access.prod) }) as const;
+
+  return {
+    organizationId: org.organization.id,
+    rootId: org.rootId,
+    ouIds: {
+      workloads: org.ous.workloads.id,
+      nonprod: org.ous.nonprod.id,
+      prod: org.ous.prod.id,
+      infrastructure: org.ous.infrastructure.id,
+    },
+    accountIds: {
+      dev: org.accounts.dev.id,
+      stg: org.accounts.stg.id,
+      prod: org.accounts.prod.id,
+      sharedServices: org.accounts.sharedServices.id,
+    },
+    deployRoleArns: byEnv((a) => a.deployRoleArn),
+    verifierRoleArns: byEnv((a) => a.verifierRoleArn),
+    ssoInstanceArn: sso.instanceArn,
+    identityStoreId: sso.identityStoreId,
+    permissionSetArns: sso.permissionSetArns,
+    groupIds: sso.groupIds,
+    scpPolicyIds,
+    regions: { primary: inputs.regions.primary, dr: inputs.regions.dr },
+    stateBucket: backend.bucketName,
+    secretsKmsKeyArn: backend.secretsKeyArn,
+  };
+}

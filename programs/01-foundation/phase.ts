@@ -1,0 +1,162 @@
+/**
+ * Phase 1, foundation: the env account's network, security services, KMS keys, IAM roles and add-on
+ * permission policies, Karpenter's interruption queue, Route53 zones, buckets, backup vaults (primary
+ * and DR), the alerts topic and the DR VPC. Runs in the env account through phase 0's deploy role.
+ */
+import { z } from 'zod';
+import { PlatformError } from '../../src/core/errors.js';
+import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
+import { phase0Outputs } from '../00-organization/phase.js';
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'an AWS ARN');
+const ids = (prefix: string) => z.array(z.string().startsWith(prefix)).min(1);
+
+/** Inputs of the phase 1 program: plain JSON from the env file and phase 0's outputs. */
+export interface Phase1Inputs {
+  envName: string;
+  /** The env account (phase 0's account for this env). */
+  accountId: string;
+  deployRoleArn: string;
+  organizationId: string;
+  regions: { primary: string; dr: string };
+  domain: string;
+  cluster: { name: string; version: string };
+  network: {
+    vpcCidr: string;
+    drVpcCidr: string;
+    availabilityZones: number;
+    natGateways: 'Single' | 'OnePerAz';
+    publicSubnetMask: number;
+    privateSubnetMask: number;
+    isolatedSubnetMask: number;
+    networkFirewall: boolean;
+    interfaceEndpoints: string[];
+    flowLogRetentionDays: number;
+  };
+  tags: Record<string, string>;
+}
+
+/** The outputs contract of phase 1 (reference/phases.md section D). */
+export const phase1Outputs = z.object({
+  vpcId: z.string().startsWith('vpc-'),
+  vpcCidr: z.string(),
+  publicSubnetIds: ids('subnet-'),
+  privateSubnetIds: ids('subnet-'),
+  isolatedSubnetIds: ids('subnet-'),
+  privateRouteTableIds: ids('rtb-'),
+  natPublicIps: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/)).min(1),
+  vpcEndpointIds: z.record(z.string(), z.string().startsWith('vpce-')),
+  endpointSecurityGroupId: z.string().startsWith('sg-'),
+  /** Empty when the env file disables Network Firewall. */
+  firewallArn: z.union([arn, z.literal('')]),
+  cloudTrailArn: arn,
+  configRecorderName: z.string().min(1),
+  guardDutyDetectorId: z.string().min(1),
+  alertsTopicArn: arn,
+  kmsKeyArns: z.object({ eksSecrets: arn, ebs: arn, s3: arn, backup: arn, logs: arn }),
+  clusterRoleArn: arn,
+  nodeRoleArn: arn,
+  nodeRoleName: z.string().min(1),
+  karpenterNodeRoleArn: arn,
+  karpenterNodeRoleName: z.string().min(1),
+  karpenterControllerPolicyArns: z.array(arn).length(6),
+  externalDnsPolicyArn: arn,
+  certManagerPolicyArn: arn,
+  externalSecretsPolicyArn: arn,
+  ebsCsiKmsPolicyArn: arn,
+  lokiPolicyArn: arn,
+  lbcPolicyArn: arn,
+  interruptionQueueName: z.string().min(1),
+  interruptionQueueArn: arn,
+  hostedZoneIds: z.object({ apex: z.string().startsWith('Z'), api: z.string().startsWith('Z') }),
+  hostedZoneNameServers: z.object({ apex: z.array(z.string()).min(1), api: z.array(z.string()).min(1) }),
+  domainNames: z.object({ apex: z.string(), api: z.string() }),
+  lokiBuckets: z.object({ chunks: z.string(), ruler: z.string() }),
+  backupVaultArn: arn,
+  drBackupVaultArn: arn,
+  backupRoleArn: arn,
+  drRegion: z.string(),
+  drVpcId: z.string().startsWith('vpc-'),
+  drPrivateSubnetIds: ids('subnet-'),
+});
+export type Phase1Outputs = z.infer<typeof phase1Outputs>;
+
+/** Which of phase 0's env accounts this env deploys into. */
+export function memberAccountOf(env: PhaseContext['env']): 'dev' | 'stg' | 'prod' {
+  const key = env.organization.memberAccount ?? env.name;
+  if (key !== 'dev' && key !== 'stg' && key !== 'prod') {
+    throw new PlatformError('config-invalid', `env '${env.name}' names no account of phase 0`, {
+      value: env.name,
+      hint: 'set organization.memberAccount to dev, stg or prod in the env file',
+    });
+  }
+  return key;
+}
+
+/** Builds the program inputs (pure). Fails when phase 0's account is not the env file's account. */
+export function phase1Inputs(ctx: PhaseContext): Phase1Inputs {
+  const { env } = ctx;
+  const parsed = phase0Outputs.safeParse(ctx.upstream[0]);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PlatformError('dependency-check', `phase 0 outputs are missing or invalid at '${issue?.path.join('.') ?? ''}'`, {
+      value: issue?.message,
+      hint: `run: platform up --phase 0 --env ${env.name}`,
+    });
+  }
+  const up = parsed.data;
+  const key = memberAccountOf(env);
+  const accountId = up.accountIds[key];
+  // Simulated account ids are synthetic; a real update must target the account the env file names.
+  if (!ctx.simulated && accountId !== env.accountId) {
+    throw new PlatformError('account-mismatch', `phase 0 created account ${accountId} for '${key}' but the env file says ${env.accountId}`, {
+      value: env.accountId,
+      hint: `set accountId: "${accountId}" in stacks/${env.name}.yaml`,
+    });
+  }
+  const deployRoleArn = up.deployRoleArns[key];
+  if (deployRoleArn.split(':')[4] !== accountId) {
+    throw new PlatformError('dependency-check', `deploy role ${deployRoleArn} is not in account ${accountId}`, {
+      value: deployRoleArn,
+      hint: `re-run phase 0: platform up --phase 0 --env ${env.name}`,
+    });
+  }
+  return {
+    envName: env.name,
+    accountId,
+    deployRoleArn,
+    organizationId: up.organizationId,
+    regions: { ...env.regions },
+    domain: env.domain,
+    cluster: { name: env.cluster.name, version: env.cluster.version },
+    network: { ...env.network, interfaceEndpoints: [...env.network.interfaceEndpoints] },
+    tags: { ...env.tags },
+  };
+}
+
+export const phase: PhaseDefinition<Phase1Inputs, Phase1Outputs> = {
+  id: 1,
+  slug: 'foundation',
+  title: 'Network, security services, KMS, IAM, DNS zones, storage, backup vaults',
+  module: import.meta.url,
+  dependsOn: [0],
+  inputs: phase1Inputs,
+  outputs: phase1Outputs,
+  secretOutputs: [],
+  gates: [],
+  loadProgram: () => import('./program.js').then((m) => m.program),
+  planChanges: [
+    {
+      what: 'Route53 zones <domain> and api.<domain> are created in phase 1 instead of phase 6',
+      why: "phase 2's gates need cert-manager DNS-01 and ExternalDNS, whose IAM policies and solvers need the zone ids",
+    },
+    {
+      what: 'Add-on IAM split: permission policies in phase 1, IRSA roles in phase 2',
+      why: "an IRSA trust policy names the cluster's OIDC provider, which exists only after phase 2 creates the cluster",
+    },
+    {
+      what: 'Interface VPC endpoints are created beside awsx, not through its endpoint specs',
+      why: 'awsx would attach the VPC default security group, which phase 1 locks down; they get their own HTTPS-only group',
+    },
+  ],
+};

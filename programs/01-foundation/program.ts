@@ -1,0 +1,182 @@
+/**
+ * Phase 1 program: everything runs through a provider that assumes phase 0's deploy role for this
+ * env with allowedAccountIds pinned to the env account (a second one for the DR region). Checks the
+ * address plan before creating anything, then builds keys, network, security services, IAM, queue,
+ * zones, storage and the DR baseline, and returns the outputs contract.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { pinnedProvider } from '../shared/aws-provider.js';
+import { assertLeastPrivilege, policyJson, type PolicyDocument } from '../shared/iam-docs.js';
+import { iamName } from '../shared/naming.js';
+import { platformTags } from '../shared/tags.js';
+import {
+  certManagerPolicy,
+  ebsCsiKmsPolicy,
+  externalDnsPolicy,
+  externalSecretsPolicy,
+  karpenterPolicies,
+  lokiPolicy,
+  type AddonScope,
+} from './addon-policies.js';
+import { PlatformZones } from './dns.js';
+import { DrBaseline } from './dr.js';
+import { EgressFirewall } from './firewall.js';
+import { createRoles } from './iam-roles.js';
+import { InterruptionQueue } from './karpenter-queue.js';
+import { createKeys } from './kms.js';
+import { lbcPolicy } from './lbc-policy.js';
+import { Network } from './network.js';
+import type { Phase1Inputs } from './phase.js';
+import { SecurityServices } from './security.js';
+import { PlatformStorage } from './storage.js';
+import { planSubnets } from './subnet-plan.js';
+
+export async function program(inputs: Phase1Inputs): Promise<Record<string, unknown>> {
+  const n = inputs.network;
+  const env = inputs.envName;
+  const tags = platformTags({ name: env, tags: inputs.tags }, 'foundation');
+  const plan = planSubnets(n);
+  const masks = { public: n.publicSubnetMask, private: n.privateSubnetMask, isolated: n.isolatedSubnetMask };
+  const sessionName = `platform-${env}-foundation`;
+  const primary = pinnedProvider('env', { region: inputs.regions.primary, accountId: inputs.accountId, roleArn: inputs.deployRoleArn, sessionName });
+  const dr = pinnedProvider('env-dr', { region: inputs.regions.dr, accountId: inputs.accountId, roleArn: inputs.deployRoleArn, sessionName });
+  const inPrimary = { providers: [primary] };
+  const custom = { provider: primary };
+  const trailName = `platform-${env}`;
+
+  const keys = createKeys({ envName: env, accountId: inputs.accountId, region: inputs.regions.primary, trailName, tags }, inPrimary);
+
+  const network = new Network(
+    'network',
+    {
+      name: `platform-${env}`,
+      region: inputs.regions.primary,
+      accountId: inputs.accountId,
+      cidrBlock: n.vpcCidr,
+      availabilityZones: n.availabilityZones,
+      plan,
+      masks,
+      natStrategy: n.natGateways,
+      interfaceEndpoints: n.interfaceEndpoints,
+      clusterName: inputs.cluster.name,
+      logsKeyArn: keys.logs.arn,
+      flowLogRetentionDays: n.flowLogRetentionDays,
+      tags,
+    },
+    inPrimary,
+  );
+
+  let firewallArn: pulumi.Input<string> = '';
+  if (n.networkFirewall) {
+    const azs = aws.getAvailabilityZonesOutput({ state: 'available' }, custom).names.apply((names) => names.slice(0, n.availabilityZones));
+    firewallArn = new EgressFirewall(
+      'egress-firewall',
+      { name: `platform-${env}`, vpcId: network.vpcId, firewallCidrs: plan.firewallCidrs, availabilityZones: azs, logsKeyArn: keys.logs.arn, retentionDays: n.flowLogRetentionDays, tags },
+      inPrimary,
+    ).firewallArn;
+  }
+
+  const security = new SecurityServices(
+    'security',
+    { envName: env, accountId: inputs.accountId, region: inputs.regions.primary, trailName, clusterVersion: inputs.cluster.version, logsKeyArn: keys.logs.arn, ebsKeyArn: keys.ebs.arn, tags },
+    inPrimary,
+  );
+  const roles = createRoles({ clusterName: inputs.cluster.name, envName: env, eksSecretsKeyArn: keys.eksSecrets.arn, tags }, custom);
+  const queue = new InterruptionQueue('karpenter-interruption', { clusterName: inputs.cluster.name, tags }, inPrimary);
+  const zones = new PlatformZones('zones', { domain: inputs.domain, tags }, inPrimary);
+  const storage = new PlatformStorage(
+    'storage',
+    { envName: env, accountId: inputs.accountId, s3KeyArn: keys.s3.arn, backupKeyArn: keys.backup.arn, logsKeyArn: keys.logs.arn, tags },
+    inPrimary,
+  );
+
+  const scope: AddonScope = {
+    accountId: inputs.accountId,
+    region: inputs.regions.primary,
+    clusterName: inputs.cluster.name,
+    envName: env,
+    karpenterNodeRoleArn: roles.karpenterNodeRole.arn,
+    interruptionQueueArn: queue.queueArn,
+    zoneArns: [zones.apex.arn, zones.api.arn],
+    lokiBucketArns: [storage.lokiChunks.arn, storage.lokiRuler.arn],
+    s3KeyArn: keys.s3.arn,
+    ebsKeyArn: keys.ebs.arn,
+    secretsKeyArn: keys.eksSecrets.arn,
+  };
+  const policy = (key: string, name: string, description: string, d: PolicyDocument) =>
+    new aws.iam.Policy(
+      `policy-${key}`,
+      { name: iamName(name), description, policy: policyJson(assertLeastPrivilege(name, d)), tags },
+      custom,
+    ).arn;
+  const karpenterPolicyArns = Object.entries(karpenterPolicies(scope)).map(([part, d]) =>
+    policy(`karpenter-${part}`, `KarpenterController${part}-${inputs.cluster.name}`, `Karpenter controller: ${part}`, d),
+  );
+  const addonPolicy = (key: string, d: PolicyDocument, what: string) => policy(key, `${inputs.cluster.name}-${key}`, what, d);
+
+  const drBaseline = new DrBaseline(
+    'dr',
+    {
+      envName: env,
+      accountId: inputs.accountId,
+      region: inputs.regions.dr,
+      vpcCidr: n.drVpcCidr,
+      primaryVpcCidr: n.vpcCidr,
+      availabilityZones: n.availabilityZones,
+      masks,
+      clusterName: inputs.cluster.name,
+      flowLogRetentionDays: n.flowLogRetentionDays,
+      tags,
+    },
+    { providers: [dr] },
+  );
+
+  return {
+    vpcId: network.vpcId,
+    vpcCidr: n.vpcCidr,
+    publicSubnetIds: network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    isolatedSubnetIds: network.isolatedSubnetIds,
+    privateRouteTableIds: network.privateRouteTableIds,
+    natPublicIps: network.natPublicIps,
+    vpcEndpointIds: network.vpcEndpointIds,
+    endpointSecurityGroupId: network.endpointSecurityGroupId,
+    firewallArn,
+    cloudTrailArn: security.trailArn,
+    configRecorderName: security.configRecorderName,
+    guardDutyDetectorId: security.guardDutyDetectorId,
+    alertsTopicArn: storage.alertsTopicArn,
+    kmsKeyArns: {
+      eksSecrets: keys.eksSecrets.arn,
+      ebs: keys.ebs.arn,
+      s3: keys.s3.arn,
+      backup: keys.backup.arn,
+      logs: keys.logs.arn,
+    },
+    clusterRoleArn: roles.clusterRole.arn,
+    nodeRoleArn: roles.nodeRole.arn,
+    nodeRoleName: roles.nodeRole.name,
+    karpenterNodeRoleArn: roles.karpenterNodeRole.arn,
+    karpenterNodeRoleName: roles.karpenterNodeRole.name,
+    karpenterControllerPolicyArns: karpenterPolicyArns,
+    externalDnsPolicyArn: addonPolicy('external-dns', externalDnsPolicy(scope), 'ExternalDNS: records in the platform zones'),
+    certManagerPolicyArn: addonPolicy('cert-manager', certManagerPolicy(scope), 'cert-manager DNS-01: TXT records in the platform zones'),
+    externalSecretsPolicyArn: addonPolicy('external-secrets', externalSecretsPolicy(scope), `External Secrets: secrets under ${env}/`),
+    ebsCsiKmsPolicyArn: addonPolicy('ebs-csi-kms', ebsCsiKmsPolicy(scope), 'EBS CSI driver: the EBS KMS key'),
+    lokiPolicyArn: addonPolicy('loki', lokiPolicy(scope), 'Loki: chunk and ruler buckets'),
+    lbcPolicyArn: addonPolicy('aws-load-balancer-controller', lbcPolicy(), 'AWS Load Balancer Controller'),
+    interruptionQueueName: queue.queueName,
+    interruptionQueueArn: queue.queueArn,
+    hostedZoneIds: { apex: zones.apex.zoneId, api: zones.api.zoneId },
+    hostedZoneNameServers: { apex: zones.apex.nameServers, api: zones.api.nameServers },
+    domainNames: { apex: inputs.domain, api: `api.${inputs.domain}` },
+    lokiBuckets: { chunks: storage.lokiChunks.name, ruler: storage.lokiRuler.name },
+    backupVaultArn: storage.backupVaultArn,
+    drBackupVaultArn: drBaseline.backupVaultArn,
+    backupRoleArn: roles.backupRole.arn,
+    drRegion: inputs.regions.dr,
+    drVpcId: drBaseline.network.vpcId,
+    drPrivateSubnetIds: drBaseline.network.privateSubnetIds,
+  };
+}

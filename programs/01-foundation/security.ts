@@ -1,0 +1,168 @@
+/**
+ * Account security services: an audit bucket (CloudTrail + Config, SSE-KMS with the logs key), a
+ * multi-region CloudTrail with log file validation and KMS, AWS Config (recorder, delivery channel,
+ * recorder status, EKS managed rules), GuardDuty with its features, Security Hub with FSBP and CIS,
+ * EBS encryption by default with the env's EBS key, and the account-level S3 public access block.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { doc, policyJson, serviceTrust, type PolicyStatement } from '../shared/iam-docs.js';
+import { bucketName } from '../shared/naming.js';
+import { SecureBucket } from '../shared/secure-bucket.js';
+
+export interface SecurityArgs {
+  envName: string;
+  accountId: string;
+  region: string;
+  trailName: string;
+  clusterVersion: string;
+  logsKeyArn: pulumi.Input<string>;
+  ebsKeyArn: pulumi.Input<string>;
+  tags: Record<string, string>;
+}
+
+/** GuardDuty features; RUNTIME_MONITORING covers EKS (never together with EKS_RUNTIME_MONITORING). */
+export const GUARDDUTY_FEATURES = ['EKS_AUDIT_LOGS', 'RUNTIME_MONITORING', 'EBS_MALWARE_PROTECTION', 'S3_DATA_EVENTS'] as const;
+
+/** The security services of one env account. */
+export class SecurityServices extends pulumi.ComponentResource {
+  readonly trailArn: pulumi.Output<string>;
+  readonly configRecorderName: pulumi.Output<string>;
+  readonly guardDutyDetectorId: pulumi.Output<string>;
+  readonly auditBucketName: pulumi.Output<string>;
+
+  constructor(name: string, a: SecurityArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super('platform:security:SecurityServices', name, {}, opts);
+    const child = { parent: this };
+    const trailArn = `arn:aws:cloudtrail:${a.region}:${a.accountId}:trail/${a.trailName}`;
+    const audit = new SecureBucket(
+      'audit-logs',
+      {
+        bucketName: bucketName(['platform-audit', a.envName], a.accountId),
+        kmsKeyArn: a.logsKeyArn,
+        tags: a.tags,
+        retainOnDelete: true,
+        policyStatements: (arn): PolicyStatement[] => [
+          { Sid: 'CloudTrailAclCheck', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: arn, Condition: { StringEquals: { 'aws:SourceArn': trailArn } } },
+          {
+            Sid: 'CloudTrailWrite',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: pulumi.interpolate`${arn}/cloudtrail/AWSLogs/${a.accountId}/*`,
+            Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
+          },
+          {
+            Sid: 'ConfigAclCheck',
+            Effect: 'Allow',
+            Principal: { Service: 'config.amazonaws.com' },
+            Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+            Resource: arn,
+            Condition: { StringEquals: { 'aws:SourceAccount': a.accountId } },
+          },
+          {
+            Sid: 'ConfigWrite',
+            Effect: 'Allow',
+            Principal: { Service: 'config.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: pulumi.interpolate`${arn}/config/AWSLogs/${a.accountId}/Config/*`,
+            Condition: { StringEquals: { 'aws:SourceAccount': a.accountId } },
+          },
+        ],
+      },
+      child,
+    );
+    this.auditBucketName = audit.name;
+
+    const trail = new aws.cloudtrail.Trail(
+      'trail',
+      {
+        name: a.trailName,
+        s3BucketName: audit.name,
+        s3KeyPrefix: 'cloudtrail',
+        isMultiRegionTrail: true,
+        includeGlobalServiceEvents: true,
+        enableLogFileValidation: true,
+        enableLogging: true,
+        kmsKeyId: a.logsKeyArn,
+        tags: a.tags,
+      },
+      { ...child, dependsOn: [audit.policy] },
+    );
+    this.trailArn = trail.arn;
+
+    const configRole = new aws.iam.Role('config-role', { name: `platform-config-${a.envName}`, assumeRolePolicy: policyJson(serviceTrust('config.amazonaws.com')), tags: a.tags }, child);
+    new aws.iam.RolePolicyAttachment('config-role-managed', { role: configRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole' }, child);
+    new aws.iam.RolePolicy(
+      'config-role-delivery',
+      {
+        role: configRole.name,
+        policy: policyJson(
+          doc(
+            { Sid: 'DeliverSnapshots', Effect: 'Allow', Action: 's3:PutObject', Resource: pulumi.interpolate`${audit.arn}/config/*` },
+            { Sid: 'CheckBucket', Effect: 'Allow', Action: 's3:GetBucketAcl', Resource: audit.arn },
+            { Sid: 'EncryptSnapshots', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: a.logsKeyArn },
+          ),
+        ),
+      },
+      child,
+    );
+    const recorder = new aws.cfg.Recorder(
+      'config-recorder',
+      { name: 'platform', roleArn: configRole.arn, recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } },
+      child,
+    );
+    const channel = new aws.cfg.DeliveryChannel(
+      'config-delivery',
+      { name: 'platform', s3BucketName: audit.name, s3KeyPrefix: 'config', s3KmsKeyArn: a.logsKeyArn },
+      { ...child, dependsOn: [recorder, audit.policy] },
+    );
+    const status = new aws.cfg.RecorderStatus('config-recorder-status', { name: recorder.name, isEnabled: true }, { ...child, dependsOn: [channel] });
+    const rules: Array<[string, string, Record<string, string>?]> = [
+      ['eks-endpoint-no-public-access', 'EKS_ENDPOINT_NO_PUBLIC_ACCESS'],
+      ['eks-secrets-encrypted', 'EKS_SECRETS_ENCRYPTED'],
+      ['eks-cluster-logging-enabled', 'EKS_CLUSTER_LOGGING_ENABLED'],
+      ['eks-cluster-supported-version', 'EKS_CLUSTER_SUPPORTED_VERSION', { oldestVersionSupported: a.clusterVersion }],
+    ];
+    for (const [ruleName, identifier, params] of rules) {
+      new aws.cfg.Rule(
+        `config-rule-${ruleName}`,
+        { name: ruleName, source: { owner: 'AWS', sourceIdentifier: identifier }, ...(params ? { inputParameters: JSON.stringify(params) } : {}), tags: a.tags },
+        { ...child, dependsOn: [status] },
+      );
+    }
+    this.configRecorderName = recorder.name;
+
+    const detector = new aws.guardduty.Detector('guardduty', { enable: true, findingPublishingFrequency: 'FIFTEEN_MINUTES', tags: a.tags }, child);
+    for (const feature of GUARDDUTY_FEATURES) {
+      new aws.guardduty.DetectorFeature(
+        `guardduty-${feature.toLowerCase()}`,
+        {
+          detectorId: detector.id,
+          name: feature,
+          status: 'ENABLED',
+          ...(feature === 'RUNTIME_MONITORING' ? { additionalConfigurations: [{ name: 'EKS_ADDON_MANAGEMENT', status: 'ENABLED' }] } : {}),
+        },
+        child,
+      );
+    }
+    this.guardDutyDetectorId = detector.id;
+
+    const hub = new aws.securityhub.Account('security-hub', { enableDefaultStandards: false, autoEnableControls: true }, child);
+    for (const [key, arn] of [
+      ['fsbp', `arn:aws:securityhub:${a.region}::standards/aws-foundational-security-best-practices/v/1.0.0`],
+      ['cis', `arn:aws:securityhub:${a.region}::standards/cis-aws-foundations-benchmark/v/3.0.0`],
+    ] as const) {
+      new aws.securityhub.StandardsSubscription(`security-hub-${key}`, { standardsArn: arn }, { ...child, dependsOn: [hub] });
+    }
+
+    new aws.ebs.EncryptionByDefault('ebs-encryption-by-default', { enabled: true }, child);
+    new aws.ebs.DefaultKmsKey('ebs-default-key', { keyArn: a.ebsKeyArn }, child);
+    new aws.s3.AccountPublicAccessBlock(
+      'account-public-access-block',
+      { accountId: a.accountId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      child,
+    );
+    this.registerOutputs({ trailArn: this.trailArn, guardDutyDetectorId: this.guardDutyDetectorId });
+  }
+}

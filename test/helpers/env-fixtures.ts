@@ -1,0 +1,81 @@
+/**
+ * Valid env configurations for tests: a dev-like env (single NAT, no firewall, few endpoints), a
+ * prod-like env (NAT per AZ, Network Firewall, full endpoint list) and the offline `local` env.
+ * Each is checked against EnvConfigSchema when built, so a schema change breaks here first.
+ */
+import { EnvConfigSchema, type EnvConfig } from '../../src/core/env.js';
+
+const base: EnvConfig = {
+  name: 'dev',
+  accountId: '111111111111',
+  managementAccountId: '999999999999',
+  regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
+  domain: 'dev.example.com',
+  organization: {
+    name: 'Acme Platform',
+    emailPrefix: 'aws',
+    emailDomain: 'example.com',
+    closeOnDeletion: false,
+  },
+  network: {
+    vpcCidr: '10.10.0.0/16',
+    drVpcCidr: '10.110.0.0/16',
+    availabilityZones: 3,
+    natGateways: 'Single',
+    publicSubnetMask: 24,
+    privateSubnetMask: 19,
+    isolatedSubnetMask: 24,
+    networkFirewall: false,
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'eks-auth'],
+    flowLogRetentionDays: 30,
+  },
+  cluster: {
+    name: 'platform-dev',
+    version: '1.34',
+    endpointPublicAccess: true,
+    publicAccessCidrs: ['198.51.100.0/24'],
+    systemNodes: { instanceTypes: ['m7i.large'], min: 2, desired: 2, max: 4, diskSizeGiB: 50 },
+    spot: true,
+    karpenterLimits: { cpu: 64, memoryGiB: 256 },
+  },
+  backend: { url: 'file://.platform/state' },
+  secrets: { provider: 'passphrase' },
+  engine: 'simulate',
+  checks: { blockOnViolation: false, suppressions: [] },
+  backupRetentionDays: 7,
+  tags: { owner: 'platform-team', 'cost-center': 'cc-100' },
+};
+
+/** A deep copy of `base` with `patch` applied per top-level key, validated. */
+export function makeEnv(patch: (e: EnvConfig) => EnvConfig = (e) => e): EnvConfig {
+  return EnvConfigSchema.parse(patch(structuredClone(base)));
+}
+
+/** dev: single NAT, no firewall, a short endpoint list. */
+export const devEnv: EnvConfig = makeEnv();
+
+/** prod: NAT per AZ, Network Firewall, the full private-cluster endpoint list, private API. */
+export const prodEnv: EnvConfig = makeEnv((e) => ({
+  ...e,
+  name: 'prod',
+  accountId: '333333333333',
+  domain: 'prod.example.com',
+  network: {
+    ...e.network,
+    vpcCidr: '10.30.0.0/16',
+    drVpcCidr: '10.130.0.0/16',
+    natGateways: 'OnePerAz',
+    networkFirewall: true,
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'ec2', 'sts', 'ssm', 'sqs', 'eks', 'eks-auth', 'logs', 'elasticloadbalancing', 'kms', 'secretsmanager'],
+    flowLogRetentionDays: 365,
+  },
+  cluster: { ...e.cluster, name: 'platform-prod', endpointPublicAccess: false, publicAccessCidrs: [], spot: false },
+  backend: { url: 's3://acme-platform-pulumi-state-999999999999' },
+  secrets: { provider: 'awskms://alias/platform-secrets' },
+  engine: 'pulumi',
+  checks: { blockOnViolation: true, suppressions: [] },
+  backupRetentionDays: 35,
+}));
+
+/** local: the offline env (simulate engine), shaped like dev. */
+export const localEnv: EnvConfig = makeEnv((e) => ({ ...e, name: 'local', domain: 'local.example.com', organization: { ...e.organization, memberAccount: 'dev' } }));
