@@ -1,0 +1,63 @@
+/**
+ * External Secrets Operator and the `aws-secretsmanager` ClusterSecretStore. The store has no
+ * `auth` block: the controller uses its own Pod Identity role, whose phase-1 policy reads only the
+ * env's secret prefix and decrypts only with the secrets key.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import type * as pulumi from '@pulumi/pulumi';
+import {
+  criticalAddonsToleration,
+  pinnedRelease,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from '../../shared/charts.js';
+import type { Phase2Inputs } from '../phase.js';
+import { serviceAccounts } from '../roles.js';
+import { charts } from '../versions.js';
+
+export const CLUSTER_SECRET_STORE = 'aws-secretsmanager';
+
+export function clusterSecretStoreManifest(inputs: Phase2Inputs): Record<string, unknown> {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: CLUSTER_SECRET_STORE, annotations: { 'pulumi.com/waitFor': 'condition=Ready' } },
+    spec: { provider: { aws: { service: 'SecretsManager', region: inputs.region } } },
+  };
+}
+
+export function externalSecretsValues(): Record<string, unknown> {
+  const common = {
+    podSecurityContext: restrictedPodSecurityContext,
+    securityContext: restrictedContainerSecurityContext,
+    tolerations: [criticalAddonsToleration],
+    podDisruptionBudget: { enabled: true, minAvailable: 1 },
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  };
+  return {
+    installCRDs: true,
+    replicaCount: 2,
+    leaderElect: true,
+    serviceAccount: { create: true, name: serviceAccounts.externalSecrets.serviceAccount },
+    ...common,
+    webhook: { create: true, replicaCount: 2, ...common },
+    certController: { create: true, replicaCount: 2, ...common },
+  };
+}
+
+export function installExternalSecrets(
+  inputs: Phase2Inputs,
+  opts: { provider: k8s.Provider; dependsOn: pulumi.Input<pulumi.Resource>[] },
+): { release: k8s.helm.v3.Release; store: k8s.apiextensions.CustomResource } {
+  const release = pinnedRelease(
+    'external-secrets',
+    { pin: charts.externalSecrets, namespace: serviceAccounts.externalSecrets.namespace, releaseName: 'external-secrets', values: externalSecretsValues() },
+    opts,
+  );
+  const store = new k8s.apiextensions.CustomResource(
+    'cluster-secret-store',
+    clusterSecretStoreManifest(inputs) as k8s.apiextensions.CustomResourceArgs,
+    { provider: opts.provider, dependsOn: [release] },
+  );
+  return { release, store };
+}

@@ -1,0 +1,364 @@
+/**
+ * Phase 2 under Pulumi mocks, for a dev-like and a prod-like env fed with phase-1 outputs of the
+ * contract's shape: the cluster's endpoint, encryption, logs and auth mode; IMDSv2 and encrypted gp3
+ * everywhere a node or volume comes from; every chart pinned to its exact version; DNS-01 issuers and
+ * ExternalDNS limited to the env's zones; Karpenter pools with limits and the interruption queue;
+ * mesh-wide STRICT mTLS; Pod Identity roles without `*`; prod's stricter settings; the kubeconfig
+ * output secret; and the outputs passing the phase's own schema.
+ */
+import { strict as assert } from 'node:assert';
+import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
+import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
+import type { EnvConfig } from '../../src/core/env.js';
+import { evaluateProgram, type CapturedResource, type Evaluation } from '../../src/engine/simulate/evaluate.js';
+import { phase, phase2Outputs, type Phase2Inputs, type Phase2Outputs } from '../../programs/02-cluster/phase.js';
+import { charts } from '../../programs/02-cluster/versions.js';
+import { serviceAccounts } from '../../programs/02-cluster/roles.js';
+import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
+
+const devEnv = shippedEnv('dev');
+const prodEnv = shippedEnv('prod');
+
+const byType = (ev: Evaluation, type: string) => ev.resources.filter((r) => r.type === type);
+const one = (ev: Evaluation, type: string, name?: string): CapturedResource => {
+  const found = byType(ev, type).filter((r) => name === undefined || r.name === name);
+  assert.equal(found.length, 1, `exactly one ${type}${name ? ` named ${name}` : ''}, found ${found.length}`);
+  return found[0]!;
+};
+/** Custom resources register as `kubernetes:<apiVersion>:<kind>`. */
+const customResources = (ev: Evaluation, kind: string) =>
+  ev.resources.filter((r) => r.type.startsWith('kubernetes:') && r.type.endsWith(`:${kind}`) && r.inputs.kind === kind);
+const releases = (ev: Evaluation) => byType(ev, 'kubernetes:helm.sh/v3:Release');
+const release = (ev: Evaluation, name: string) => one(ev, 'kubernetes:helm.sh/v3:Release', name);
+const values = (r: CapturedResource) => r.inputs.values as any;
+
+interface Run {
+  env: EnvConfig;
+  inputs: Phase2Inputs;
+  ev: Evaluation;
+  out: Phase2Outputs;
+}
+
+const runs = new Map<string, Promise<Run>>();
+/** Evaluates the program once per env (sequentially: each `before` awaits its own run). */
+function run(env: EnvConfig): Promise<Run> {
+  if (!runs.has(env.name)) runs.set(env.name, evaluate(env));
+  return runs.get(env.name)!;
+}
+
+async function evaluate(env: EnvConfig): Promise<Run> {
+  const inputs = phase.inputs({ env, upstream: { 1: phase1OutputsFor(env) }, simulated: true });
+  const program = await phase.loadProgram!();
+  const stack = `${env.name}-02-cluster`;
+  const ev = await evaluateProgram({
+    stack,
+    synthetic: { accountId: env.accountId, region: env.regions.primary, stack },
+    program: () => program(inputs),
+  });
+  return { env, inputs, ev, out: phase2Outputs.parse(ev.outputs) };
+}
+
+describe('phase 2 (cluster) inputs', () => {
+  it('are plain JSON built from the env file and phase 1 outputs', () => {
+    const inputs = phase.inputs({ env: devEnv, upstream: { 1: phase1OutputsFor(devEnv) }, simulated: true });
+    assert.deepEqual(JSON.parse(JSON.stringify(inputs)), inputs);
+    assert.equal(inputs.deployRoleArn, `arn:aws:iam::${devEnv.accountId}:role/platform-deployer`);
+    assert.deepEqual(inputs.domains, { apex: 'dev.example.com', api: 'api.dev.example.com' });
+  });
+
+  it('refuse missing phase 1 outputs, naming the phase and the fix', () => {
+    assert.throws(
+      () => phase.inputs({ env: devEnv, upstream: {}, simulated: true }),
+      (e: any) => e.code === 'dependency-check' && /phase 1/.test(e.message) && /platform up --phase 1 --env dev/.test(e.hint),
+    );
+  });
+
+  it('refuse a phase 1 output of the wrong shape, naming the field', () => {
+    const bad = { ...phase1OutputsFor(devEnv), hostedZoneIds: { apex: 'Z1' } };
+    assert.throws(
+      () => phase.inputs({ env: devEnv, upstream: { 1: bad }, simulated: true }),
+      (e: any) => e.code === 'dependency-check' && e.value === 'hostedZoneIds.api' && /hostedZoneIds\.api/.test(e.message),
+    );
+  });
+});
+
+for (const env of [devEnv, prodEnv]) {
+  describe(`phase 2 (cluster) program, ${env.name}`, () => {
+    let r: Run;
+    before(async () => {
+      r = await run(env);
+    });
+
+    it('returns outputs that pass its schema, with the kubeconfig as a secret', () => {
+      assert.deepEqual(r.ev.secretOutputs, ['kubeconfig']);
+      assert.deepEqual(phase.secretOutputs, ['kubeconfig']);
+      assert.equal(r.out.clusterName, env.cluster.name);
+      assert.match(r.out.oidcProviderArn, /:oidc-provider\/oidc\.eks\./);
+      assert.deepEqual(r.out.istio.ingressGatewaySelector, { istio: 'ingressgateway' });
+      assert.match(r.out.istio.ingressLbHostname, /\.elb\..+\.amazonaws\.com$/);
+    });
+
+    it('puts every AWS resource behind the provider that assumes the deploy role in the env account only', () => {
+      const [prov] = byType(r.ev, 'pulumi:providers:aws');
+      assert.ok(prov, 'an explicit aws provider');
+      // Provider inputs reach the mock JSON-encoded.
+      assert.deepEqual(JSON.parse(String(prov!.inputs.allowedAccountIds)), [env.accountId]);
+      const assumed = JSON.parse(String(prov!.inputs.assumeRoles)) as Array<{ roleArn: string }>;
+      assert.equal(assumed[0]!.roleArn, `arn:aws:iam::${env.accountId}:role/platform-deployer`);
+      for (const res of r.ev.resources.filter((x) => x.type.startsWith('aws:') && x.custom)) {
+        assert.ok(res.provider?.includes('pulumi:providers:aws::aws-env'), `${res.type} ${res.name} uses the env provider`);
+      }
+      for (const res of r.ev.resources.filter((x) => x.type.startsWith('kubernetes:'))) {
+        assert.ok(res.provider?.includes('pulumi:providers:kubernetes::k8s'), `${res.type} ${res.name} uses the cluster's k8s provider`);
+      }
+    });
+
+    it('creates the cluster with a private endpoint, KMS envelope encryption, all logs, API auth and standard support', () => {
+      const c = one(r.ev, 'eks:index:Cluster');
+      assert.equal(c.inputs.endpointPrivateAccess, true);
+      assert.equal(c.inputs.endpointPublicAccess, env.cluster.endpointPublicAccess);
+      if (env.cluster.endpointPublicAccess) {
+        assert.deepEqual(c.inputs.publicAccessCidrs, env.cluster.publicAccessCidrs);
+        assert.ok(!(c.inputs.publicAccessCidrs as string[]).includes('0.0.0.0/0'));
+      } else {
+        assert.equal(c.inputs.publicAccessCidrs, undefined);
+      }
+      assert.equal(c.inputs.encryptionConfigKeyArn, r.inputs.foundation.kmsKeyArns.eksSecrets);
+      assert.deepEqual(c.inputs.enabledClusterLogTypes, ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
+      assert.equal(c.inputs.authenticationMode, 'API');
+      assert.equal(c.inputs.roleMappings, undefined, 'no aws-auth role mappings');
+      assert.deepEqual(c.inputs.upgradePolicy, { supportType: 'STANDARD' });
+      assert.equal(c.inputs.createOidcProvider, true);
+      assert.equal(c.inputs.skipDefaultNodeGroup, true);
+      assert.deepEqual(c.inputs.privateSubnetIds, r.inputs.foundation.privateSubnetIds);
+      assert.equal(c.inputs.version, env.cluster.version);
+      const entries = c.inputs.accessEntries as Record<string, any>;
+      assert.equal(entries.karpenterNodes.principalArn, r.inputs.foundation.karpenterNodeRoleArn);
+      assert.equal(entries.karpenterNodes.type, 'EC2_LINUX');
+      assert.match(entries.verifier.accessPolicies.view.policyArn, /AmazonEKSViewPolicy$/);
+    });
+
+    it('runs system nodes in the private subnets with IMDSv2 required and KMS-encrypted gp3 roots', () => {
+      const ng = one(r.ev, 'eks:index:ManagedNodeGroup');
+      assert.deepEqual(ng.inputs.subnetIds, r.inputs.foundation.privateSubnetIds);
+      assert.deepEqual(ng.inputs.scalingConfig, {
+        minSize: env.cluster.systemNodes.min,
+        desiredSize: env.cluster.systemNodes.desired,
+        maxSize: env.cluster.systemNodes.max,
+      });
+      assert.deepEqual(ng.inputs.instanceTypes, env.cluster.systemNodes.instanceTypes);
+      const lt = one(r.ev, 'aws:ec2/launchTemplate:LaunchTemplate');
+      assert.equal((ng.inputs.launchTemplate as any).id, lt.id);
+      const md = lt.inputs.metadataOptions as any;
+      assert.equal(md.httpTokens, 'required');
+      assert.equal(md.httpPutResponseHopLimit, 1);
+      const ebs = (lt.inputs.blockDeviceMappings as any[])[0].ebs;
+      assert.equal(ebs.encrypted, 'true');
+      assert.equal(ebs.volumeType, 'gp3');
+      assert.equal(ebs.kmsKeyId, r.inputs.foundation.kmsKeyArns.ebs);
+      assert.equal(ebs.volumeSize, env.cluster.systemNodes.diskSizeGiB);
+    });
+
+    it('installs the managed add-ons, with EBS CSI bound to its own role through Pod Identity', () => {
+      const names = byType(r.ev, 'aws:eks/addon:Addon').map((a) => a.inputs.addonName).sort();
+      assert.deepEqual(names, ['aws-ebs-csi-driver', 'eks-pod-identity-agent', 'snapshot-controller']);
+      const c = one(r.ev, 'eks:index:Cluster');
+      assert.equal(c.inputs.useDefaultVpcCni, false, 'vpc-cni as a managed add-on');
+      assert.equal((c.inputs.vpcCniOptions as any).enableNetworkPolicy, true);
+      assert.notEqual((c.inputs.corednsAddonOptions as any).enabled, false);
+      assert.notEqual((c.inputs.kubeProxyAddonOptions as any).enabled, false);
+      const ebsCsi = byType(r.ev, 'aws:eks/addon:Addon').find((a) => a.inputs.addonName === 'aws-ebs-csi-driver')!;
+      const role = one(r.ev, 'aws:iam/role:Role', 'ebs-csi-role');
+      assert.deepEqual(ebsCsi.inputs.podIdentityAssociations, [{ roleArn: role.state.arn, serviceAccount: 'ebs-csi-controller-sa' }]);
+    });
+
+    it('makes an encrypted gp3 class (phase 1 EBS key) the default and adds a VolumeSnapshotClass', () => {
+      const sc = one(r.ev, 'kubernetes:storage.k8s.io/v1:StorageClass');
+      new StorageClass(sc.inputs as any).validate();
+      assert.equal((sc.inputs.metadata as any).annotations['storageclass.kubernetes.io/is-default-class'], 'true');
+      assert.equal(sc.inputs.provisioner, 'ebs.csi.aws.com');
+      const p = sc.inputs.parameters as Record<string, string>;
+      assert.equal(p.type, 'gp3');
+      assert.equal(p.encrypted, 'true');
+      assert.equal(p.kmsKeyId, r.inputs.foundation.kmsKeyArns.ebs);
+      const [vsc] = customResources(r.ev, 'VolumeSnapshotClass');
+      assert.equal(vsc!.inputs.driver, 'ebs.csi.aws.com');
+      assert.equal(r.out.defaultStorageClass, 'gp3');
+    });
+
+    it('pins every chart to the exact version of versions.ts', () => {
+      const rel = releases(r.ev);
+      assert.equal(rel.length, Object.keys(charts).length, 'one release per pinned chart');
+      const pins = new Map<string, { chart: string; version: string; repo?: string }>(Object.values(charts).map((p) => [p.chart, p]));
+      for (const x of rel) {
+        const pin = pins.get(String(x.inputs.chart));
+        assert.ok(pin, `${x.name} uses a pinned chart`);
+        assert.match(String(x.inputs.version), /^v?\d+\.\d+\.\d+$/, `${x.name} has an exact version`);
+        assert.equal(x.inputs.version, pin!.version);
+        if (pin!.repo) assert.equal((x.inputs.repositoryOpts as any).repo, pin!.repo);
+        else assert.match(String(x.inputs.chart), /^oci:\/\//);
+      }
+    });
+
+    it("issues certificates via DNS-01 on Route53 in the env's own zones only", () => {
+      const issuers = customResources(r.ev, 'ClusterIssuer');
+      assert.deepEqual(issuers.map((i) => (i.inputs.metadata as any).name).sort(), ['letsencrypt-prod', 'letsencrypt-staging']);
+      const zones = r.inputs.foundation.hostedZoneIds;
+      for (const i of issuers) {
+        new ClusterIssuer(i.inputs as any).validate();
+        const acme = (i.inputs.spec as any).acme;
+        assert.match(acme.server, /^https:\/\/acme(-staging)?-v02\.api\.letsencrypt\.org\/directory$/);
+        for (const s of acme.solvers) {
+          assert.equal(s.http01, undefined);
+          assert.equal(s.dns01.route53.region, env.regions.primary);
+          assert.equal(s.dns01.route53.accessKeyID, undefined, 'ambient Pod Identity credentials, no keys');
+        }
+        const byZone = Object.fromEntries(acme.solvers.map((s: any) => [s.selector.dnsZones[0], s.dns01.route53.hostedZoneID]));
+        assert.deepEqual(byZone, { [env.domain]: zones.apex, [`api.${env.domain}`]: zones.api });
+      }
+      assert.equal(values(release(r.ev, 'cert-manager')).crds.enabled, true);
+    });
+
+    it("limits ExternalDNS to the env's zones with TXT ownership by this cluster", () => {
+      const v = values(release(r.ev, 'external-dns'));
+      const zones = r.inputs.foundation.hostedZoneIds;
+      assert.deepEqual(v.domainFilters, [env.domain, `api.${env.domain}`]);
+      assert.deepEqual(v.extraArgs.filter((a: string) => a.startsWith('--zone-id-filter=')).sort(), [`--zone-id-filter=${zones.apex}`, `--zone-id-filter=${zones.api}`].sort());
+      assert.equal(v.registry, 'txt');
+      assert.equal(v.txtOwnerId, env.cluster.name);
+      assert.equal(v.provider.name, 'aws');
+    });
+
+    it('runs Karpenter with the interruption queue and NodePools with limits', () => {
+      const v = values(release(r.ev, 'karpenter'));
+      assert.equal(v.settings.interruptionQueue, r.inputs.foundation.interruptionQueueName);
+      assert.equal(v.settings.clusterName, env.cluster.name);
+      const pools = customResources(r.ev, 'NodePool');
+      assert.ok(pools.length >= 1);
+      for (const p of pools) {
+        const spec = p.inputs.spec as any;
+        assert.deepEqual(spec.limits, { cpu: String(env.cluster.karpenterLimits.cpu), memory: `${env.cluster.karpenterLimits.memoryGiB}Gi` });
+        assert.equal(spec.template.spec.nodeClassRef.name, 'default');
+      }
+      const capacity = pools.map((p) => (p.inputs.spec as any).template.spec.requirements.find((q: any) => q.key === 'karpenter.sh/capacity-type').values).flat();
+      assert.deepEqual(capacity.sort(), env.cluster.spot ? ['on-demand', 'spot'] : ['on-demand']);
+      assert.deepEqual(r.out.karpenter.nodePools.sort(), capacity.sort());
+      const [nc] = customResources(r.ev, 'EC2NodeClass');
+      const ncs = nc!.inputs.spec as any;
+      assert.equal(ncs.metadataOptions.httpTokens, 'required');
+      assert.equal(ncs.blockDeviceMappings[0].ebs.encrypted, true);
+      assert.equal(ncs.blockDeviceMappings[0].ebs.kmsKeyID, r.inputs.foundation.kmsKeyArns.ebs);
+      assert.equal(ncs.role, r.inputs.foundation.karpenterNodeRoleName);
+      assert.doesNotMatch(ncs.amiSelectorTerms[0].alias, /@latest$/);
+    });
+
+    it('enforces STRICT mTLS mesh-wide: PeerAuthentication default in istio-system without selector', () => {
+      const pas = customResources(r.ev, 'PeerAuthentication');
+      assert.equal(pas.length, 1);
+      const pa = pas[0]!.inputs as any;
+      new PeerAuthentication(pa).validate();
+      assert.equal(pa.metadata.namespace, 'istio-system');
+      assert.equal(pa.spec.selector, undefined);
+      assert.equal(pa.spec.mtls.mode, 'STRICT');
+      assert.equal(pa.spec.portLevelMtls, undefined);
+    });
+
+    it('gives each controller a Pod Identity role for this cluster only, with phase 1 policies and no `*` actions', () => {
+      const roles = byType(r.ev, 'aws:iam/role:Role').filter((x) => x.name !== 'cluster-role');
+      assert.equal(roles.length, 7);
+      const clusterArn = r.out.clusterArn;
+      for (const role of roles) {
+        const doc = JSON.parse(String(role.inputs.assumeRolePolicy));
+        for (const st of doc.Statement) {
+          assert.deepEqual(st.Principal, { Service: 'pods.eks.amazonaws.com' });
+          assert.deepEqual(st.Action, ['sts:AssumeRole', 'sts:TagSession']);
+          assert.equal(st.Condition.StringEquals['aws:SourceAccount'], env.accountId);
+          assert.equal(st.Condition.ArnEquals['aws:SourceArn'], clusterArn);
+        }
+        assert.equal(role.inputs.inlinePolicies, undefined);
+        assert.equal(role.inputs.managedPolicyArns, undefined);
+      }
+      for (const doc of [...roles.map((x) => x.inputs.assumeRolePolicy), ...byType(r.ev, 'aws:iam/rolePolicy:RolePolicy').map((x) => x.inputs.policy)]) {
+        for (const st of JSON.parse(String(doc)).Statement) {
+          for (const a of [st.Action].flat()) assert.ok(!String(a).includes('*'), `no wildcard action (${a})`);
+        }
+      }
+      const f = r.inputs.foundation;
+      const attached = byType(r.ev, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').map((x) => x.inputs.policyArn).sort();
+      const allowed = [
+        'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+        f.ebsCsiKmsPolicyArn,
+        ...f.karpenterControllerPolicyArns,
+        f.lbcPolicyArn,
+        f.externalDnsPolicyArn,
+        f.certManagerPolicyArn,
+        f.externalSecretsPolicyArn,
+        f.lokiPolicyArn,
+      ].sort();
+      assert.deepEqual(attached, allowed);
+    });
+
+    it('binds each Pod Identity association to the service account its chart runs as', () => {
+      const assoc = byType(r.ev, 'aws:eks/podIdentityAssociation:PodIdentityAssociation');
+      assert.equal(assoc.length, 6);
+      const saOf: Record<string, (v: any) => string> = {
+        karpenter: (v) => v.serviceAccount.name,
+        'aws-load-balancer-controller': (v) => v.serviceAccount.name,
+        'external-dns': (v) => v.serviceAccount.name,
+        'cert-manager': (v) => v.serviceAccount.name,
+        'external-secrets': (v) => v.serviceAccount.name,
+        loki: (v) => v.serviceAccount.name,
+      };
+      for (const [rel, sa] of Object.entries(saOf)) {
+        const x = release(r.ev, rel);
+        const bound = assoc.find((a) => a.inputs.namespace === x.inputs.namespace && a.inputs.serviceAccount === sa(values(x)));
+        assert.ok(bound, `${rel}: an association for ${x.inputs.namespace}/${sa(values(x))}`);
+      }
+      assert.equal(serviceAccounts.ebsCsi.serviceAccount, 'ebs-csi-controller-sa');
+    });
+
+    it('sets replicas, PDBs and restricted security contexts on the controllers', () => {
+      const cm = values(release(r.ev, 'cert-manager'));
+      assert.equal(cm.replicaCount, 2);
+      assert.equal(cm.podDisruptionBudget.enabled, true);
+      assert.equal(cm.containerSecurityContext.allowPrivilegeEscalation, false);
+      assert.deepEqual(cm.containerSecurityContext.capabilities.drop, ['ALL']);
+      const eso = values(release(r.ev, 'external-secrets'));
+      assert.equal(eso.replicaCount, 2);
+      assert.equal(eso.securityContext.readOnlyRootFilesystem, true);
+      const kps = values(release(r.ev, 'kube-prometheus-stack'));
+      assert.equal(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, 'gp3');
+      assert.equal(kps.kubeEtcd.enabled, false);
+      assert.equal(values(release(r.ev, 'karpenter')).replicas, 2);
+      assert.equal(values(release(r.ev, 'istio-ingress')).autoscaling.minReplicas, 2);
+      const loki = values(release(r.ev, 'loki'));
+      assert.deepEqual(loki.loki.storage.bucketNames, r.inputs.foundation.lokiBuckets);
+      assert.match(values(release(r.ev, 'alloy')).alloy.configMap.content, /loki-gateway\.loki\.svc\.cluster\.local\/loki\/api\/v1\/push/);
+    });
+  });
+}
+
+describe('phase 2: prod is stricter than dev, from the env files alone', () => {
+  let dev: Run;
+  let prod: Run;
+  before(async () => {
+    dev = await run(devEnv);
+    prod = await run(prodEnv);
+  });
+
+  it('closes the public endpoint in prod and keeps dev restricted to its CIDRs', () => {
+    const d = one(dev.ev, 'eks:index:Cluster').inputs;
+    const p = one(prod.ev, 'eks:index:Cluster').inputs;
+    assert.equal(p.endpointPublicAccess, false);
+    assert.equal(p.publicAccessCidrs, undefined);
+    assert.equal(d.endpointPublicAccess, true);
+    assert.deepEqual(d.publicAccessCidrs, devEnv.cluster.publicAccessCidrs);
+  });
+
+  it('uses no spot capacity in prod', () => {
+    const spot = (x: Run) => customResources(x.ev, 'NodePool').filter((n) => JSON.stringify(n.inputs.spec).includes('"spot"'));
+    assert.equal(spot(prod).length, 0);
+    assert.equal(spot(dev).length, 1);
+  });
+});
