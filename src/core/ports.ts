@@ -64,6 +64,8 @@ export interface PlannedResource {
   name: string;
   /** The resource's inputs as the program passed them (secrets replaced by "[secret]"). */
   inputs: Record<string, unknown>;
+  /** Input names whose values were Pulumi secrets (their values above are "[secret]"). */
+  secretInputs?: string[];
   parent?: string;
 }
 

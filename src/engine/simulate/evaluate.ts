@@ -4,7 +4,13 @@
  * - call setMocks, then setAllConfig (setMocks does not reset config), then run the program inside
  *   runInPulumiStack, then drain with disconnect() under a timeout (a hung mock would otherwise hang);
  * - one evaluation at a time per process: the simulate engine forks a fresh child per stack, tests
- *   evaluate sequentially.
+ *   evaluate sequentially;
+ * - URNs are taken from the mock monitor after the drain, so children of components carry their
+ *   parent type chain (`platform:x:Comp$aws:s3/bucket:Bucket`) as the real engine's URNs do; the
+ *   mock's `pulumi:pulumi:Stack$` prefix on top-level resources is dropped, as the engine does;
+ * - secret inputs arrive wrapped in Pulumi's secret signature; they are unwrapped in `inputs` and
+ *   their top-level keys listed in `secretInputs` (the mock state keeps them wrapped, so secretness
+ *   still flows into outputs).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { syntheticState, type SyntheticContext } from './synthetic.js';
@@ -15,6 +21,8 @@ export interface CapturedResource {
   name: string;
   /** Inputs as the program passed them (secret values unwrapped; see secretInputs). */
   inputs: Record<string, unknown>;
+  /** Top-level input keys whose value was (or contained) a Pulumi secret. */
+  secretInputs: string[];
   /** Synthetic state returned by the mock (inputs plus computed outputs). */
   state: Record<string, unknown>;
   id: string;
@@ -53,11 +61,13 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
       const { id, state } = syntheticState(args.type, args.name, args.inputs, opts.synthetic);
+      const { inputs, secretInputs } = unwrapSecrets(args.inputs);
       resources.push({
         urn: `urn:pulumi:${opts.stack}::${project}::${args.type}::${args.name}`,
         type: args.type,
         name: args.name,
-        inputs: args.inputs,
+        inputs,
+        secretInputs,
         state,
         id,
         custom: args.custom ?? true,
@@ -81,7 +91,63 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     return out;
   });
   await withTimeout(pulumi.runtime.disconnect(), opts.timeoutMs ?? 60_000, 'waiting for the program to finish registering resources');
+  qualifyUrns(resources);
   return { resources, calls, outputs: (raw ?? {}) as Record<string, unknown>, secretOutputs };
+}
+
+const SECRET_SIG_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+
+function isSecretWrapper(v: unknown): v is { value: unknown } {
+  return typeof v === 'object' && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Unwraps secret signatures at any depth; reports which top-level keys held one. */
+function unwrapSecrets(raw: Record<string, unknown>): { inputs: Record<string, unknown>; secretInputs: string[] } {
+  const secretInputs: string[] = [];
+  const inputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const found = { secret: false };
+    inputs[k] = unwrapValue(v, found);
+    if (found.secret) secretInputs.push(k);
+  }
+  return { inputs, secretInputs };
+}
+
+function unwrapValue(v: unknown, found: { secret: boolean }): unknown {
+  if (isSecretWrapper(v)) {
+    found.secret = true;
+    return unwrapValue(v.value, found);
+  }
+  if (Array.isArray(v)) return v.map((e) => unwrapValue(e, found));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, unwrapValue(e, found)]));
+  }
+  return v;
+}
+
+/**
+ * Replaces each captured URN by the one the mock monitor registered (which carries the parent type
+ * chain), minus the root stack's type, which the real engine leaves out of its children's URNs.
+ * Matched by (type, name); an ambiguous pair keeps the unqualified URN.
+ */
+function qualifyUrns(resources: CapturedResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as { resources?: Map<string, unknown> } | undefined;
+  if (!monitor?.resources) return;
+  const byKey = new Map<string, string[]>();
+  for (const urn of monitor.resources.keys()) {
+    const parts = urn.split('::');
+    if (parts.length < 4) continue;
+    const qualified = parts[2]!.replace(/^pulumi:pulumi:Stack\$/, '');
+    const type = qualified.split('$').pop()!;
+    const key = `${type}::${parts.slice(3).join('::')}`;
+    const fixed = [...parts.slice(0, 2), qualified, ...parts.slice(3)].join('::');
+    byKey.set(key, [...(byKey.get(key) ?? []), fixed]);
+  }
+  for (const r of resources) {
+    const found = byKey.get(`${r.type}::${r.name}`);
+    if (found?.length === 1) r.urn = found[0]!;
+  }
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
