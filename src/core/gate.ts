@@ -4,6 +4,7 @@
  * through probes handed in by the caller.
  */
 import type { EnvConfig } from './env.js';
+import type { Clock } from './ports.js';
 
 export type GateStatus = 'pass' | 'fail' | 'skipped';
 
@@ -17,15 +18,25 @@ export interface GateResult {
   durationMs: number;
 }
 
-export interface GateContext<Out> {
+export interface GateContext<Out, Probes = unknown> {
   env: EnvConfig;
   outputs: Out;
   /** Probes, clock and signal are supplied by the gates runner. */
-  probes: unknown;
+  probes: Probes;
   signal: AbortSignal;
+  /** The runner's clock (fake in tests); gates that poll inside one check use it. Set by runGates. */
+  clock?: Clock;
+  /** Epoch ms (on `clock`) by which this gate must finish. Set by runGates. */
+  deadline?: number;
 }
 
-export interface Gate<Out = Record<string, unknown>> {
+/**
+ * What one evaluation of a gate returns. A `fail` is retried every `intervalMs` until `timeoutMs`
+ * unless `terminal` says waiting cannot help (ProgressDeadlineExceeded, an expired certificate).
+ */
+export type GateCheckOutcome = Omit<GateResult, 'gate' | 'durationMs'> & { terminal?: boolean };
+
+export interface Gate<Out = Record<string, unknown>, Probes = unknown> {
   name: string;
   description: string;
   /** Live gates are reported `skipped: simulated` by the simulate engine. */
@@ -34,5 +45,5 @@ export interface Gate<Out = Record<string, unknown>> {
   intervalMs: number;
   /** Names of gates that must pass first (others run in parallel). */
   after?: readonly string[];
-  check(ctx: GateContext<Out>): Promise<Omit<GateResult, 'gate' | 'durationMs'>>;
+  check(ctx: GateContext<Out, Probes>): Promise<GateCheckOutcome>;
 }

@@ -1,0 +1,209 @@
+/**
+ * The Kubernetes probe: a thin port over @kubernetes/client-node. Objects are addressed by kind
+ * (a fixed table of the kinds the gates use), so gates read Deployments and Karpenter NodePools the
+ * same way. Core-group kinds go through CoreV1Api; every other group through CustomObjectsApi (which
+ * builds `/apis/<group>/<version>/...` paths for built-in groups too), so no API discovery is needed.
+ */
+import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException } from '@kubernetes/client-node';
+import { PlatformError } from '../../core/errors.js';
+import type { KubeObject } from '../k8s/readiness.js';
+
+/** Where a kind lives in the API. */
+export interface KindInfo {
+  group: string;
+  version: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+/** The kinds gates use. Add a row to read another kind. */
+export const KINDS = {
+  Node: { group: '', version: 'v1', plural: 'nodes', namespaced: false },
+  Pod: { group: '', version: 'v1', plural: 'pods', namespaced: true },
+  PersistentVolumeClaim: { group: '', version: 'v1', plural: 'persistentvolumeclaims', namespaced: true },
+  PersistentVolume: { group: '', version: 'v1', plural: 'persistentvolumes', namespaced: false },
+  Service: { group: '', version: 'v1', plural: 'services', namespaced: true },
+  Deployment: { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true },
+  StatefulSet: { group: 'apps', version: 'v1', plural: 'statefulsets', namespaced: true },
+  DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets', namespaced: true },
+  Job: { group: 'batch', version: 'v1', plural: 'jobs', namespaced: true },
+  APIService: { group: 'apiregistration.k8s.io', version: 'v1', plural: 'apiservices', namespaced: false },
+  NodePool: { group: 'karpenter.sh', version: 'v1', plural: 'nodepools', namespaced: false },
+  NodeClaim: { group: 'karpenter.sh', version: 'v1', plural: 'nodeclaims', namespaced: false },
+  EC2NodeClass: { group: 'karpenter.k8s.aws', version: 'v1', plural: 'ec2nodeclasses', namespaced: false },
+  Certificate: { group: 'cert-manager.io', version: 'v1', plural: 'certificates', namespaced: true },
+  CertificateRequest: { group: 'cert-manager.io', version: 'v1', plural: 'certificaterequests', namespaced: true },
+  ClusterIssuer: { group: 'cert-manager.io', version: 'v1', plural: 'clusterissuers', namespaced: false },
+  Order: { group: 'acme.cert-manager.io', version: 'v1', plural: 'orders', namespaced: true },
+  Challenge: { group: 'acme.cert-manager.io', version: 'v1', plural: 'challenges', namespaced: true },
+  ClusterSecretStore: { group: 'external-secrets.io', version: 'v1', plural: 'clustersecretstores', namespaced: false },
+  ExternalSecret: { group: 'external-secrets.io', version: 'v1', plural: 'externalsecrets', namespaced: true },
+} as const satisfies Record<string, KindInfo>;
+
+export type Kind = keyof typeof KINDS;
+
+export interface ObjectRef {
+  kind: Kind;
+  name: string;
+  namespace?: string;
+}
+
+/** A manifest to create: kind from the table, plus the object body. */
+export type Manifest = KubeObject & { kind: Kind; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+
+/** What gates can do against the cluster. */
+export interface KubeProbe {
+  /** The API server URL (evidence only; never credentials). */
+  readonly server: string;
+  /** The object, or undefined when it does not exist (404). */
+  read(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(kind: Kind, opts?: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]>;
+  create(manifest: Manifest): Promise<KubeObject>;
+  /** Deletes with background propagation; a missing object is fine. */
+  delete(ref: ObjectRef): Promise<void>;
+}
+
+/**
+ * Builds the probe from a kubeconfig (YAML or JSON string, or the object @pulumi/eks emits).
+ * Throws `config-invalid` when the kubeconfig cannot be parsed or names no cluster.
+ */
+export function createKubeProbe(kubeconfig: unknown): KubeProbe {
+  const kc = new KubeConfig();
+  const text = typeof kubeconfig === 'string' ? kubeconfig : JSON.stringify(kubeconfig);
+  try {
+    kc.loadFromString(text);
+  } catch (e) {
+    throw new PlatformError('config-invalid', 'the kubeconfig output of phase 2 cannot be parsed', {
+      hint: 'run `platform outputs --phase 2` to check it; redeploy phase 2 if it is damaged',
+      cause: e,
+    });
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
+    throw new PlatformError('config-invalid', 'the kubeconfig output of phase 2 has no current cluster', {
+      hint: 'redeploy phase 2 (its kubeconfig must set current-context)',
+    });
+  }
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const ns = (ref: { kind: Kind; namespace?: string }): string => {
+    const info: KindInfo = KINDS[ref.kind];
+    if (info.namespaced && !ref.namespace) throw new PlatformError('usage', `${ref.kind} is namespaced: give a namespace`, { value: ref.kind });
+    return ref.namespace ?? '';
+  };
+  const coreCall = {
+    read: (r: ObjectRef): Promise<unknown> => {
+      switch (r.kind) {
+        case 'Node': return core.readNode({ name: r.name });
+        case 'Pod': return core.readNamespacedPod({ name: r.name, namespace: ns(r) });
+        case 'PersistentVolumeClaim': return core.readNamespacedPersistentVolumeClaim({ name: r.name, namespace: ns(r) });
+        case 'PersistentVolume': return core.readPersistentVolume({ name: r.name });
+        case 'Service': return core.readNamespacedService({ name: r.name, namespace: ns(r) });
+        default: throw new Error(`no core read for ${r.kind}`);
+      }
+    },
+    list: (kind: Kind, namespace: string | undefined, labelSelector: string | undefined): Promise<{ items: unknown[] }> => {
+      switch (kind) {
+        case 'Node': return core.listNode({ labelSelector });
+        case 'Pod': return core.listNamespacedPod({ namespace: ns({ kind, namespace }), labelSelector });
+        case 'PersistentVolumeClaim': return core.listNamespacedPersistentVolumeClaim({ namespace: ns({ kind, namespace }), labelSelector });
+        case 'PersistentVolume': return core.listPersistentVolume({ labelSelector });
+        case 'Service': return core.listNamespacedService({ namespace: ns({ kind, namespace }), labelSelector });
+        default: throw new Error(`no core list for ${kind}`);
+      }
+    },
+    create: (m: Manifest): Promise<unknown> => {
+      const body = { apiVersion: 'v1', ...m } as any;
+      const namespace = ns({ kind: m.kind, namespace: m.metadata.namespace });
+      switch (m.kind) {
+        case 'Pod': return core.createNamespacedPod({ namespace, body });
+        case 'PersistentVolumeClaim': return core.createNamespacedPersistentVolumeClaim({ namespace, body });
+        case 'Service': return core.createNamespacedService({ namespace, body });
+        default: throw new Error(`no core create for ${m.kind}`);
+      }
+    },
+    delete: (r: ObjectRef): Promise<unknown> => {
+      switch (r.kind) {
+        case 'Pod': return core.deleteNamespacedPod({ name: r.name, namespace: ns(r) });
+        case 'PersistentVolumeClaim': return core.deleteNamespacedPersistentVolumeClaim({ name: r.name, namespace: ns(r) });
+        case 'Service': return core.deleteNamespacedService({ name: r.name, namespace: ns(r) });
+        default: throw new Error(`no core delete for ${r.kind}`);
+      }
+    },
+  };
+  const withKind = (kind: Kind, o: any): KubeObject => ({ ...o, kind: o?.kind ?? kind });
+  return {
+    server: cluster.server,
+    async read(ref) {
+      const info: KindInfo = KINDS[ref.kind];
+      try {
+        const o = info.group === ''
+          ? await coreCall.read(ref)
+          : info.namespaced
+            ? await custom.getNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns(ref), name: ref.name })
+            : await custom.getClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, name: ref.name });
+        return withKind(ref.kind, o);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw wrap(e, `read ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
+      }
+    },
+    async list(kind, opts = {}) {
+      const info: KindInfo = KINDS[kind];
+      try {
+        const res: any = info.group === ''
+          ? await coreCall.list(kind, opts.namespace, opts.labelSelector)
+          : info.namespaced
+            ? await custom.listNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns({ kind, namespace: opts.namespace }), labelSelector: opts.labelSelector })
+            : await custom.listClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, labelSelector: opts.labelSelector });
+        return ((res?.items ?? []) as any[]).map((o) => withKind(kind, o));
+      } catch (e) {
+        throw wrap(e, `list ${kind}${opts.namespace ? ` in ${opts.namespace}` : ''}`);
+      }
+    },
+    async create(m) {
+      const info: KindInfo = KINDS[m.kind];
+      const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
+      try {
+        const o = info.group === ''
+          ? await coreCall.create(m)
+          : info.namespaced
+            ? await custom.createNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns({ kind: m.kind, namespace: m.metadata.namespace }), body: { apiVersion, ...m } })
+            : await custom.createClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, body: { apiVersion, ...m } });
+        return withKind(m.kind, o);
+      } catch (e) {
+        throw wrap(e, `create ${m.kind} ${m.metadata.name}`);
+      }
+    },
+    async delete(ref) {
+      const info: KindInfo = KINDS[ref.kind];
+      try {
+        if (info.group === '') await coreCall.delete(ref);
+        else if (info.namespaced) await custom.deleteNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns(ref), name: ref.name, propagationPolicy: 'Background' });
+        else await custom.deleteClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, name: ref.name, propagationPolicy: 'Background' });
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw wrap(e, `delete ${ref.kind} ${ref.name}`);
+      }
+    },
+  };
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof ApiException && e.code === 404;
+}
+
+/** Keeps the API status message (e.g. `forbidden: ...`), drops the response headers and body. */
+function wrap(e: unknown, what: string): Error {
+  if (e instanceof ApiException) {
+    let reason = '';
+    try {
+      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+      reason = body?.message ? `: ${body.message}` : '';
+    } catch {
+      reason = '';
+    }
+    return new Error(`Kubernetes API ${what} failed with HTTP ${e.code}${reason}`);
+  }
+  return e instanceof Error ? new Error(`Kubernetes API ${what} failed: ${e.message}`) : new Error(String(e));
+}

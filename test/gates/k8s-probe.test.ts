@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { createKubeProbe } from '../../src/gates/probes/k8s.js';
+import { deploymentReady, crReady } from '../../src/gates/k8s/readiness.js';
+import { KubeReplay, kubeconfigFor, loadScenario } from './kube-replay.js';
+
+describe('Kubernetes probe (against a loopback API server replaying recorded responses)', () => {
+  let replay: KubeReplay;
+  let kubeconfig: string;
+  before(async () => {
+    replay = new KubeReplay([...loadScenario('deployment-ready'), ...loadScenario('nodepool-not-ready'), ...loadScenario('deployment-deadline-exceeded')]);
+    kubeconfig = kubeconfigFor(await replay.start());
+  });
+  after(() => replay.stop());
+
+  it('reads a Deployment through the apps/v1 path with the kubeconfig token', async () => {
+    const k = createKubeProbe(kubeconfig);
+    const d = await k.read({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' });
+    assert.ok(d);
+    assert.equal(d.kind, 'Deployment');
+    assert.equal(deploymentReady(d).ready, true);
+    const req = replay.requests.at(-1)!;
+    assert.equal(req.path, '/apis/apps/v1/namespaces/kube-system/deployments/coredns');
+    assert.equal(req.authorization, 'Bearer replay-token-0123456789');
+  });
+
+  it('reads cluster-scoped CRs and returns undefined for a 404', async () => {
+    const k = createKubeProbe(kubeconfig);
+    const np = await k.read({ kind: 'NodePool', name: 'default' });
+    assert.equal(crReady(np!).ready, false);
+    assert.equal(await k.read({ kind: 'NodePool', name: 'missing' }), undefined);
+  });
+
+  it('lists core objects in a namespace', async () => {
+    const k = createKubeProbe(kubeconfig);
+    const pods = await k.list('Pod', { namespace: 'external-dns' });
+    assert.equal(pods.length, 1);
+    assert.equal(pods[0]!.metadata?.name, 'external-dns-6c4d9f7b8d-x2x7q');
+  });
+
+  it('reports a failed list with the HTTP code and the API message, not the token', async () => {
+    const k = createKubeProbe(kubeconfig);
+    await assert.rejects(k.list('Deployment', { namespace: 'nope' }), (e: Error) => {
+      assert.match(e.message, /list Deployment in nope failed with HTTP 404: the server could not find/);
+      assert.equal(e.message.includes('replay-token'), false);
+      return true;
+    });
+  });
+
+  it('creates with the right apiVersion and path, and deletes ignoring 404', async () => {
+    replay.add([{ method: 'POST', path: '/apis/batch/v1/namespaces/kube-system/jobs', status: 201, body: { kind: 'Job', metadata: { name: 'dns-check', namespace: 'kube-system' } } }]);
+    const k = createKubeProbe(kubeconfig);
+    const created = await k.create({ kind: 'Job', metadata: { name: 'dns-check', namespace: 'kube-system' }, spec: { template: {} } });
+    assert.equal(created.metadata?.name, 'dns-check');
+    const post = replay.requests.at(-1)!;
+    assert.equal(JSON.parse(post.body).apiVersion, 'batch/v1');
+    await k.delete({ kind: 'Job', namespace: 'kube-system', name: 'dns-check' });
+  });
+
+  it('refuses a kubeconfig without a current cluster', () => {
+    assert.throws(() => createKubeProbe('apiVersion: v1\nkind: Config\nclusters: []\n'), /no current cluster/);
+  });
+});
