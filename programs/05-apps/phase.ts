@@ -1,0 +1,92 @@
+/**
+ * Phase 5, apps: ECR repositories for the services, the CI identity (GitHub OIDC), service charts
+ * delivered by the phase-3 ApplicationSets, per-service identities and mesh policy. Reads the GitOps
+ * projects from phase 3, the database and Kafka endpoints from phase 4, and the KMS key and account
+ * from phase 1.
+ */
+import { z } from 'zod';
+import { arn, byName, k8sName, readUpstream, text } from '../../src/core/outputs-contract.js';
+import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
+import { phase1Outputs } from '../01-foundation/phase.js';
+import { phase3Outputs } from '../03-gitops/phase.js';
+import { phase4Outputs, type Phase4Outputs } from '../04-data/phase.js';
+
+/** The services the platform delivers; the keys of every per-service output. */
+export const SERVICES = ['auth', 'catalog', 'cart', 'orders', 'payments', 'notifications', 'frontend'] as const;
+
+/** The outputs contract of phase 5 (reference/phases.md section D). */
+export const phase5Outputs = z.object({
+  /** Repository URL by service. */
+  ecrRepositoryUrls: byName(text),
+  ciRoleArn: arn,
+  githubOidcProviderArn: arn,
+  /** Application namespace by env. */
+  appNamespaces: byName(k8sName),
+  /** ServiceAccount name by service. */
+  serviceAccounts: byName(k8sName),
+  serviceIrsaRoleArns: byName(arn),
+  /** Chart path in the GitOps repository by service. */
+  chartPaths: byName(text),
+  /** Image tag currently delivered, by service. */
+  imageTags: byName(text),
+});
+export type Phase5Outputs = z.infer<typeof phase5Outputs>;
+
+/** What phase 5 reads from phase 1 (foundation). */
+const fromFoundation = phase1Outputs.pick({ kmsKeyArns: true });
+/** What phase 5 reads from phase 3 (gitops). */
+const fromGitops = phase3Outputs.pick({ appProjects: true, applicationSetNames: true, gitopsRepoUrl: true, argoRolloutsNamespace: true });
+/** What phase 5 reads from phase 4 (data). */
+const fromData = phase4Outputs.pick({ postgres: true, kafkaBootstrapServers: true, cdcTopics: true, dataNamespace: true });
+
+/** Inputs of the phase 5 program. */
+export interface Phase5Inputs {
+  envName: string;
+  accountId: string;
+  region: string;
+  tags: Record<string, string>;
+  services: readonly string[];
+  /** Encrypts image layers at rest (ECR stores them in S3). */
+  ecrKmsKeyArn: string;
+  gitops: z.infer<typeof fromGitops>;
+  data: {
+    postgres: Phase4Outputs['postgres'];
+    kafkaBootstrapTls: string;
+    cdcTopics: string[];
+    dataNamespace: string;
+  };
+}
+
+/** Builds the program inputs from the env file and the outputs of phases 1, 3 and 4 (pure). */
+export function phase5Inputs(ctx: PhaseContext): Phase5Inputs {
+  const foundation = readUpstream(ctx, 5, 1, fromFoundation);
+  const gitops = readUpstream(ctx, 5, 3, fromGitops);
+  const data = readUpstream(ctx, 5, 4, fromData);
+  return {
+    envName: ctx.env.name,
+    accountId: ctx.env.accountId,
+    region: ctx.env.regions.primary,
+    tags: { ...ctx.env.tags },
+    services: SERVICES,
+    ecrKmsKeyArn: foundation.kmsKeyArns.s3,
+    gitops,
+    data: {
+      postgres: data.postgres,
+      kafkaBootstrapTls: data.kafkaBootstrapServers.tls,
+      cdcTopics: data.cdcTopics,
+      dataNamespace: data.dataNamespace,
+    },
+  };
+}
+
+export const phase: PhaseDefinition<Phase5Inputs, Phase5Outputs> = {
+  id: 5,
+  slug: 'apps',
+  title: 'Apps: ECR, CI identity, service charts and delivery, mesh policy',
+  module: import.meta.url,
+  dependsOn: [1, 3, 4],
+  inputs: phase5Inputs,
+  outputs: phase5Outputs,
+  secretOutputs: [],
+  gates: [],
+};
