@@ -79,6 +79,7 @@ export const phase: PhaseDefinition<Phase0Inputs, Phase0Outputs> = {
   outputs: phase0Outputs,
   secretOutputs: [],
   gates: [],
+  loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [
     {

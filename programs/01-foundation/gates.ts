@@ -15,26 +15,12 @@ import { KMSClient, GetKeyRotationStatusCommand } from '@aws-sdk/client-kms';
 import { Route53Client, GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 import type { Gate } from '../../src/core/gate.js';
 import type { Probes } from '../../src/gates/probes/index.js';
+import type { Phase1Outputs } from './phase.js';
 import { awsErrorText } from '../../src/gates/probes/aws.js';
 import { Evidence } from '../../src/gates/evidence.js';
 
-/** The phase 1 outputs the gates read (reference/phases.md §D); typed here until phase.ts lands. */
-export interface Phase1GateOutputs {
-  vpcId: string;
-  publicSubnetIds: string[];
-  privateSubnetIds: string[];
-  isolatedSubnetIds?: string[];
-  vpcEndpointIds: string[];
-  firewallArn?: string;
-  cloudTrailArn: string;
-  configRecorderName: string;
-  guardDutyDetectorId: string;
-  kmsKeyArns: Record<string, string>;
-  hostedZoneIds: { apex: string; api: string };
-  domainNames: { apex: string; api: string };
-  lokiBuckets: { chunks: string; ruler: string };
-  [key: string]: unknown;
-}
+/** The phase 1 outputs the gates read: the phase's own output contract. */
+export type Phase1GateOutputs = Phase1Outputs;
 
 type G = Gate<Phase1GateOutputs, Probes>;
 const MIN = 60_000;
@@ -64,8 +50,9 @@ const network: G = {
     const wantNat = env.network.natGateways === 'OnePerAz' ? env.network.availabilityZones : 1;
     ev.saw(`NAT gateways: ${nats.map((n) => `${n.NatGatewayId}=${n.State}`).join(', ') || 'none'}`);
     if (available.length < wantNat) ev.problem(`${available.length} NAT gateways available, the env wants ${wantNat} (${env.network.natGateways})`);
-    if (outputs.vpcEndpointIds.length > 0) {
-      const eps = (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: outputs.vpcEndpointIds }))).VpcEndpoints ?? [];
+    const endpointIds = Object.values(outputs.vpcEndpointIds);
+    if (endpointIds.length > 0) {
+      const eps = (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: endpointIds }))).VpcEndpoints ?? [];
       for (const e of eps) {
         const svc = e.ServiceName?.split('.').slice(3).join('.') ?? e.ServiceName;
         if (e.State?.toLowerCase() !== 'available') ev.problem(`endpoint ${svc} (${e.VpcEndpointId}) is ${e.State}`);

@@ -144,6 +144,7 @@ export const phase: PhaseDefinition<Phase1Inputs, Phase1Outputs> = {
   outputs: phase1Outputs,
   secretOutputs: [],
   gates: [],
+  loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [
     {

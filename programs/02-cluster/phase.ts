@@ -141,6 +141,7 @@ export const phase: PhaseDefinition<Phase2Inputs, Phase2Outputs> = {
   outputs: phase2Outputs,
   secretOutputs: ['kubeconfig'],
   gates: [],
+  loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [
     {

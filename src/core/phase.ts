@@ -49,8 +49,13 @@ export interface PhaseDefinition<In = unknown, Out extends Record<string, unknow
   outputs: z.ZodType<Out>;
   /** Output keys whose values are secret (never printed, journaled or put in --json). */
   secretOutputs: readonly string[];
-  /** Live verification after up. */
+  /** Live verification after up, when defined inline (cheap gates, tests). */
   gates: readonly Gate<Out>[];
+  /**
+   * Loads the phase's gates on demand: real gates pull in cloud SDK clients (~0.5 s), which a no-op
+   * run or `platform phases` must not pay for. When present it replaces `gates`.
+   */
+  loadGates?: () => Promise<readonly Gate<Out, any>[]>;
   /**
    * Loads the program. Absent when the phase has no program yet: selecting it fails with
    * "phase N has no program yet" and nothing pretends otherwise.
@@ -68,6 +73,15 @@ export function stackName(env: string, phase: Pick<PhaseDefinition, 'id' | 'slug
 
 export function folderName(phase: Pick<PhaseDefinition, 'id' | 'slug'>): string {
   return `${String(phase.id).padStart(2, '0')}-${phase.slug}`;
+}
+
+/** The phase's gates, loading them when they are lazy. */
+export async function phaseGates(phase: AnyPhase): Promise<readonly Gate<any, any>[]> {
+  return phase.loadGates ? phase.loadGates() : phase.gates;
+}
+
+export function hasGates(phase: AnyPhase): boolean {
+  return Boolean(phase.loadGates) || phase.gates.length > 0;
 }
 
 export function hasProgram(phase: AnyPhase): boolean {

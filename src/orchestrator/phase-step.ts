@@ -7,9 +7,9 @@
 import { PlatformError, isPlatformError } from '../core/errors.js';
 import { emptyCounts } from '../core/events.js';
 import { fingerprint, hashValue } from '../core/fingerprint.js';
-import type { AnyPhase, PhaseId, UpstreamOutputs } from '../core/phase.js';
+import { hasGates, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
-import type { OutputMap, PhaseRecord } from '../core/ports.js';
+import type { OutputMap, PhaseRecord, PlannedResource } from '../core/ports.js';
 import { maskOutputs, plainOutputs, redact, secretStrings } from '../core/secrets.js';
 import { RunContext, fixCommand, stackRef } from './context.js';
 import { gatesAccepted } from './dependency-check.js';
@@ -99,19 +99,15 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   const redactions = [...req.upstream.values()].flatMap((o) => secretStrings(o));
   try {
     const engineReq = { stack: ref, env, phase, inputs, signal: req.signal, emit };
+    // In envs whose file makes findings blocking, `up` plans first and checks before any change.
+    if (req.command === 'up' && ctx.ports.checks && env.checks.blockOnViolation) {
+      const planned = await engine.preview({ ...engineReq, emit: () => {} });
+      await staticChecks(ctx, phase.id, env, planned.resources ?? []);
+    }
     const result = req.command === 'up' ? await engine.up(engineReq) : await engine.preview(engineReq);
     ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes ?? emptyCounts(), durationMs: clock.now() - started, at: ctx.at() });
-
-    if (ctx.ports.checks && result.resources) {
-      const checked = await ctx.ports.checks(phase.id, result.resources, env);
-      for (const line of checked.findings) {
-        ctx.emit({ type: 'diagnostic', phase: phase.id, severity: checked.blocking ? 'error' : 'warning', message: line, at: ctx.at() });
-      }
-      if (checked.blocking && checked.findings.length > 0 && req.command === 'preview') {
-        throw new PlatformError('check-failed', `phase ${phase.id}: ${checked.findings.length} static check finding(s) block env ${env.name}`, {
-          hint: `see: platform check --phase ${phase.id} --env ${env.name}`,
-        });
-      }
+    if (ctx.ports.checks && result.resources && !(req.command === 'up' && env.checks.blockOnViolation)) {
+      await staticChecks(ctx, phase.id, env, result.resources);
     }
     if (req.command === 'preview') return { state: 'succeeded' };
 
@@ -125,7 +121,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     ctx.emit({ type: 'outputs', phase: phase.id, outputs: maskOutputs(outputs, secretKeys(phase, outputs)), simulated, at: ctx.at() });
 
     let gateResults = previous?.gates?.fingerprint === fp ? previous.gates.results : [];
-    if (ctx.ports.gates && phase.gates.length > 0) {
+    if (ctx.ports.gates && hasGates(phase)) {
       ctx.status(phase.id, 'verifying');
       gateResults = await ctx.ports.gates(phase, { env, outputs: plainOutputs(outputs), signal: req.signal, simulated, emit });
     }
@@ -161,6 +157,19 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
       });
     }
     return { state: error.code === 'cancelled' ? 'cancelled' : 'failed', error };
+  }
+}
+
+/** Runs the static checks over a phase's planned resources; blocking findings throw check-failed. */
+async function staticChecks(ctx: RunContext, phase: PhaseId, env: EnvConfig, resources: PlannedResource[]): Promise<void> {
+  const checked = await ctx.ports.checks!(phase, resources, env);
+  for (const line of checked.findings) {
+    ctx.emit({ type: 'diagnostic', phase, severity: checked.blocking ? 'error' : 'warning', message: line, at: ctx.at() });
+  }
+  if (checked.blocking && checked.findings.length > 0) {
+    throw new PlatformError('check-failed', `phase ${phase}: ${checked.findings.length} static check finding(s) block env ${env.name} before any change`, {
+      hint: `see: platform check --phase ${phase} --env ${env.name}; fix them or add a suppression with a reason and an expiry to stacks/${env.name}.yaml`,
+    });
   }
 }
 

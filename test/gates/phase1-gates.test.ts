@@ -47,10 +47,11 @@ describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server
       const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
       await ec2.send(new CreateNatGatewayCommand({ SubnetId: s, AllocationId: eip.AllocationId }));
     }
-    const vpcEndpointIds = [
-      (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.${REGION}.sts`, VpcEndpointType: 'Interface', SubnetIds: privateSubnetIds, PrivateDnsEnabled: true }))).VpcEndpoint!.VpcEndpointId!,
-      (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.${REGION}.s3`, VpcEndpointType: 'Gateway' }))).VpcEndpoint!.VpcEndpointId!,
-    ];
+    // The phase 1 contract: service name -> endpoint id.
+    const vpcEndpointIds = {
+      sts: (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.${REGION}.sts`, VpcEndpointType: 'Interface', SubnetIds: privateSubnetIds, PrivateDnsEnabled: true }))).VpcEndpoint!.VpcEndpointId!,
+      s3: (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.${REGION}.s3`, VpcEndpointType: 'Gateway' }))).VpcEndpoint!.VpcEndpointId!,
+    };
     const kms = new KMSClient(c);
     const keyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     await kms.send(new EnableKeyRotationCommand({ KeyId: keyArn }));
@@ -73,13 +74,14 @@ describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server
     const detector = await new GuardDutyClient(c).send(new CreateDetectorCommand({ Enable: true }));
     const r53 = new Route53Client({ ...c, region: 'us-east-1' });
     const zone = async (name: string) => (await r53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: name }))).HostedZone!.Id!;
+    // Only the outputs the gates read exist in moto; the rest of the contract is irrelevant here.
     return {
       vpcId, publicSubnetIds, privateSubnetIds, vpcEndpointIds,
       cloudTrailArn: trail.TrailARN!, configRecorderName: 'platform', guardDutyDetectorId: detector.DetectorId!,
-      kmsKeyArns: { s3: keyArn }, lokiBuckets,
+      kmsKeyArns: { eksSecrets: keyArn, ebs: keyArn, s3: keyArn, backup: keyArn, logs: keyArn }, lokiBuckets,
       hostedZoneIds: { apex: await zone('stg.example.com'), api: await zone('api.stg.example.com') },
       domainNames: { apex: 'stg.example.com', api: 'api.stg.example.com' },
-    };
+    } as unknown as Phase1GateOutputs;
   }
 
   async function nameServers(outputs: Phase1GateOutputs): Promise<Zone> {
