@@ -11,7 +11,7 @@ import type { CheckResult } from './types.js';
 
 export { runChecks, type RunChecksOptions } from './runner.js';
 export { allRules } from './rules/index.js';
-export { renderPlain, renderJson, verdict, assertChecksAllowUp, findingLine, summaryLine, type Verdict } from './report.js';
+export { renderPlain, renderJson, verdict, assertChecksAllowUp, findingLine, suppressionLine, summaryLine, type Verdict } from './report.js';
 export { toPolicyPackPolicies } from './policy-pack.js';
 export type * from './types.js';
 

@@ -64,6 +64,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--yes', 'do not ask for confirmation')
     .option('--parallel <n>', 'how many phases are destroyed at once', '4')
     .action(run(() => import('./commands/destroy.js')));
+  envOption(selection(program.command('verify').description('re-run the verification gates of deployed phases and record them'))).action(
+    run(() => import('./commands/verify.js')),
+  );
+  envOption(selection(program.command('check').description('static security rules and manifest schemas over the planned platform (offline)'))).action(
+    run(() => import('./commands/check.js')),
+  );
   envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, last run')).action(run(() => import('./commands/status.js')));
   envOption(program.command('outputs').description("a phase's outputs (secrets masked)"))
     .requiredOption('--phase <n>', 'the phase')

@@ -20,6 +20,7 @@ import { systemClock } from '../state/clock.js';
 import { PlainHost } from '../ui/plain-host.js';
 import { JsonHost } from '../ui/json-host.js';
 import type { GlobalOptions } from './main.js';
+import { checkResources, gateRunner } from './runners.js';
 
 export interface Session {
   repoRoot: string;
@@ -94,6 +95,8 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
     host,
     clock: systemClock,
     sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
+    gates: gateRunner({ awsEndpoint: process.env.PLATFORM_AWS_ENDPOINT }),
+    checks: checkResources,
   };
 }
 

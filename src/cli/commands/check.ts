@@ -1,0 +1,37 @@
+/**
+ * `platform check`: plans the selected phases offline (simulate engine on a scratch folder, never
+ * the env's state) and runs the static checks over every planned resource. One line per finding plus
+ * a summary line, or one JSON document with --json. Exit 1 when anything is found.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveSelection } from '../../core/selection.js';
+import { planPhases } from '../../orchestrator/plan.js';
+import type { GlobalOptions, SelectionOptions } from '../main.js';
+import { loadRegistry, outputMode } from '../services.js';
+import { findRepoRoot } from '../../config/repo-root.js';
+import { loadEnv } from '../../config/load-env.js';
+import { report } from '../report.js';
+
+export default async function check(opts: SelectionOptions & { env: string }, globals: GlobalOptions): Promise<number> {
+  let scratch: string | undefined;
+  try {
+    const root = await findRepoRoot(process.cwd());
+    const env = await loadEnv(root, opts.env);
+    const registry = await loadRegistry();
+    const selection = resolveSelection(opts.phase || opts.from ? opts : { all: true }, registry.map((p) => p.id));
+    scratch = await mkdtemp(join(tmpdir(), 'platform-check-'));
+    const { createSimulateEngine } = await import('../../engine/simulate/simulate-engine.js');
+    const graph = await planPhases(env, registry, selection.ids, createSimulateEngine({ stateDir: scratch }), new AbortController().signal);
+    const { checkPlatform, renderJson, renderPlain } = await import('../../checks/index.js');
+    const result = await checkPlatform(graph.resources, env, Date.now());
+    if (outputMode(globals) === 'json') process.stdout.write(JSON.stringify({ phases: graph.phases, ...renderJson(result, env) }) + '\n');
+    else process.stdout.write(renderPlain(result, env).join('\n') + '\n');
+    return result.findings.length > 0 || result.expiredSuppressions.length > 0 ? 1 : 0;
+  } catch (e) {
+    return report(e, process.argv);
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The gate and static-check runners the CLI hands the orchestrator. Both load their modules on first
+ * use, so a run that needs neither (a no-op `up`) never pays for the cloud SDKs or the schema models.
+ */
+import { phaseGates, type AnyPhase, type PhaseId } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { PlannedResource } from '../core/ports.js';
+import type { CheckOutcome, GateRunner, GateRunOptions } from '../orchestrator/ports.js';
+import { systemClock } from '../state/clock.js';
+
+function secretValues(phase: AnyPhase, outputs: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const k of phase.secretOutputs) walk(outputs[k]);
+  return out;
+}
+
+/** Runs a phase's gates: live gates are skipped (never passed) when the engine is simulate. */
+export function gateRunner(opts: { awsEndpoint?: string; only?: readonly string[] } = {}): GateRunner {
+  return async (phase: AnyPhase, run: GateRunOptions) => {
+    const [{ runGates }, gates] = await Promise.all([import('../gates/run-gates.js'), phaseGates(phase)]);
+    const probes = run.simulated ? undefined : (await import('../gates/probes/index.js')).createProbes(run.env, run.outputs, { awsEndpoint: opts.awsEndpoint });
+    return runGates({ ...phase, gates }, {
+      env: run.env,
+      outputs: run.outputs,
+      probes,
+      clock: systemClock,
+      signal: run.signal,
+      simulated: run.simulated,
+      emit: run.emit,
+      secretValues: secretValues(phase, run.outputs),
+      only: opts.only,
+    });
+  };
+}
+
+/** Static checks over one phase's planned resources, with the env's suppressions and policy. */
+export async function checkResources(_phase: PhaseId, resources: PlannedResource[], env: EnvConfig): Promise<CheckOutcome> {
+  const { checkPlatform, findingLine, suppressionLine } = await import('../checks/index.js');
+  const result = await checkPlatform(resources, env, Date.now());
+  return {
+    findings: [...result.findings.map(findingLine), ...result.expiredSuppressions.map(suppressionLine)],
+    blocking: env.checks.blockOnViolation,
+  };
+}

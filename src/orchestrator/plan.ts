@@ -1,0 +1,47 @@
+/**
+ * Plans phases without touching any deployed state: previews each selected phase that has a program,
+ * in DAG order, with an engine the caller gives (the CLI passes a simulate engine on a scratch
+ * folder), feeding each phase the planned outputs of its upstreams. Returns every planned resource,
+ * for the static checks.
+ */
+import { PlatformError } from '../core/errors.js';
+import { PhaseDag } from '../core/dag.js';
+import { hasProgram, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { Engine, PlannedResource } from '../core/ports.js';
+import { plainOutputs } from '../core/secrets.js';
+import { stackRef } from './context.js';
+
+export interface PlannedGraph {
+  resources: PlannedResource[];
+  phases: PhaseId[];
+}
+
+export async function planPhases(env: EnvConfig, registry: readonly AnyPhase[], ids: readonly PhaseId[], engine: Engine, signal: AbortSignal): Promise<PlannedGraph> {
+  const dag = new PhaseDag(registry);
+  const byId = new Map(registry.map((p) => [p.id, p] as const));
+  // Upstreams are planned too (their outputs feed the selected phases) but only selected phases' resources are returned.
+  const needed = new Set<PhaseId>();
+  for (const id of ids) {
+    needed.add(id);
+    for (const u of dag.upstream(id)) needed.add(u);
+  }
+  const upstream: UpstreamOutputs = {};
+  const resources: PlannedResource[] = [];
+  const planned: PhaseId[] = [];
+  for (const id of dag.order(needed)) {
+    const phase = byId.get(id)!;
+    if (!hasProgram(phase)) {
+      if (ids.includes(id)) continue;
+      throw new PlatformError('no-program', `phase ${id} (${phase.slug}) has no program yet, so phases that depend on it cannot be planned`, { value: String(id) });
+    }
+    const inputs = phase.inputs({ env, upstream, simulated: true });
+    const result = await engine.up({ stack: stackRef(env.name, phase), env, phase, inputs, signal, emit: () => {} });
+    upstream[id] = plainOutputs(result.outputs ?? {});
+    if (ids.includes(id)) {
+      resources.push(...(result.resources ?? []));
+      planned.push(id);
+    }
+  }
+  return { resources, phases: planned };
+}

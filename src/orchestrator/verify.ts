@@ -1,0 +1,55 @@
+/**
+ * `verify`: re-runs the gates of deployed phases and records the results against the fingerprint
+ * each phase was deployed with. Changes no infrastructure. A failed gate exits 1 and shows in
+ * `status`; a phase that is not deployed is a dependency-check error (exit 3).
+ */
+import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
+import { hasGates, type AnyPhase, type PhaseId } from '../core/phase.js';
+import type { EnvConfig } from '../core/env.js';
+import type { PhaseStatus } from '../core/events.js';
+import { plainOutputs } from '../core/secrets.js';
+import { RunContext, fixCommand, stackRef } from './context.js';
+import type { OrchestratorPorts } from './ports.js';
+import type { RunOutcome } from './run.js';
+
+export async function verifyPhases(req: { env: EnvConfig; phases: readonly AnyPhase[]; signal: AbortSignal }, ports: OrchestratorPorts): Promise<RunOutcome> {
+  const ctx = new RunContext(ports, req.env.name);
+  const started = ports.clock.now();
+  const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
+  let error: PlatformError | undefined;
+  ctx.emit({ type: 'run-started', runId: ports.journal.runId, env: req.env.name, engine: ports.engine.kind, command: 'verify', phases: req.phases.map((p) => p.id), parallel: 1, at: ctx.at() });
+  for (const phase of req.phases) {
+    try {
+      const rec = await ports.records.read(req.env.name, phase.id);
+      if (!rec || rec.status === 'destroyed' || !rec.fingerprint) {
+        throw new PlatformError('dependency-check', `phase ${phase.id} (${phase.slug}) is not deployed in env ${req.env.name}; there is nothing to verify`, { hint: `run: ${fixCommand('up', phase.id, req.env.name)}` });
+      }
+      if (!hasGates(phase) || !ports.gates) {
+        ctx.status(phase.id, 'skipped', { reason: `phase ${phase.id} has no gates yet` });
+        statuses[phase.id] = 'skipped';
+        continue;
+      }
+      ctx.status(phase.id, 'verifying');
+      const outputs = plainOutputs(await ports.engine.outputs(stackRef(req.env.name, phase), req.env));
+      const results = await ports.gates(phase, { env: req.env, outputs, signal: req.signal, simulated: ports.engine.kind === 'simulate', emit: (e) => ctx.emit(e) });
+      await ports.records.write({ ...rec, gates: { fingerprint: rec.fingerprint, results, at: new Date(ports.clock.now()).toISOString() } });
+      const failed = results.find((r) => r.status === 'fail');
+      if (failed) {
+        error ??= new PlatformError('gate-failed', `phase ${phase.id} (${phase.slug}): gate '${failed.gate}' failed: ${failed.evidence.at(-1) ?? 'no evidence'}`, { hint: failed.hint });
+        ctx.status(phase.id, 'failed', { reason: `gate '${failed.gate}' failed`, hint: failed.hint });
+        statuses[phase.id] = 'failed';
+      } else {
+        ctx.status(phase.id, 'succeeded', { reason: results.every((r) => r.status === 'skipped') ? 'every gate skipped' : undefined });
+        statuses[phase.id] = 'succeeded';
+      }
+    } catch (e) {
+      if (!isPlatformError(e)) throw e;
+      error ??= e;
+      ctx.status(phase.id, 'failed', { reason: e.message, hint: e.hint });
+      statuses[phase.id] = 'failed';
+    }
+  }
+  const exitCode = error ? (error.exitCode === ExitCode.DependencyCheck ? ExitCode.DependencyCheck : ExitCode.PhaseFailed) : ExitCode.Ok;
+  ctx.emit({ type: 'run-finished', runId: ports.journal.runId, exitCode, phases: statuses, durationMs: ports.clock.now() - started, error: error ? { code: error.code, message: error.message, hint: error.hint } : undefined, at: ctx.at() });
+  return { exitCode, phases: statuses, error };
+}
