@@ -80,6 +80,7 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
       verbose: Boolean(globals.verbose),
       noColor: process.env.NO_COLOR !== undefined,
       history: phaseHistory(session.paths.runsDir, session.env.name),
+      names: Object.fromEntries(slugs),
       onCancel,
     });
   }

@@ -23,6 +23,8 @@ const OP_MARK: Record<string, string> = { create: '+', update: '~', replace: '±
 export class PlainHost implements Host {
   private readonly s;
   private readonly outputs = new Map<PhaseId, { values: Record<string, unknown>; simulated: boolean }>();
+  /** Why each phase ended as it did, for the summary (skips say unchanged or no program). */
+  private readonly why = new Map<PhaseId, string>();
 
   constructor(private readonly o: PlainHostOptions) {
     this.s = styleFor(Boolean(o.stderr.isTTY), o.env);
@@ -43,6 +45,8 @@ export class PlainHost implements Host {
         this.err(s.bold(`platform ${e.command} · env ${e.env} · engine ${e.engine} · phases ${e.phases.join(', ') || 'none'} · parallel ${e.parallel}`));
         break;
       case 'phase-status': {
+        if (e.status === 'skipped') this.why.set(e.phase, /no program yet/.test(e.reason ?? '') ? 'no program yet' : 'unchanged');
+        else if (e.status === 'blocked' && e.on !== undefined) this.why.set(e.phase, `by phase ${e.on}`);
         const tail = [e.on !== undefined ? `on phase ${e.on}` : '', e.reason ?? ''].filter(Boolean).join(': ');
         const label = `${this.name(e.phase)}: ${e.status}${tail ? ` (${tail})` : ''}`;
         if (e.status === 'failed' || e.status === 'blocked') {
@@ -91,7 +95,10 @@ export class PlainHost implements Host {
 
   private summary(e: Extract<PlatformEvent, { type: 'run-finished' }>): void {
     const lines: string[] = [];
-    for (const [id, status] of Object.entries(e.phases)) lines.push(`${this.name(Number(id) as PhaseId)}: ${status}`);
+    for (const [id, status] of Object.entries(e.phases)) {
+      const why = this.why.get(Number(id) as PhaseId);
+      lines.push(`${this.name(Number(id) as PhaseId)}: ${status}${why && (status === 'skipped' || status === 'blocked') ? ` (${why})` : ''}`);
+    }
     for (const [id, o] of this.outputs) {
       const keys = Object.keys(o.values);
       lines.push(`${this.name(id)} outputs${o.simulated ? ' (simulated)' : ''}: ${keys.slice(0, 6).map((k) => `${k}=${formatValue(o.values[k], 48)}`).join(' ')}${keys.length > 6 ? ` … (+${keys.length - 6}; platform outputs --phase ${id})` : ''}`);

@@ -1,0 +1,107 @@
+/**
+ * The whole ink view, as a function of props: finished phases (and the run header, and answered
+ * questions) go to `<Static>` and are printed once; the live area below shows the phases still to
+ * finish, in DAG order, with their resource operations and gates, then any question, the final
+ * summary and the key help. Keys are forwarded to the host; no state of the run lives here.
+ */
+import { Box, Static, useInput, useStdout } from 'ink';
+import type { UiState } from '../reducer.js';
+import { selectLiveRows, selectRow, selectSummary } from '../selectors.js';
+import { ConfirmPrompt } from './ConfirmPrompt.js';
+import { Diagnostics } from './Diagnostics.js';
+import { PhaseRow } from './PhaseRow.js';
+import { Summary } from './Summary.js';
+import { ColorContext, ToneText } from './Theme.js';
+import type { PhaseId } from '../../core/phase.js';
+
+/** What the static (print-once) area holds, in the order it was printed. */
+export type StaticItem =
+  | { kind: 'header'; key: string }
+  | { kind: 'phase'; key: string; id: PhaseId }
+  | { kind: 'answer'; key: string; message: string; yes: boolean };
+
+export interface PromptView {
+  readonly message: string;
+  readonly defaultAnswer: boolean;
+}
+
+export type CancelState = 'none' | 'requested' | 'forced';
+
+export interface AppProps {
+  readonly state: UiState;
+  /** Epoch ms, for live elapsed times. */
+  readonly now: number;
+  readonly staticItems: StaticItem[];
+  readonly verbose: boolean;
+  readonly color: boolean;
+  readonly cancel: CancelState;
+  readonly prompt?: PromptView;
+  /** False when stdin is not a terminal: no key handling, no raw mode. */
+  readonly inputActive: boolean;
+  readonly onCancelKey: () => void;
+  readonly onVerboseKey: () => void;
+  readonly onAnswer: (yes: boolean) => void;
+}
+
+function Header({ state }: { readonly state: UiState }) {
+  const r = state.run;
+  if (!r) return null;
+  const n = state.order.length;
+  return (
+    <ToneText bold>
+      {`platform ${r.command} · env ${r.env} · ${r.engine} · ${n} phase${n === 1 ? '' : 's'} · parallel ${r.parallel} · run ${r.runId}`}
+    </ToneText>
+  );
+}
+
+function Footer({ cancel, verbose }: { readonly cancel: CancelState; readonly verbose: boolean }) {
+  if (cancel === 'forced') return <ToneText tone="error">forcing cancellation…</ToneText>;
+  if (cancel === 'requested') {
+    return <ToneText tone="warn">cancelling after the current operations… press Ctrl-C again to force</ToneText>;
+  }
+  return <ToneText dim>{`q cancel · v ${verbose ? 'fewer' : 'more'} details`}</ToneText>;
+}
+
+/** The root component. */
+export function App(props: AppProps) {
+  const { state, now, verbose, prompt, cancel } = props;
+  useInput(
+    (input, key) => {
+      const interrupt = key.ctrl && input === 'c';
+      if (prompt) {
+        if (interrupt || input === 'q' || key.escape) props.onAnswer(false);
+        return;
+      }
+      if (interrupt || input === 'q') props.onCancelKey();
+      else if (input === 'v') props.onVerboseKey();
+    },
+    { isActive: props.inputActive },
+  );
+  // <Static> is laid out on its own (absolutely positioned): give it the terminal's width, or its
+  // rows would not truncate and long ones would wrap.
+  const width = (useStdout().stdout as { columns?: number }).columns || 80;
+  const live = selectLiveRows(state, now, { verbose });
+  const summary = selectSummary(state, { verbose });
+  const runDiagnostics = state.diagnostics.filter((d) => verbose || d.severity !== 'info').slice(verbose ? -10 : -3);
+  return (
+    <ColorContext.Provider value={props.color}>
+      <Static items={props.staticItems} style={{ width }}>
+        {(item) => {
+          if (item.kind === 'header') return <Box key={item.key}><Header state={state} /></Box>;
+          if (item.kind === 'answer') {
+            return <Box key={item.key}><ToneText wrap="wrap">{`? ${item.message} ${item.yes ? 'yes' : 'no'}`}</ToneText></Box>;
+          }
+          const row = selectRow(state, item.id, now);
+          return <Box key={item.key}>{row ? <PhaseRow row={row} detail={false} /> : null}</Box>;
+        }}
+      </Static>
+      <Box flexDirection="column">
+        {live.map((row) => <PhaseRow key={row.id} row={row} detail />)}
+        <Diagnostics diagnostics={runDiagnostics} indent={0} />
+        {prompt ? <ConfirmPrompt message={prompt.message} defaultAnswer={prompt.defaultAnswer} onAnswer={props.onAnswer} /> : null}
+        {summary ? <Summary summary={summary} /> : null}
+        {!summary && !prompt && props.inputActive && state.run ? <Footer cancel={cancel} verbose={verbose} /> : null}
+      </Box>
+    </ColorContext.Provider>
+  );
+}

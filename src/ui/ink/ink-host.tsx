@@ -1,0 +1,187 @@
+/**
+ * The interactive terminal host. Rules:
+ * - `notify(event)` only folds the event into the pure reducer's state and schedules a render; it
+ *   never renders synchronously, so a burst of events costs one render per frame, not one per event.
+ * - Renders are throttled to `fps` frames a second (default 15) and ticked once a second while
+ *   something runs, so elapsed times move without events.
+ * - It renders to stderr (progress is not a result); stdout stays for the CLI's results.
+ * - Finished phases are appended once to ink's `<Static>` area, in the order they finished.
+ * - Keys (only when stdin is a terminal): `q` or Ctrl-C asks to cancel (`onCancel(false)`), a second
+ *   press forces (`onCancel(true)`); `v` toggles verbose rows.
+ * - `confirm()` asks in the UI; Enter takes the request's default. With no terminal on stdin there is
+ *   no one to ask: it answers the default and prints that it did.
+ */
+import { render, type Instance } from 'ink';
+import type { Host, ConfirmRequest } from '../../core/ports.js';
+import type { PlatformEvent } from '../../core/events.js';
+import type { PhaseId } from '../../core/phase.js';
+import { initialState, reduce, type UiState } from '../reducer.js';
+import { App, type CancelState, type PromptView, type StaticItem } from './App.js';
+
+export interface InkHostOptions {
+  /** The CLI's result stream. The ink host never writes to it: results are the CLI's business. */
+  stdout: NodeJS.WritableStream;
+  /** Where the UI is drawn. Should be a TTY (the CLI picks this host only then). */
+  stderr: NodeJS.WritableStream;
+  /** Keys and answers. Without a TTY here keys are off and questions take their default answer. */
+  stdin: NodeJS.ReadableStream;
+  /** Start with verbose rows (all recent operations, info diagnostics, every output). */
+  verbose?: boolean;
+  /** No colour or text styles. Default: true when the NO_COLOR environment variable is set and non-empty. */
+  noColor?: boolean;
+  /** Durations (ms) of previous runs of each phase in this env, for ETAs. */
+  history?: Partial<Record<PhaseId, number[]>>;
+  /** Phase slugs by id, for labels (`02 cluster`). */
+  names?: Partial<Record<PhaseId, string>>;
+  /** Called on the first cancel key with false, on the second with true. */
+  onCancel: (force: boolean) => void;
+  /** Clock for elapsed times (epoch ms). Default Date.now. */
+  now?: () => number;
+  /** Frames per second at most. Default 15. */
+  fps?: number;
+}
+
+/** The ink host, with `flush()` to draw pending state now (tests, benchmarks) and its current state. */
+export interface InkHost extends Host {
+  flush(): Promise<void>;
+  readonly state: UiState;
+}
+
+function envNoColor(): boolean {
+  const v = process.env['NO_COLOR'];
+  return v !== undefined && v !== '';
+}
+
+/** Creates the ink host and draws its (empty) first frame. */
+export function createInkHost(opts: InkHostOptions): InkHost {
+  const now = opts.now ?? Date.now;
+  const interval = 1000 / (opts.fps ?? 15);
+  const color = !(opts.noColor ?? envNoColor());
+  const inputActive = (opts.stdin as { isTTY?: boolean }).isTTY === true;
+
+  let state = initialState({ history: opts.history, names: opts.names });
+  let verbose = opts.verbose ?? false;
+  let cancel: CancelState = 'none';
+  let staticItems: StaticItem[] = [];
+  let prompt: (PromptView & { resolve: (yes: boolean) => void }) | undefined;
+  let promptChain: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let lastRender = 0;
+  let closed = false;
+  let answers = 0;
+
+  const syncStatic = () => {
+    const add: StaticItem[] = [];
+    if (state.run && !staticItems.some((i) => i.kind === 'header')) add.push({ kind: 'header', key: 'header' });
+    const shown = staticItems.filter((i) => i.kind === 'phase').length;
+    for (const id of state.finishedOrder.slice(shown)) add.push({ kind: 'phase', key: `phase-${id}`, id });
+    if (add.length) staticItems = [...staticItems, ...add];
+  };
+
+  const onCancelKey = () => {
+    if (cancel === 'none') {
+      cancel = 'requested';
+      opts.onCancel(false);
+    } else if (cancel === 'requested') {
+      cancel = 'forced';
+      opts.onCancel(true);
+    }
+    renderNow();
+  };
+  const onVerboseKey = () => {
+    verbose = !verbose;
+    renderNow();
+  };
+  const onAnswer = (yes: boolean) => {
+    const p = prompt;
+    if (!p) return;
+    prompt = undefined;
+    staticItems = [...staticItems, { kind: 'answer', key: `answer-${answers++}`, message: p.message, yes }];
+    renderNow();
+    p.resolve(yes);
+  };
+
+  const view = () => (
+    <App
+      state={state} now={now()} staticItems={staticItems} verbose={verbose} color={color} cancel={cancel}
+      prompt={prompt} inputActive={inputActive && !closed}
+      onCancelKey={onCancelKey} onVerboseKey={onVerboseKey} onAnswer={onAnswer}
+    />
+  );
+
+  const instance: Instance = render(view(), {
+    stdout: opts.stderr,
+    stderr: opts.stderr,
+    stdin: opts.stdin,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: opts.fps ?? 15,
+  });
+
+  function renderNow(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    lastRender = performance.now();
+    syncStatic();
+    instance.rerender(view());
+  }
+
+  const schedule = () => {
+    if (timer || closed) return;
+    const wait = Math.max(0, lastRender + interval - performance.now());
+    timer = setTimeout(renderNow, wait);
+    timer.unref?.();
+  };
+
+  // Elapsed times and spinners of running phases move once a second without events.
+  const tick = setInterval(() => {
+    if (state.order.some((id) => ['checking', 'running', 'verifying'].includes(state.phases[id]?.status ?? ''))) schedule();
+  }, 1000);
+  tick.unref?.();
+
+  return {
+    get state() {
+      return state;
+    },
+    notify(event: PlatformEvent): void {
+      if (closed) return;
+      state = reduce(state, event);
+      schedule();
+    },
+    confirm(req: ConfirmRequest): Promise<boolean> {
+      const ask = async (): Promise<boolean> => {
+        if (closed) return req.defaultAnswer;
+        if (!inputActive) {
+          staticItems = [...staticItems, {
+            kind: 'answer', key: `answer-${answers++}`, yes: req.defaultAnswer,
+            message: `${req.message} (no terminal to ask; default answer)`,
+          }];
+          renderNow();
+          return req.defaultAnswer;
+        }
+        return new Promise<boolean>((resolve) => {
+          prompt = { message: req.message, defaultAnswer: req.defaultAnswer, resolve };
+          renderNow();
+        });
+      };
+      const answer = promptChain.then(ask);
+      promptChain = answer.catch(() => undefined);
+      return answer;
+    },
+    async flush(): Promise<void> {
+      if (closed) return;
+      renderNow();
+      await instance.waitUntilRenderFlush();
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      clearInterval(tick);
+      if (prompt) onAnswer(false);
+      closed = true; // inputActive is now false: raw mode is released before unmount
+      renderNow();
+      await instance.waitUntilRenderFlush();
+      instance.unmount();
+      await instance.waitUntilExit();
+    },
+  };
+}
