@@ -1,14 +1,16 @@
 /**
  * Phase 1 program: everything runs through a provider that assumes phase 0's deploy role for this
  * env with allowedAccountIds pinned to the env account (a second one for the DR region). Checks the
- * address plan before creating anything, then builds keys, network, security services, IAM, queue,
- * zones, storage and the DR baseline, and returns the outputs contract.
+ * address plan before creating anything, then builds keys, the S3 access-log bucket (admitting exactly
+ * the phase's buckets), network, security services, IAM, queue, zones, storage and the DR baseline,
+ * and returns the outputs contract.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { ACCESS_LOG_RETENTION_DAYS, AccessLogBucket } from '../shared/access-log-bucket.js';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { assertLeastPrivilege, policyJson, type PolicyDocument } from '../shared/iam-docs.js';
-import { iamName } from '../shared/naming.js';
+import { bucketName, iamName } from '../shared/naming.js';
 import { platformTags } from '../shared/tags.js';
 import {
   certManagerPolicy,
@@ -28,8 +30,8 @@ import { createKeys } from './kms.js';
 import { lbcPolicy } from './lbc-policy.js';
 import { Network } from './network.js';
 import type { Phase1Inputs } from './phase.js';
-import { SecurityServices } from './security.js';
-import { PlatformStorage } from './storage.js';
+import { auditBucketName, SecurityServices } from './security.js';
+import { PlatformStorage, storageBucketNames } from './storage.js';
 import { planSubnets } from './subnet-plan.js';
 
 export async function program(inputs: Phase1Inputs): Promise<Record<string, unknown>> {
@@ -46,6 +48,19 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
   const trailName = `platform-${env}`;
 
   const keys = createKeys({ envName: env, accountId: inputs.accountId, region: inputs.regions.primary, trailName, tags }, inPrimary);
+  // Every bucket of this phase lives in the primary region of the env account, like this one.
+  const accessLogs = new AccessLogBucket(
+    'access-logs',
+    {
+      bucketName: bucketName(['platform-access-logs', env], inputs.accountId),
+      accountId: inputs.accountId,
+      sourceBucketNames: [auditBucketName(env, inputs.accountId), ...Object.values(storageBucketNames(env, inputs.accountId))],
+      retentionDays: ACCESS_LOG_RETENTION_DAYS,
+      tags,
+      retainOnDelete: true,
+    },
+    inPrimary,
+  );
 
   const network = new Network(
     'network',
@@ -79,7 +94,7 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
 
   const security = new SecurityServices(
     'security',
-    { envName: env, accountId: inputs.accountId, region: inputs.regions.primary, trailName, clusterVersion: inputs.cluster.version, logsKeyArn: keys.logs.arn, ebsKeyArn: keys.ebs.arn, tags },
+    { envName: env, accountId: inputs.accountId, region: inputs.regions.primary, trailName, clusterVersion: inputs.cluster.version, logsKeyArn: keys.logs.arn, ebsKeyArn: keys.ebs.arn, accessLogs, tags },
     inPrimary,
   );
   const roles = createRoles({ clusterName: inputs.cluster.name, envName: env, eksSecretsKeyArn: keys.eksSecrets.arn, tags }, custom);
@@ -87,7 +102,7 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
   const zones = new PlatformZones('zones', { domain: inputs.domain, tags }, inPrimary);
   const storage = new PlatformStorage(
     'storage',
-    { envName: env, accountId: inputs.accountId, s3KeyArn: keys.s3.arn, backupKeyArn: keys.backup.arn, logsKeyArn: keys.logs.arn, tags },
+    { envName: env, accountId: inputs.accountId, s3KeyArn: keys.s3.arn, backupKeyArn: keys.backup.arn, logsKeyArn: keys.logs.arn, accessLogs, tags },
     inPrimary,
   );
 

@@ -1,6 +1,8 @@
 /**
- * Account security services: an audit bucket (CloudTrail + Config, SSE-KMS with the logs key), a
- * multi-region CloudTrail with log file validation and KMS, AWS Config (recorder, delivery channel,
+ * Account security services: an audit bucket (CloudTrail + Config, SSE-KMS with the logs key, access
+ * logged to the phase's access-log bucket), a multi-region CloudTrail with log file validation and KMS
+ * that also delivers to a KMS-encrypted CloudWatch log group (through a role that may only create
+ * streams and put events in that group), AWS Config (recorder, delivery channel,
  * recorder status, EKS managed rules), GuardDuty with its features, Security Hub with FSBP and CIS,
  * EBS encryption by default with the env's EBS key, and the account-level S3 public access block.
  */
@@ -8,7 +10,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { doc, policyJson, serviceTrust, type PolicyStatement } from '../shared/iam-docs.js';
 import { bucketName } from '../shared/naming.js';
-import { SecureBucket } from '../shared/secure-bucket.js';
+import { SecureBucket, type AccessLogDestination } from '../shared/secure-bucket.js';
 
 export interface SecurityArgs {
   envName: string;
@@ -18,7 +20,32 @@ export interface SecurityArgs {
   clusterVersion: string;
   logsKeyArn: pulumi.Input<string>;
   ebsKeyArn: pulumi.Input<string>;
+  /** Where the audit bucket's server access logs go. */
+  accessLogs: AccessLogDestination;
   tags: Record<string, string>;
+}
+
+/** Days the CloudWatch copy of the trail is kept (the S3 copy in the audit bucket is retained). */
+export const TRAIL_LOG_RETENTION_DAYS = 365;
+
+/** The audit bucket's name (CloudTrail and Config deliver there). */
+export function auditBucketName(envName: string, accountId: string): string {
+  return bucketName(['platform-audit', envName], accountId);
+}
+
+/**
+ * Least privilege for CloudTrail's CloudWatch Logs role: create and write its own streams
+ * (`<account>_CloudTrail_<region>`, one per region of a multi-region trail) in one log group.
+ */
+export function trailLogsPolicy(logGroupArn: pulumi.Input<string>, accountId: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'CloudTrailWriteLogStreams',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: pulumi.interpolate`${logGroupArn}:log-stream:${accountId}_CloudTrail_*`,
+    },
+  ];
 }
 
 /** GuardDuty features; RUNTIME_MONITORING covers EKS (never together with EKS_RUNTIME_MONITORING). */
@@ -38,10 +65,11 @@ export class SecurityServices extends pulumi.ComponentResource {
     const audit = new SecureBucket(
       'audit-logs',
       {
-        bucketName: bucketName(['platform-audit', a.envName], a.accountId),
+        bucketName: auditBucketName(a.envName, a.accountId),
         kmsKeyArn: a.logsKeyArn,
         tags: a.tags,
         retainOnDelete: true,
+        accessLogs: a.accessLogs,
         policyStatements: (arn): PolicyStatement[] => [
           { Sid: 'CloudTrailAclCheck', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: arn, Condition: { StringEquals: { 'aws:SourceArn': trailArn } } },
           {
@@ -74,6 +102,26 @@ export class SecurityServices extends pulumi.ComponentResource {
     );
     this.auditBucketName = audit.name;
 
+    const trailLogs = new aws.cloudwatch.LogGroup(
+      'trail-logs',
+      { name: `/platform/${a.envName}/cloudtrail`, retentionInDays: TRAIL_LOG_RETENTION_DAYS, kmsKeyId: a.logsKeyArn, tags: a.tags },
+      child,
+    );
+    const trailLogsRole = new aws.iam.Role(
+      'trail-logs-role',
+      {
+        name: `platform-cloudtrail-logs-${a.envName}`,
+        assumeRolePolicy: policyJson(serviceTrust('cloudtrail.amazonaws.com', { StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': a.accountId } })),
+        tags: a.tags,
+      },
+      child,
+    );
+    const trailLogsGrant = new aws.iam.RolePolicy(
+      'trail-logs-role-policy',
+      { role: trailLogsRole.name, policy: policyJson(doc(...trailLogsPolicy(trailLogs.arn, a.accountId))) },
+      child,
+    );
+
     const trail = new aws.cloudtrail.Trail(
       'trail',
       {
@@ -85,9 +133,12 @@ export class SecurityServices extends pulumi.ComponentResource {
         enableLogFileValidation: true,
         enableLogging: true,
         kmsKeyId: a.logsKeyArn,
+        // CloudTrail needs the log-stream wildcard on the group ARN.
+        cloudWatchLogsGroupArn: pulumi.interpolate`${trailLogs.arn}:*`,
+        cloudWatchLogsRoleArn: trailLogsRole.arn,
         tags: a.tags,
       },
-      { ...child, dependsOn: [audit.policy] },
+      { ...child, dependsOn: [audit.policy, trailLogsGrant] },
     );
     this.trailArn = trail.arn;
 

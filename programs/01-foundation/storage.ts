@@ -1,12 +1,13 @@
 /**
  * Storage and DR baseline of the primary region: Loki chunk and ruler buckets (never Loki's default
  * names), an artifacts bucket, the primary backup vault, and the KMS-encrypted SNS topic for alerts.
- * Every bucket is a SecureBucket (SSE-KMS, versioning, public access blocked, owner enforced, TLS only).
+ * Every bucket is a SecureBucket (SSE-KMS, versioning, public access blocked, owner enforced, TLS only)
+ * that logs access to the phase's access-log bucket.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bucketName } from '../shared/naming.js';
-import { SecureBucket } from '../shared/secure-bucket.js';
+import { SecureBucket, type AccessLogDestination } from '../shared/secure-bucket.js';
 
 export interface StorageArgs {
   envName: string;
@@ -14,7 +15,18 @@ export interface StorageArgs {
   s3KeyArn: pulumi.Input<string>;
   backupKeyArn: pulumi.Input<string>;
   logsKeyArn: pulumi.Input<string>;
+  /** Where every bucket's server access logs go. */
+  accessLogs: AccessLogDestination;
   tags: Record<string, string>;
+}
+
+/** Names of the storage buckets, known before any exists (the access-log bucket admits exactly these). */
+export function storageBucketNames(envName: string, accountId: string): { lokiChunks: string; lokiRuler: string; artifacts: string } {
+  return {
+    lokiChunks: bucketName(['loki-chunks', envName], accountId),
+    lokiRuler: bucketName(['loki-ruler', envName], accountId),
+    artifacts: bucketName(['platform-artifacts', envName], accountId),
+  };
 }
 
 /** Buckets, backup vault and alerts topic. */
@@ -28,11 +40,12 @@ export class PlatformStorage extends pulumi.ComponentResource {
   constructor(name: string, a: StorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super('platform:storage:PlatformStorage', name, {}, opts);
     const child = { parent: this };
-    const bucket = (key: string, parts: string[], noncurrentDays: number) =>
-      new SecureBucket(key, { bucketName: bucketName(parts, a.accountId), kmsKeyArn: a.s3KeyArn, tags: a.tags, noncurrentVersionExpirationDays: noncurrentDays }, child);
-    this.lokiChunks = bucket('loki-chunks', ['loki-chunks', a.envName], 7);
-    this.lokiRuler = bucket('loki-ruler', ['loki-ruler', a.envName], 30);
-    this.artifacts = bucket('artifacts', ['platform-artifacts', a.envName], 90);
+    const names = storageBucketNames(a.envName, a.accountId);
+    const bucket = (key: string, name: string, noncurrentDays: number) =>
+      new SecureBucket(key, { bucketName: name, kmsKeyArn: a.s3KeyArn, tags: a.tags, noncurrentVersionExpirationDays: noncurrentDays, accessLogs: a.accessLogs }, child);
+    this.lokiChunks = bucket('loki-chunks', names.lokiChunks, 7);
+    this.lokiRuler = bucket('loki-ruler', names.lokiRuler, 30);
+    this.artifacts = bucket('artifacts', names.artifacts, 90);
     const vault = new aws.backup.Vault('backup-vault', { name: `platform-${a.envName}`, kmsKeyArn: a.backupKeyArn, tags: a.tags }, child);
     this.backupVaultArn = vault.arn;
     const topic = new aws.sns.Topic('alerts', { name: `platform-alerts-${a.envName}`, kmsMasterKeyId: a.logsKeyArn, tags: a.tags }, child);

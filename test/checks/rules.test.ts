@@ -19,6 +19,13 @@ const pod = (i: Record<string, any>) => i.spec.template.spec;
 const container = (i: Record<string, any>) => pod(i).containers[0];
 const allow = (Action: unknown, Resource: unknown) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] });
 
+const ACCESS_LOG_TAG = { 'platform:role': 's3-access-logs' };
+/** The baseline with access-logs-prod (the target of logs-prod-logging) on SSE-S3; tagged unless told. */
+function accessLogBucket(opts: { tagged?: boolean; from?: Planned[] } = {}): Planned[] {
+  const g = mutate('access-logs-prod-sse', (i) => (i.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }]), opts.from);
+  return opts.tagged === false ? g : mutate('access-logs-prod', (i) => (i.tags = { ...ACCESS_LOG_TAG }), g);
+}
+
 const cases: Record<string, Case> = {
   'eks-endpoint-private': { bad: mutate('cluster', (i) => delete i.endpointPublicAccess), at: ['cluster', 'endpointPublicAccess'], good: mutate('raw-cluster', (i) => (i.vpcConfig.endpointPublicAccess = false)) },
   'eks-public-endpoint-cidrs': {
@@ -56,7 +63,12 @@ const cases: Record<string, Case> = {
   's3-public-access-block-present': { bad: without('logs-prod-pab'), at: ['logs-prod', '(companion)'] },
   's3-public-access-block-all': { bad: mutate('account-pab', (i) => (i.restrictPublicBuckets = false)), at: ['account-pab', 'restrictPublicBuckets'] },
   's3-encryption-present': { bad: without('access-logs-prod-sse'), at: ['access-logs-prod', '(companion)'] },
-  's3-encryption-kms': { bad: mutate('logs-prod-sse', (i) => (i.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: 'AES256' })), at: ['logs-prod-sse', 'rules[0].applyServerSideEncryptionByDefault.sseAlgorithm'] },
+  's3-encryption-kms': {
+    bad: mutate('logs-prod-sse', (i) => (i.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: 'AES256' })),
+    at: ['logs-prod-sse', 'rules[0].applyServerSideEncryptionByDefault.sseAlgorithm'],
+    // The access-log bucket (a BucketLogging target, tagged) may use SSE-S3: log delivery refuses SSE-KMS.
+    good: accessLogBucket(),
+  },
   's3-versioning-present': { bad: without('logs-prod-versioning'), at: ['logs-prod', '(companion)'] },
   's3-versioning-enabled': { bad: mutate('logs-prod-versioning', (i) => (i.versioningConfiguration.status = 'Suspended')), at: ['logs-prod-versioning', 'versioningConfiguration.status'] },
   's3-access-logging': { bad: without('logs-prod-logging'), at: ['logs-prod', '(companion)'] },
@@ -152,4 +164,30 @@ describe('checks: every rule catches a violation and accepts a compliant variant
       });
     });
   }
+});
+
+describe('checks: s3-encryption-kms exempts only a tagged access-log bucket that receives logs', () => {
+  const rule = allRules.filter((r) => r.name === 's3-encryption-kms');
+  const run = async (g: Planned[]) => (await runChecks(g, { env: env(), now: NOW, rules: rule })).findings.map((f) => `${f.name} ${f.property}: ${f.message}`);
+  const at = 'access-logs-prod-sse rules[0].applyServerSideEncryptionByDefault.sseAlgorithm';
+
+  it('reports SSE-S3 on a log target without the tag', async () => {
+    assert.deepEqual(await run(accessLogBucket({ tagged: false })), [`${at}: sseAlgorithm "AES256" is not aws:kms`]);
+  });
+
+  it('reports SSE-S3 on a tagged bucket nothing logs to, and says why', async () => {
+    assert.deepEqual(await run(accessLogBucket({ from: without('logs-prod-logging') })), [
+      `${at}: sseAlgorithm "AES256" is not aws:kms (the bucket is tagged as an access-log bucket, but no aws.s3.BucketLogging targets it)`,
+    ]);
+  });
+
+  it('reports the AWS-managed KMS key on a tagged log target (the exemption is for SSE-S3 only)', async () => {
+    const g = mutate('access-logs-prod-sse', (i) => (i.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }]), accessLogBucket());
+    assert.deepEqual(await run(g), ['access-logs-prod-sse rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId: SSE-KMS with the AWS-managed key, not a customer key']);
+  });
+
+  it('does not let a tagged log bucket exempt another bucket on SSE-S3', async () => {
+    const g = mutate('logs-prod-sse', (i) => (i.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: 'AES256' }), accessLogBucket());
+    assert.deepEqual(await run(g), ['logs-prod-sse rules[0].applyServerSideEncryptionByDefault.sseAlgorithm: sseAlgorithm "AES256" is not aws:kms']);
+  });
 });

@@ -10,6 +10,7 @@ import { evaluateProgram, type CapturedResource, type Evaluation } from '../../s
 import { phase, phase0Outputs, type Phase0Outputs } from '../../programs/00-organization/phase.js';
 import { scpDocuments, SCP_MAX_CHARS } from '../../programs/00-organization/scps.js';
 import { devEnv } from '../helpers/env-fixtures.js';
+import { assertAccessLogging } from './access-logs.js';
 
 const byType = (ev: Evaluation, type: string) => ev.resources.filter((r) => r.type === type);
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as any;
@@ -18,6 +19,7 @@ describe('phase 0 (organization) program', () => {
   let ev: Evaluation;
   let out: Phase0Outputs;
   const protectedNames = new Map<string, boolean | undefined>();
+  const retained = new Map<string, boolean | undefined>();
 
   before(async () => {
     const ctx = { env: devEnv, upstream: {}, simulated: true };
@@ -30,6 +32,7 @@ describe('phase 0 (organization) program', () => {
       program: async () => {
         pulumi.runtime.registerStackTransformation((args) => {
           protectedNames.set(`${args.type}::${args.name}`, args.opts.protect);
+          retained.set(`${args.type}::${args.name}`, args.opts.retainOnDelete);
           return undefined;
         });
         return program(inputs);
@@ -180,6 +183,14 @@ describe('phase 0 (organization) program', () => {
     const deny = json(of('aws:s3/bucketPolicy:BucketPolicy').inputs.policy).Statement.find((s: any) => s.Sid === 'DenyInsecureTransport');
     assert.equal(deny.Effect, 'Deny');
     assert.equal(deny.Condition.Bool['aws:SecureTransport'], 'false');
+  });
+
+  it('logs state-bucket access to a dedicated SSE-S3 bucket in the management account, kept on destroy', () => {
+    const { logBucket, sources } = assertAccessLogging(ev, devEnv.managementAccountId);
+    assert.deepEqual(sources.map((b) => b.id), [out.stateBucket]);
+    assert.equal(logBucket.id, `acme-platform-state-access-logs-${devEnv.managementAccountId}`);
+    assert.equal(logBucket.provider, sources[0]!.provider, 'same account and region as the state bucket');
+    assert.equal(retained.get('aws:s3/bucket:Bucket::state-access-logs'), true);
   });
 
   it('rotates every KMS key, including the secrets-provider key', () => {

@@ -14,6 +14,7 @@ import { phase0Outputs, type Phase0Outputs } from '../../programs/00-organizatio
 import { phase, phase1Outputs, type Phase1Outputs } from '../../programs/01-foundation/phase.js';
 import { planSubnets } from '../../programs/01-foundation/subnet-plan.js';
 import { devEnv, localEnv, makeEnv, prodEnv } from '../helpers/env-fixtures.js';
+import { assertAccessLogging } from './access-logs.js';
 
 const upstream0: Phase0Outputs = phase0Outputs.parse({
   organizationId: 'o-abcdefghij',
@@ -207,8 +208,8 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       assert.ok(['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'].every((k) => pab[k] === true));
     });
 
-    it('gives every S3 bucket SSE-KMS, versioning, a public access block, owner enforcement and TLS only', () => {
-      const buckets = byType(ev, 'aws:s3/bucket:Bucket');
+    it('gives every data bucket SSE-KMS, versioning, a public access block, owner enforcement and TLS only', () => {
+      const buckets = byType(ev, 'aws:s3/bucket:Bucket').filter((b) => !/^platform-access-logs-/.test(b.id));
       assert.equal(buckets.length, 4, 'loki chunks, loki ruler, artifacts, audit');
       const of = (type: string, b: CapturedResource) => byType(ev, type).filter((r) => r.inputs.bucket === b.id);
       for (const b of buckets) {
@@ -225,6 +226,34 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
         assert.deepEqual([deny.Effect, deny.Condition.Bool['aws:SecureTransport']], ['Deny', 'false']);
       }
       assert.deepEqual(Object.values(out.lokiBuckets).sort(), buckets.filter((b) => b.id.startsWith('loki-')).map((b) => b.id).sort());
+    });
+
+    it('logs access of every data bucket to one SSE-S3 access-log bucket in the env account and primary region', () => {
+      const { logBucket, sources } = assertAccessLogging(ev, env.accountId);
+      assert.equal(logBucket.id, `platform-access-logs-${env.name}-${env.accountId}`);
+      assert.equal(sources.length, 4);
+      assert.ok(sources.every((b) => b.provider === logBucket.provider), 'same provider (account and region) as the sources');
+      assert.match(logBucket.provider ?? '', /::env::/);
+    });
+
+    it('delivers the trail to a KMS-encrypted CloudWatch log group through a role limited to that group', () => {
+      const [trail] = byType(ev, 'aws:cloudtrail/trail:Trail');
+      const group = byType(ev, 'aws:cloudwatch/logGroup:LogGroup').find((g) => trail!.inputs.cloudWatchLogsGroupArn === `${g.state.arn}:*`);
+      assert.ok(group, `no log group matches ${String(trail!.inputs.cloudWatchLogsGroupArn)}`);
+      assert.equal(group.inputs.kmsKeyId, out.kmsKeyArns.logs);
+      assert.ok(Number(group.inputs.retentionInDays) >= 365, 'kept at least a year');
+      const role = byType(ev, 'aws:iam/role:Role').find((r) => r.state.arn === trail!.inputs.cloudWatchLogsRoleArn)!;
+      assert.ok(role, 'the trail names its CloudWatch Logs role');
+      const [trust] = allStatements(role, 'assumeRolePolicy');
+      assert.deepEqual(trust.Principal, { Service: 'cloudtrail.amazonaws.com' });
+      assert.equal(trust.Condition.StringEquals['aws:SourceArn'], `arn:aws:cloudtrail:${env.regions.primary}:${env.accountId}:trail/platform-${env.name}`);
+      assert.equal(trust.Condition.StringEquals['aws:SourceAccount'], env.accountId);
+      const policies = byType(ev, 'aws:iam/rolePolicy:RolePolicy').filter((p) => p.inputs.role === role.state.name);
+      assert.equal(policies.length, 1);
+      assert.deepEqual(byType(ev, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').filter((p) => p.inputs.role === role.state.name), []);
+      assert.deepEqual(allStatements(policies[0]!, 'policy'), [
+        { Sid: 'CloudTrailWriteLogStreams', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${group.state.arn}:log-stream:${env.accountId}_CloudTrail_*` },
+      ]);
     });
 
     it('rotates every KMS key and lets the Auto Scaling service-linked role use the EBS key', () => {

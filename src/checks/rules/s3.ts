@@ -3,9 +3,15 @@
  * companion resources (public access block, encryption, versioning, logging, policy) that name the
  * bucket in `bucket`. Stack rules link each bucket to its companions (util.linkCompanions) and report
  * a bucket that lacks one; resource rules check each companion's settings.
+ *
+ * One exemption, in `s3-encryption-kms` only: S3 server access logs cannot be delivered to a bucket
+ * whose default encryption is SSE-KMS, so an access-log bucket may use SSE-S3 (AES256). A bucket is
+ * an access-log bucket when it carries the tag `platform:role = s3-access-logs` AND is the
+ * `targetBucket` of a BucketLogging in the graph AND its encryption companion names it exactly.
+ * Anything else (a tag alone, a target alone, no encryption at all) is judged like every bucket.
  */
 import type { CheckResource, ResourceRule, StackRule } from '../types.js';
-import { at, isRecord, linkCompanions, list, ofType, policyStatements } from '../util.js';
+import { at, handles, isRecord, linkCompanions, list, ofType, policyStatements } from '../util.js';
 
 export const BUCKET_TYPES = ['aws:s3/bucket:Bucket', 'aws:s3/bucketV2:BucketV2'];
 const PAB = 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock';
@@ -42,6 +48,28 @@ function sseIsKms(sse: CheckResource): { ok: boolean; property: string; message:
   return { ok: true, property: '', message: '' };
 }
 
+/** The tag that marks a bucket as an S3 server access-log destination (see the header). */
+export const ACCESS_LOG_BUCKET_TAG = { key: 'platform:role', value: 's3-access-logs' } as const;
+
+/** Every `targetBucket` a BucketLogging in the graph names. */
+function loggingTargets(resources: readonly CheckResource[]): Set<string> {
+  return new Set(ofType(resources, LOGGING).map((l) => l.props.targetBucket).filter((t): t is string => typeof t === 'string'));
+}
+
+function isLoggingTarget(bucket: CheckResource, targets: ReadonlySet<string>): boolean {
+  return [bucket.id, bucket.props.bucket].some((h) => typeof h === 'string' && targets.has(h));
+}
+
+function hasAccessLogTag(bucket: CheckResource): boolean {
+  return isRecord(bucket.props.tags) && bucket.props.tags[ACCESS_LOG_BUCKET_TAG.key] === ACCESS_LOG_BUCKET_TAG.value;
+}
+
+/** True when `sse` is exactly SSE-S3 (AES256, no key). */
+function sseIsS3(sse: CheckResource): boolean {
+  const rules = list<Record<string, any>>(sse.props.rules);
+  return rules.length > 0 && rules.every((x) => isRecord(x?.applyServerSideEncryptionByDefault) && x.applyServerSideEncryptionByDefault.sseAlgorithm === 'AES256' && !x.applyServerSideEncryptionByDefault.kmsMasterKeyId);
+}
+
 function missingCompanion(name: string, description: string, mirrors: string[], fix: string, types: readonly string[], what: string): StackRule {
   return {
     kind: 'stack',
@@ -74,16 +102,27 @@ export const s3Rules: (ResourceRule | StackRule)[] = [
   },
   missingCompanion('s3-encryption-present', 'Every bucket has default encryption configured', ['CKV_AWS_19', 'AVD-AWS-0088', 'aws-s3-bucket-enable-server-side-encryption'], 'add an aws.s3.BucketServerSideEncryptionConfiguration with aws:kms and the s3 KMS key', SSE, 'aws.s3.BucketServerSideEncryptionConfiguration'),
   {
-    kind: 'resource',
+    kind: 'stack',
     name: 's3-encryption-kms',
-    description: 'Bucket default encryption is SSE-KMS with a customer key',
+    description: 'Bucket default encryption is SSE-KMS with a customer key (an access-log bucket may use SSE-S3)',
     severity: 'medium',
     mirrors: ['CKV_AWS_145', 'AVD-AWS-0132', 'aws-s3-bucket-configure-server-side-encryption-kms'],
-    fix: 'set rules[].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <s3 key> } and bucketKeyEnabled: true',
-    resourceTypes: SSE,
-    validateResource(r, report) {
-      const res = sseIsKms(r);
-      if (!res.ok) report({ property: res.property, message: res.message });
+    fix: 'set rules[].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <s3 key> } and bucketKeyEnabled: true (SSE-S3 only on a BucketLogging target tagged platform:role=s3-access-logs)',
+    validateStack(resources, report) {
+      const targets = loggingTargets(resources);
+      const bucketOf = new Map<CheckResource, CheckResource>();
+      for (const [bucket, found] of companions(resources, SSE)) for (const sse of found) bucketOf.set(sse, bucket);
+      for (const sse of ofType(resources, SSE)) {
+        const res = sseIsKms(sse);
+        if (res.ok) continue;
+        const bucket = bucketOf.get(sse);
+        const exact = bucket !== undefined && typeof sse.props.bucket === 'string' && handles(bucket, ['bucket']).has(sse.props.bucket);
+        const tagged = exact && hasAccessLogTag(bucket);
+        const target = exact && isLoggingTarget(bucket, targets);
+        if (tagged && target && sseIsS3(sse)) continue;
+        const why = tagged && !target ? ' (the bucket is tagged as an access-log bucket, but no aws.s3.BucketLogging targets it)' : '';
+        report({ resource: sse, property: res.property, message: `${res.message}${why}` });
+      }
     },
   },
   missingCompanion('s3-versioning-present', 'Every bucket has versioning configured', ['CKV_AWS_21', 'AVD-AWS-0090'], 'add an aws.s3.BucketVersioning with status "Enabled"', VERSIONING, 'aws.s3.BucketVersioning'),
@@ -109,10 +148,9 @@ export const s3Rules: (ResourceRule | StackRule)[] = [
     fix: 'add an aws.s3.BucketLogging with targetBucket set to the access-log bucket',
     validateStack(resources, report) {
       const links = companions(resources, LOGGING);
-      const targets = new Set(ofType(resources, LOGGING).map((l) => l.props.targetBucket).filter((t): t is string => typeof t === 'string'));
+      const targets = loggingTargets(resources);
       for (const [bucket, found] of links) {
-        const isTarget = [bucket.id, bucket.props.bucket].some((h) => typeof h === 'string' && targets.has(h));
-        if (isTarget) continue;
+        if (isLoggingTarget(bucket, targets)) continue;
         if (found.length === 0) report({ resource: bucket, property: '(companion)', message: 'no aws.s3.BucketLogging refers to this bucket' });
         for (const l of found) if (!l.props.targetBucket) report({ resource: l, property: 'targetBucket', message: 'the logging configuration has no target bucket' });
       }
