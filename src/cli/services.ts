@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PlatformError } from '../core/errors.js';
 import type { EnvConfig } from '../core/env.js';
 import type { AnyPhase, PhaseId } from '../core/phase.js';
-import type { Engine, Host } from '../core/ports.js';
+import type { Engine, Host, RecordStore } from '../core/ports.js';
 import type { OrchestratorPorts } from '../orchestrator/ports.js';
 import { findRepoRoot } from '../config/repo-root.js';
 import { loadEnv } from '../config/load-env.js';
@@ -40,8 +40,8 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
   const repoRoot = await findRepoRoot(process.cwd());
   const env = await loadEnv(repoRoot, envName);
   const registry = await loadRegistry();
-  const paths = statePaths(repoRoot, env);
   const engineKind = globals.engine ?? env.engine;
+  const paths = statePaths(repoRoot, env, engineKind);
   const engine = await createEngine(engineKind, repoRoot, paths);
   return { repoRoot, env, registry, paths, engine, runId: newRunId(new Date()) };
 }
@@ -87,10 +87,20 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
   return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), slugs });
 }
 
+/** Phase records beside the state: a folder, or the env's S3 backend bucket. */
+export async function createRecordStore(session: Session): Promise<RecordStore> {
+  const loc = session.paths.records;
+  if (loc.kind === 'file') return new FileRecordStore(loc.dir);
+  const [{ S3Client }, { S3RecordStore, parseS3Url }] = await Promise.all([import('@aws-sdk/client-s3'), import('../state/s3-records.js')]);
+  const endpoint = process.env.PLATFORM_AWS_ENDPOINT;
+  const client = new S3Client({ region: session.env.regions.primary, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  return new S3RecordStore(client, parseS3Url(loc.url), session.env.name);
+}
+
 export async function buildPorts(session: Session, host: Host): Promise<OrchestratorPorts> {
   return {
     engine: session.engine,
-    records: new FileRecordStore(session.paths.recordsDir),
+    records: await createRecordStore(session),
     journal: new FileJournal(session.paths.runsDir, session.runId),
     locker: new FileLocker(session.paths.locksDir, session.runId),
     host,

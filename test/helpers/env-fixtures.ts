@@ -31,7 +31,7 @@ const base: EnvConfig = {
   },
   cluster: {
     name: 'platform-dev',
-    version: '1.34',
+    version: '1.35',
     endpointPublicAccess: true,
     publicAccessCidrs: ['198.51.100.0/24'],
     systemNodes: { instanceTypes: ['m7i.large'], min: 2, desired: 2, max: 4, diskSizeGiB: 50 },

@@ -1,8 +1,7 @@
 /** `platform status`: every phase of an env (read-only). */
 import { phaseStatuses } from '../../orchestrator/status.js';
 import type { GlobalOptions } from '../main.js';
-import { openSession, outputMode } from '../services.js';
-import { FileRecordStore } from '../../state/file-records.js';
+import { createRecordStore, openSession, outputMode } from '../services.js';
 import { DirSourceHasher } from '../../state/source-hasher.js';
 import { join } from 'node:path';
 import { report } from '../report.js';
@@ -12,7 +11,7 @@ export default async function status(opts: { env: string }, globals: GlobalOptio
     const session = await openSession(globals, opts.env);
     const rows = await phaseStatuses(session.env, session.registry, {
       engine: session.engine,
-      records: new FileRecordStore(session.paths.recordsDir),
+      records: await createRecordStore(session),
       sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
     });
     if (outputMode(globals) === 'json') {
