@@ -56,6 +56,9 @@ const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Reads and writes the per-stack state files of one env's simulate folder. */
 export class StateStore {
+  /** The text of each file last validated, so re-reading an unchanged file skips the schema pass. */
+  private readonly validated = new Map<string, string>();
+
   constructor(readonly dir: string) {}
 
   /** The file of one stack. Stack names are validated: they become file names. */
@@ -89,6 +92,7 @@ export class StateStore {
     } catch (e) {
       throw corrupt(file, `it is not valid JSON (${(e as Error).message})`, e);
     }
+    if (this.validated.get(file) === text) return data as SimStackState;
     const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
     if (version !== STATE_SCHEMA_VERSION) {
       throw corrupt(file, `its schemaVersion is ${JSON.stringify(version)}, this engine reads ${STATE_SCHEMA_VERSION}`);
@@ -99,6 +103,7 @@ export class StateStore {
       throw corrupt(file, `${issue.path.join('.') || '(root)'}: ${issue.message}`, parsed.error);
     }
     if (parsed.data.stack !== stack) throw corrupt(file, `it holds stack '${parsed.data.stack}', not '${stack}'`);
+    this.validated.set(file, text);
     return parsed.data as SimStackState;
   }
 
