@@ -9,6 +9,7 @@ import type { EnvConfig } from '../core/env.js';
 import type { AnyPhase, PhaseId } from '../core/phase.js';
 import type { Engine, Host, RecordStore } from '../core/ports.js';
 import type { OrchestratorPorts } from '../orchestrator/ports.js';
+import type { RunOutcome } from '../orchestrator/context.js';
 import { findRepoRoot } from '../config/repo-root.js';
 import { loadEnv } from '../config/load-env.js';
 import { statePaths, type StatePaths } from '../state/paths.js';
@@ -137,3 +138,35 @@ export function installSignals(controller: AbortController, onForce: () => void)
 }
 
 export { hostname };
+
+/**
+ * The shape every run-like command shares: open the session, make the host, install the signal
+ * handlers, build the ports, run, close the host, report the deciding error (humans get it as the
+ * last line; --json already ended with run-finished, which carries it) and return the exit code.
+ */
+export async function runCommand(
+  globals: GlobalOptions,
+  envName: string,
+  body: (session: Session, ports: OrchestratorPorts, signal: AbortSignal) => Promise<RunOutcome>,
+  before?: () => void,
+): Promise<number> {
+  const { report } = await import('./report.js');
+  try {
+    before?.();
+    const session = await openSession(globals, envName);
+    const controller = new AbortController();
+    const host = await createHost(globals, session, (force) => (force ? process.exit(130) : controller.abort()));
+    const uninstall = installSignals(controller, () => {});
+    let outcome: RunOutcome;
+    try {
+      outcome = await body(session, await buildPorts(session, host), controller.signal);
+    } finally {
+      await host.close();
+      uninstall();
+    }
+    if (outcome.error && outputMode(globals) !== 'json') report(outcome.error, process.argv, { json: false });
+    return outcome.exitCode;
+  } catch (e) {
+    return report(e, process.argv);
+  }
+}

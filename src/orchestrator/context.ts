@@ -4,6 +4,7 @@
  */
 import { stackName, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { PlatformEvent, PhaseStatus } from '../core/events.js';
+import type { PlatformError } from '../core/errors.js';
 import type { StackRef } from '../core/ports.js';
 import type { OrchestratorPorts } from './ports.js';
 
@@ -15,11 +16,39 @@ export function fixCommand(command: string, phase: PhaseId, env: string): string
   return `platform ${command} --phase ${phase} --env ${env}`;
 }
 
+/** How a run ended: its exit code, each phase's final status, and the error that decided it. */
+export interface RunOutcome {
+  exitCode: number;
+  phases: Partial<Record<PhaseId, PhaseStatus>>;
+  error?: PlatformError;
+}
+
 export class RunContext {
+  /** Final status per phase, filled as the run goes; reported by finish(). */
+  readonly statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
+  private readonly started: number;
+
   constructor(
     readonly ports: OrchestratorPorts,
     readonly env: string,
-  ) {}
+  ) {
+    this.started = ports.clock.now();
+  }
+
+  /** Emits run-finished (always the last event) and returns the outcome. */
+  finish(exitCode: number, error?: PlatformError, next?: string): RunOutcome {
+    this.emit({
+      type: 'run-finished',
+      runId: this.ports.journal.runId,
+      exitCode,
+      phases: this.statuses,
+      durationMs: this.ports.clock.now() - this.started,
+      next,
+      error: error ? { code: error.code, message: error.message, hint: error.hint } : undefined,
+      at: this.at(),
+    });
+    return { exitCode, phases: this.statuses, error };
+  }
 
   at(): string {
     return new Date(this.ports.clock.now()).toISOString();

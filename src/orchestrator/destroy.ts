@@ -37,23 +37,10 @@ async function isDeployed(env: EnvConfig, phase: AnyPhase, ports: OrchestratorPo
 
 export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
   const ctx = new RunContext(ports, req.env.name);
-  const started = ports.clock.now();
   const dag = new PhaseDag(req.registry);
   const byId = new Map(req.registry.map((p) => [p.id, p] as const));
-  const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
-  const finish = (exitCode: number, error?: PlatformError, next?: string): RunOutcome => {
-    ctx.emit({
-      type: 'run-finished',
-      runId: ports.journal.runId,
-      exitCode,
-      phases: statuses,
-      durationMs: ports.clock.now() - started,
-      next,
-      error: error ? { code: error.code, message: error.message, hint: error.hint } : undefined,
-      at: ctx.at(),
-    });
-    return { exitCode, phases: statuses, error };
-  };
+  const statuses = ctx.statuses;
+  const finish = (exitCode: number, error?: PlatformError, next?: string) => ctx.finish(exitCode, error, next);
 
   try {
     const selected = new Set<PhaseId>(req.selection.ids);

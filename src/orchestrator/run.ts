@@ -15,7 +15,7 @@ import type { LockHandle, OutputMap } from '../core/ports.js';
 import type { PhaseStatus } from '../core/events.js';
 import type { Selection } from '../core/selection.js';
 import { WorkGraph, type WorkState } from '../core/work-graph.js';
-import { RunContext, stackRef } from './context.js';
+import { RunContext, stackRef, type RunOutcome } from './context.js';
 import { checkDependencies } from './dependency-check.js';
 import { runStep, type StepResult } from './phase-step.js';
 import type { OrchestratorPorts } from './ports.js';
@@ -30,11 +30,7 @@ export interface RunRequest {
   signal: AbortSignal;
 }
 
-export interface RunOutcome {
-  exitCode: number;
-  phases: Partial<Record<PhaseId, PhaseStatus>>;
-  error?: PlatformError;
-}
+export type { RunOutcome } from './context.js';
 
 /** Splits a selection into phases to run and phases reported as having no program. */
 export function planSelection(registry: readonly AnyPhase[], selection: Selection): { run: AnyPhase[]; missing: AnyPhase[] } {
@@ -93,7 +89,6 @@ export function exitCodeFor(states: WorkState[], interrupted: boolean, firstErro
 
 export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
   const ctx = new RunContext(ports, req.env.name);
-  const started = ports.clock.now();
   const { run, missing } = planSelection(req.registry, req.selection);
   const dag = new PhaseDag(req.registry);
   const byId = new Map(req.registry.map((p) => [p.id, p] as const));
@@ -107,20 +102,8 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
     parallel: req.parallel,
     at: ctx.at(),
   });
-  const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
-  const finish = (exitCode: number, error?: PlatformError, next?: string): RunOutcome => {
-    ctx.emit({
-      type: 'run-finished',
-      runId: ports.journal.runId,
-      exitCode,
-      phases: statuses,
-      durationMs: ports.clock.now() - started,
-      next,
-      error: error ? { code: error.code, message: error.message, hint: error.hint } : undefined,
-      at: ctx.at(),
-    });
-    return { exitCode, phases: statuses, error };
-  };
+  const statuses = ctx.statuses;
+  const finish = (exitCode: number, error?: PlatformError, next?: string) => ctx.finish(exitCode, error, next);
   for (const m of missing) {
     ctx.status(m.id, 'skipped', { reason: `phase ${m.id} (${m.slug}) has no program yet; nothing was run for it` });
     statuses[m.id] = 'skipped';

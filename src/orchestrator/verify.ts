@@ -4,9 +4,8 @@
  * `status`; a phase that is not deployed is a dependency-check error (exit 3).
  */
 import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
-import { hasGates, type AnyPhase, type PhaseId } from '../core/phase.js';
+import { hasGates, type AnyPhase } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
-import type { PhaseStatus } from '../core/events.js';
 import { plainOutputs } from '../core/secrets.js';
 import { RunContext, fixCommand, stackRef } from './context.js';
 import type { OrchestratorPorts } from './ports.js';
@@ -14,8 +13,7 @@ import type { RunOutcome } from './run.js';
 
 export async function verifyPhases(req: { env: EnvConfig; phases: readonly AnyPhase[]; signal: AbortSignal }, ports: OrchestratorPorts): Promise<RunOutcome> {
   const ctx = new RunContext(ports, req.env.name);
-  const started = ports.clock.now();
-  const statuses: Partial<Record<PhaseId, PhaseStatus>> = {};
+  const statuses = ctx.statuses;
   let error: PlatformError | undefined;
   ctx.emit({ type: 'run-started', runId: ports.journal.runId, env: req.env.name, engine: ports.engine.kind, command: 'verify', phases: req.phases.map((p) => p.id), parallel: 1, at: ctx.at() });
   for (const phase of req.phases) {
@@ -50,6 +48,5 @@ export async function verifyPhases(req: { env: EnvConfig; phases: readonly AnyPh
     }
   }
   const exitCode = error ? (error.exitCode === ExitCode.DependencyCheck ? ExitCode.DependencyCheck : ExitCode.PhaseFailed) : ExitCode.Ok;
-  ctx.emit({ type: 'run-finished', runId: ports.journal.runId, exitCode, phases: statuses, durationMs: ports.clock.now() - started, error: error ? { code: error.code, message: error.message, hint: error.hint } : undefined, at: ctx.at() });
-  return { exitCode, phases: statuses, error };
+  return ctx.finish(exitCode, error);
 }

@@ -3,8 +3,7 @@ import { resolveSelection } from '../../core/selection.js';
 import { PlatformError } from '../../core/errors.js';
 import { runPhases } from '../../orchestrator/run.js';
 import type { GlobalOptions, SelectionOptions } from '../main.js';
-import { buildPorts, createHost, installSignals, openSession, outputMode } from '../services.js';
-import { report } from '../report.js';
+import { runCommand } from '../services.js';
 
 export interface UpOptions extends SelectionOptions {
   env: string;
@@ -20,26 +19,23 @@ export function parseParallel(raw: string): number {
 }
 
 export default async function up(opts: UpOptions, globals: GlobalOptions, name: string): Promise<number> {
-  const command = name === 'preview' ? 'preview' : 'up';
-  const argv = process.argv;
-  try {
-    const parallel = parseParallel(opts.parallel);
-    const session = await openSession(globals, opts.env);
-    const selection = resolveSelection(opts, session.registry.map((p) => p.id));
-    const controller = new AbortController();
-    const host = await createHost(globals, session, (force) => (force ? process.exit(130) : controller.abort()));
-    const uninstall = installSignals(controller, () => {});
-    try {
-      const ports = await buildPorts(session, host);
-      const outcome = await runPhases({ command, env: session.env, registry: session.registry, selection, parallel, force: Boolean(opts.force), signal: controller.signal }, ports);
-      await host.close();
-      // --json already ended with run-finished (it carries the error); humans get the key line last.
-      if (outcome.error && outputMode(globals) !== 'json') report(outcome.error, argv, { json: false });
-      return outcome.exitCode;
-    } finally {
-      uninstall();
-    }
-  } catch (e) {
-    return report(e, argv);
-  }
+  let parallel = 1;
+  return runCommand(
+    globals,
+    opts.env,
+    (session, ports, signal) =>
+      runPhases(
+        {
+          command: name === 'preview' ? 'preview' : 'up',
+          env: session.env,
+          registry: session.registry,
+          selection: resolveSelection(opts, session.registry.map((p) => p.id)),
+          parallel,
+          force: Boolean(opts.force),
+          signal,
+        },
+        ports,
+      ),
+    () => (parallel = parseParallel(opts.parallel)),
+  );
 }
