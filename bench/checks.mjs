@@ -20,28 +20,19 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export async function benchChecks(envName = 'prod', { rounds = 3 } = {}) {
   const { loadEnv } = await import(new URL('src/config/load-env.js', dist).href);
   const { phases } = await import(new URL('programs/registry.js', dist).href);
-  const { hasProgram, stackName } = await import(new URL('src/core/phase.js', dist).href);
+  const { hasProgram } = await import(new URL('src/core/phase.js', dist).href);
   const { createSimulateEngine } = await import(new URL('src/engine/simulate/simulate-engine.js', dist).href);
   const { runChecks } = await import(new URL('src/checks/index.js', dist).href);
 
   const env = await loadEnv(repoRoot, envName);
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-bench-checks-'));
   const engine = createSimulateEngine({ stateDir });
-  const upstream = {};
-  const resources = [];
-  const planned = [];
+  const { planPhases } = await import(new URL('src/orchestrator/plan.js', dist).href);
   const t0 = performance.now();
+  let resources, planned;
   try {
-    for (const phase of phases) {
-      if (!hasProgram(phase)) continue;
-      if (phase.dependsOn.some((d) => !(d in upstream))) continue; // an upstream phase has no program yet
-      const stack = { env: env.name, phase: phase.id, slug: phase.slug, name: stackName(env.name, phase) };
-      const inputs = phase.inputs({ env, upstream: Object.fromEntries(phase.dependsOn.map((d) => [d, upstream[d]])), simulated: true });
-      const result = await engine.up({ stack, env, phase, inputs, signal: new AbortController().signal, emit: () => {} });
-      upstream[phase.id] = Object.fromEntries(Object.entries(result.outputs ?? {}).map(([k, v]) => [k, v.value]));
-      resources.push(...(result.resources ?? []));
-      planned.push(phase.id);
-    }
+    const ids = phases.filter(hasProgram).map((p) => p.id);
+    ({ resources, phases: planned } = await planPhases(env, phases, ids, engine, new AbortController().signal));
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
