@@ -48,6 +48,7 @@ describe('phase records', function () {
     let client: S3Client;
     before(async () => {
       moto = await startMoto();
+      await moto.reset();
       client = new S3Client(motoConfig(moto));
       await client.send(new CreateBucketCommand({ Bucket: 'acme-state', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     });
