@@ -1,0 +1,397 @@
+/**
+ * The real engine: Pulumi's Automation API with each phase's inline program. The only importer of
+ * '@pulumi/pulumi/automation/index.js' (with its helpers in this folder).
+ *
+ * Rules:
+ * - project `platform`, stack `<env>-<NN>-<slug>`, backend and secrets provider from the env file;
+ *   PULUMI_HOME and the per-stack workspace folders live in the cache folder.
+ * - Only `up` creates a stack. preview, destroy, refresh, outputs select it and fail with
+ *   'stack-not-found' otherwise, so a wrong backend URL never yields a silently empty stack.
+ * - Before up, destroy and refresh: refuse a stack with pending operations ('recovery-needed', exit 5,
+ *   naming `platform repair`), refuse a stack whose lock is held ('locked', exit 4, naming the holder),
+ *   run the caller's account guard, and export the checkpoint to a dated backup beside the state.
+ * - Cancellation: the request's AbortSignal sends SIGINT to the CLI (graceful: in-flight steps finish,
+ *   the lock is released); `forceStop()` sends SIGKILL and the error names the URNs in flight.
+ * - Secrets: outputs keep Pulumi's secret flag, the phase's `secretOutputs` are made secret inside the
+ *   program as well, and every text we build passes through `redact` with the known secret strings.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type EngineEvent,
+  type Stack,
+} from '@pulumi/pulumi/automation/index.js';
+import type { EnvConfig } from '../../core/env.js';
+import { PlatformError } from '../../core/errors.js';
+import type { EngineRequest, EngineResult, PlannedResource, StackInfo, StackRef } from '../../core/ports.js';
+import type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
+import { redact as redactWith } from '../../core/secrets.js';
+import { CommandTracker, installRunner } from './command.js';
+import { mapPulumiError } from './errors-map.js';
+import { EventMapper } from './events-map.js';
+import {
+  backendDir,
+  backendUrl,
+  compareVersions,
+  engineEnv,
+  findEngineRoot,
+  INSTALL_HINT,
+  MIN_CLI_VERSION,
+  secretsProvider,
+} from './settings.js';
+import { collectResource, countsFromPreview, toOutputMap } from './results.js';
+import { pendingOperations, PROJECT, readLocks, resourceCount, writeBackup, type Deployment } from './state.js';
+
+export type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
+
+type Mutation = 'up' | 'destroy' | 'refresh';
+
+/** Builds the real engine. The CLI calls `createPulumiEngine({ repoRoot, cacheDir })`. */
+export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngine {
+  const tracker = new CommandTracker();
+  const now = opts.now ?? Date.now;
+  let cmdPromise: Promise<{ cmd: PulumiCommand; root: string }> | undefined;
+  let forced = false;
+
+  const command = () =>
+    (cmdPromise ??= (async () => {
+      const root = findEngineRoot(opts);
+      if (!root) {
+        throw new PlatformError('engine-missing', 'the Pulumi CLI was not found', { value: 'pulumi', hint: INSTALL_HINT });
+      }
+      let cmd: PulumiCommand;
+      try {
+        cmd = await PulumiCommand.get({ root, skipVersionCheck: false });
+      } catch (e) {
+        cmdPromise = undefined;
+        throw new PlatformError('engine-missing', `the Pulumi CLI at ${root}/bin/pulumi could not be run or is too old`, {
+          value: `${root}/bin/pulumi`,
+          hint: INSTALL_HINT,
+          cause: e,
+        });
+      }
+      const v = cmd.version?.version ?? '0.0.0';
+      if (compareVersions(v, MIN_CLI_VERSION) < 0) {
+        cmdPromise = undefined;
+        throw new PlatformError('engine-missing', `the Pulumi CLI ${v} is older than ${MIN_CLI_VERSION}`, { value: v, hint: INSTALL_HINT });
+      }
+      return { cmd: installRunner(cmd, tracker), root };
+    })());
+
+  async function workspaceOpts(env: EnvConfig, stack: StackRef) {
+    const { cmd, root } = await command();
+    const workDir = join(opts.cacheDir, 'workspaces', stack.name);
+    mkdirSync(workDir, { recursive: true });
+    return {
+      workDir,
+      pulumiCommand: cmd,
+      envVars: engineEnv(env, opts, root),
+      projectSettings: { name: PROJECT, runtime: 'nodejs' as const },
+    };
+  }
+
+  function context(stack: StackRef, env: EnvConfig, operation: string, secrets: string[] = [], cancelled?: { inFlight: string[]; forced: boolean }) {
+    return {
+      stack,
+      operation,
+      backendUrl: backendUrl(env, opts.repoRoot),
+      locks: () => readLocks(backendDir(env, opts.repoRoot), stack.name),
+      redact: (t: string) => redactWith(t, secrets),
+      cancelled,
+    };
+  }
+
+  /** Selects an existing stack; never creates. */
+  async function select(stack: StackRef, env: EnvConfig, program?: () => Promise<Record<string, unknown>>): Promise<Stack> {
+    const wsOpts = await workspaceOpts(env, stack);
+    const dir = backendDir(env, opts.repoRoot);
+    if (dir && !existsSync(dir)) {
+      throw new PlatformError('stack-not-found', `stack ${stack.name} does not exist: the backend folder ${dir} does not exist`, {
+        value: env.backend.url,
+        hint: `check backend.url in stacks/${env.name}.yaml; only \`platform up --phase ${stack.phase} --env ${stack.env}\` creates a stack`,
+      });
+    }
+    const noop = async () => ({});
+    try {
+      return await LocalWorkspace.selectStack({ stackName: stack.name, projectName: PROJECT, program: program ?? noop }, wsOpts);
+    } catch (e) {
+      throw mapPulumiError(e, context(stack, env, 'select'));
+    }
+  }
+
+  /** Selects, or creates when (and only when) the stack does not exist: for `up`. */
+  async function selectOrCreate(stack: StackRef, env: EnvConfig, program: () => Promise<Record<string, unknown>>): Promise<Stack> {
+    try {
+      return await select(stack, env, program);
+    } catch (e) {
+      if (!(e instanceof PlatformError) || e.code !== 'stack-not-found') throw e;
+    }
+    const wsOpts = await workspaceOpts(env, stack);
+    // Only here (up creating a stack) may a missing file backend folder be created.
+    const dir = backendDir(env, opts.repoRoot);
+    if (dir) mkdirSync(dir, { recursive: true });
+    try {
+      const s = await LocalWorkspace.createStack(
+        { stackName: stack.name, projectName: PROJECT, program },
+        { ...wsOpts, secretsProvider: secretsProvider(env) },
+      );
+      return s;
+    } catch (e) {
+      throw mapPulumiError(e, context(stack, env, 'stack init'));
+    }
+  }
+
+  /** The program run by the engine: the phase's function with its inputs; secret outputs wrapped. */
+  async function programFor(req: EngineRequest): Promise<() => Promise<Record<string, unknown>>> {
+    if (!req.phase.loadProgram) {
+      throw new PlatformError('no-program', `phase ${req.phase.id} has no program yet`, { value: String(req.phase.id), hint: 'run `platform phases` to see which phases have one' });
+    }
+    const fn = await req.phase.loadProgram();
+    const secretKeys = new Set<string>(req.phase.secretOutputs);
+    return async () => {
+      const out = await fn(req.inputs);
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, secretKeys.has(k) ? pulumi.secret(v) : v]));
+    };
+  }
+
+  /**
+   * `stack export` without `--show-secrets` (the SDK's exportStack adds it, which would put plaintext
+   * secrets into our backups): secrets stay ciphertext. `s` proves the stack was selected.
+   */
+  async function exportDeployment(s: Stack, stack: StackRef, env: EnvConfig): Promise<Deployment> {
+    const { cmd, root } = await command();
+    try {
+      const r = await tracker.run(cmd.command, ['stack', 'export', '--stack', s.name], join(opts.cacheDir, 'workspaces', stack.name), engineEnv(env, opts, root));
+      return JSON.parse(r.stdout) as Deployment;
+    } catch (e) {
+      throw mapPulumiError(e, context(stack, env, 'stack export'));
+    }
+  }
+
+  /** The checks and backup every mutation starts with. */
+  async function beforeMutation(s: Stack, stack: StackRef, env: EnvConfig, op: Mutation, allowPending = false): Promise<void> {
+    const dep = await exportDeployment(s, stack, env);
+    const pending = pendingOperations(dep);
+    const locks = readLocks(backendDir(env, opts.repoRoot), stack.name);
+    // A live holder first: its own in-flight steps show as pending operations while it runs.
+    if (locks.some((l) => !l.stale)) throw mapPulumiError(new Error('the stack is currently locked by 1 lock(s)'), context(stack, env, op));
+    if (pending.length && !allowPending) {
+      throw new PlatformError(
+        'recovery-needed',
+        `stack ${stack.name} has ${pending.length} pending operation(s) from an interrupted update: ${pending.map((p) => `${p.op} ${p.urn}`).join(', ')}`,
+        { value: stack.name, hint: `run \`platform repair --phase ${stack.phase} --env ${stack.env}\`` },
+      );
+    }
+    if (locks.length && !allowPending) throw mapPulumiError(new Error('the stack is currently locked by 1 lock(s)'), context(stack, env, op));
+    if (dep.deployment && Object.keys(dep.deployment).length) {
+      writeBackup(dep, { backendDir: backendDir(env, opts.repoRoot), cacheDir: opts.cacheDir }, stack.name, op, new Date(now()));
+    }
+  }
+
+  /** Runs one engine operation with event mapping, cancellation and error mapping. */
+  async function run<T>(
+    req: Omit<EngineRequest, 'inputs'>,
+    operation: string,
+    secrets: string[],
+    body: (onEvent: (e: EngineEvent) => void, signal: AbortSignal) => Promise<T>,
+  ): Promise<{ value: T; mapper: EventMapper; resources: PlannedResource[] }> {
+    const redact = (t: string) => redactWith(t, secrets);
+    const mapper = new EventMapper(req.stack.phase, req.emit, redact, now);
+    const resources: PlannedResource[] = [];
+    const onEvent = (e: EngineEvent) => {
+      collectResource(e, req.stack, resources);
+      mapper.handle(e);
+    };
+    forced = false;
+    try {
+      const value = await body(onEvent, req.signal);
+      return { value, mapper, resources };
+    } catch (e) {
+      const cancelled = req.signal.aborted ? { inFlight: [...mapper.inFlight], forced } : undefined;
+      mapper.closeOpen();
+      throw mapPulumiError(e, { ...context(req.stack, req.env, operation, secrets, cancelled), diagnostics: mapper.errors });
+    }
+  }
+
+  /** A request aborted before it started is cancelled before anything runs. */
+  function notAborted(req: { signal: AbortSignal; stack: StackRef }, operation: string): void {
+    if (req.signal.aborted) {
+      throw new PlatformError('cancelled', `${operation} of ${req.stack.name} was cancelled before it started`, { value: req.stack.name, hint: 're-run the command to continue' });
+    }
+  }
+
+  /**
+   * Preview of a stack that does not exist yet: run it against a throwaway file backend (same project
+   * and stack name, a random passphrase), so nothing is created or written in the real backend.
+   */
+  async function previewFresh(req: EngineRequest, program: () => Promise<Record<string, unknown>>): Promise<EngineResult> {
+    const { cmd, root } = await command();
+    mkdirSync(opts.cacheDir, { recursive: true });
+    const scratch = mkdtempSync(join(opts.cacheDir, 'preview-'));
+    try {
+      const wsOpts = {
+        workDir: scratch,
+        pulumiCommand: cmd,
+        envVars: {
+          ...engineEnv({ ...req.env, secrets: { provider: 'passphrase' } }, { ...opts, processEnv: { ...(opts.processEnv ?? process.env), PULUMI_CONFIG_PASSPHRASE: randomUUID() } }, root),
+          PULUMI_BACKEND_URL: `file://${join(scratch, 'state')}`,
+        },
+        projectSettings: { name: PROJECT, runtime: 'nodejs' as const },
+        secretsProvider: 'passphrase',
+      };
+      mkdirSync(join(scratch, 'state'));
+      let s: Stack;
+      try {
+        s = await LocalWorkspace.createStack({ stackName: req.stack.name, projectName: PROJECT, program }, wsOpts);
+      } catch (e) {
+        throw mapPulumiError(e, context(req.stack, req.env, 'preview'));
+      }
+      req.emit({
+        type: 'diagnostic', phase: req.stack.phase, severity: 'info', at: new Date(now()).toISOString(),
+        message: `stack ${req.stack.name} does not exist yet in ${backendUrl(req.env, opts.repoRoot)}: this preview shows it built from scratch`,
+      });
+      const { value, mapper, resources } = await run(req, 'preview', [], (onEvent, signal) => s.preview({ onEvent, signal, color: 'never', diff: false }));
+      return { changes: mapper.summary ?? countsFromPreview(value.changeSummary), resources };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  const engine: PulumiEngine = {
+    kind: 'pulumi',
+
+    async info(stack, env): Promise<StackInfo> {
+      let s: Stack;
+      try {
+        s = await select(stack, env);
+      } catch (e) {
+        if (e instanceof PlatformError && e.code === 'stack-not-found') return { exists: false, pendingOperations: [], resourceCount: 0 };
+        throw e;
+      }
+      const dep = await exportDeployment(s, stack, env);
+      let last: { result?: string; endTime?: Date; startTime?: Date } | undefined;
+      try {
+        last = (await s.history(1, 1, false))[0];
+      } catch (e) {
+        throw mapPulumiError(e, context(stack, env, 'stack history'));
+      }
+      const locked = readLocks(backendDir(env, opts.repoRoot), stack.name).length > 0;
+      const lastResult = locked ? 'in-progress' : last?.result === 'succeeded' || last?.result === 'failed' || last?.result === 'in-progress' ? last.result : last ? 'failed' : undefined;
+      return {
+        exists: true,
+        ...(lastResult ? { lastResult } : {}),
+        ...(last?.endTime || last?.startTime ? { lastUpdateAt: new Date(last.endTime ?? last.startTime!).toISOString() } : {}),
+        pendingOperations: pendingOperations(dep),
+        resourceCount: resourceCount(dep),
+      };
+    },
+
+    async preview(req) {
+      const program = await programFor(req);
+      notAborted(req, 'preview');
+      let s: Stack;
+      try {
+        s = await select(req.stack, req.env, program);
+      } catch (e) {
+        if (e instanceof PlatformError && e.code === 'stack-not-found') return previewFresh(req, program);
+        throw e;
+      }
+      const { value, mapper, resources } = await run(req, 'preview', [], (onEvent, signal) =>
+        s.preview({ onEvent, signal, color: 'never', diff: false }),
+      );
+      return { changes: mapper.summary ?? countsFromPreview(value.changeSummary), resources };
+    },
+
+    async up(req) {
+      const program = await programFor(req);
+      notAborted(req, 'up');
+      await opts.beforeMutation?.(req.env, req.stack); // before anything, even creating the stack
+      const s = await selectOrCreate(req.stack, req.env, program);
+      await beforeMutation(s, req.stack, req.env, 'up');
+      const { value, mapper, resources } = await run(req, 'up', [], (onEvent, signal) => s.up({ onEvent, signal, color: 'never' }));
+      const outputs = toOutputMap(value.outputs, req.phase.secretOutputs);
+      return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges), outputs, resources };
+    },
+
+    async destroy(req) {
+      notAborted(req, 'destroy');
+      await opts.beforeMutation?.(req.env, req.stack);
+      const s = await select(req.stack, req.env);
+      await beforeMutation(s, req.stack, req.env, 'destroy');
+      const { value, mapper } = await run(req, 'destroy', [], (onEvent, signal) => s.destroy({ onEvent, signal, color: 'never' }));
+      // Everything is gone: remove the stack too (its history stays in the backend's backups).
+      const left = resourceCount(await exportDeployment(s, req.stack, req.env));
+      if (left === 0) {
+        try {
+          await s.workspace.removeStack(req.stack.name);
+        } catch (e) {
+          throw mapPulumiError(e, context(req.stack, req.env, 'stack rm'));
+        }
+      }
+      return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges) };
+    },
+
+    async refresh(req, ropts = {}) {
+      notAborted(req, 'refresh');
+      await opts.beforeMutation?.(req.env, req.stack);
+      const s = await select(req.stack, req.env);
+      await beforeMutation(s, req.stack, req.env, 'refresh', true);
+      const { value, mapper } = await run(req, 'refresh', [], (onEvent, signal) =>
+        s.refresh({ onEvent, signal, color: 'never', ...(ropts.clearPendingCreates ? { clearPendingCreates: true } : {}) }),
+      );
+      return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges) };
+    },
+
+    async outputs(stack, env) {
+      const s = await select(stack, env);
+      try {
+        return toOutputMap(await s.outputs(), []);
+      } catch (e) {
+        throw mapPulumiError(e, context(stack, env, 'stack output'));
+      }
+    },
+
+    forceStop() {
+      forced = true;
+      tracker.force();
+    },
+
+    running() {
+      return tracker.running();
+    },
+
+    async exportState(stack, env) {
+      return exportDeployment(await select(stack, env), stack, env);
+    },
+
+    async importState(stack, env, dep) {
+      const s = await select(stack, env);
+      const current = await exportDeployment(s, stack, env);
+      writeBackup(current, { backendDir: backendDir(env, opts.repoRoot), cacheDir: opts.cacheDir }, stack.name, 'import', new Date(now()));
+      try {
+        await s.importStack(dep as never);
+      } catch (e) {
+        throw mapPulumiError(e, context(stack, env, 'stack import'));
+      }
+    },
+
+    async clearLocks(stack, env) {
+      const s = await select(stack, env);
+      try {
+        await s.cancel();
+      } catch (e) {
+        throw mapPulumiError(e, context(stack, env, 'cancel'));
+      }
+    },
+
+    async version() {
+      const { cmd } = await command();
+      return cmd.version?.toString() ?? 'unknown';
+    },
+  };
+  return engine;
+}

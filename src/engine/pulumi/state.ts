@@ -1,0 +1,104 @@
+/**
+ * Reading a DIY backend's bookkeeping without the CLI: lock files (who holds the stack) and the
+ * pending operations of an exported deployment; writing a dated checkpoint backup before each
+ * mutating operation. Layout from reference/reliability.md §1.1:
+ *   .pulumi/locks/organization/<project>/<stack>/<uuid>.json  {pid, username, hostname, timestamp}
+ *   .pulumi/backups/<project>/<stack>/                          Pulumi's own post-op backups (ours go here too)
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { PendingOperation } from '../../core/ports.js';
+
+export const PROJECT = 'platform';
+
+/** One lock file's content, as Pulumi writes it. */
+export interface LockHolder {
+  file: string;
+  pid?: number;
+  username?: string;
+  hostname?: string;
+  timestamp?: string;
+  /** True when the holder ran on this host and its pid is gone: a lock left by a killed process. */
+  stale: boolean;
+}
+
+/** The lock files of a stack in a `file://` backend (empty when unlocked or not a file backend). */
+export function readLocks(backendDir: string | undefined, stack: string): LockHolder[] {
+  if (!backendDir) return [];
+  const dir = join(backendDir, '.pulumi', 'locks', 'organization', PROJECT, stack);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      const file = join(dir, f);
+      try {
+        const raw = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; username?: string; hostname?: string; timestamp?: string };
+        return { file, ...raw, stale: raw.hostname === hostname() && typeof raw.pid === 'number' && !alive(raw.pid) };
+      } catch {
+        return { file, stale: false };
+      }
+    });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** "pid 123 on host by user at time (process gone)" for error messages. */
+export function describeHolder(h: LockHolder): string {
+  const parts = [
+    h.pid !== undefined ? `pid ${h.pid}` : 'unknown pid',
+    h.hostname ? `on ${h.hostname}` : '',
+    h.username ? `by ${h.username}` : '',
+    h.timestamp ? `since ${h.timestamp}` : '',
+    h.stale ? '(that process is gone: a stale lock)' : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+/** Parses Pulumi's own lock error text for the holder when the lock file is not readable by us. */
+export function holderFromText(text: string): string | undefined {
+  const m = /created by (\S+)@(\S+) \(pid (\d+)\) at (\S+)/.exec(text);
+  return m ? `pid ${m[3]} on ${m[2]} by ${m[1]} since ${m[4]}` : undefined;
+}
+
+/** The shape of `stack export` we read. */
+export interface Deployment {
+  version: number;
+  deployment: {
+    resources?: Array<{ urn: string; type: string; custom?: boolean }>;
+    pending_operations?: Array<{ resource: { urn: string; type: string }; type: string }>;
+  } & Record<string, unknown>;
+}
+
+/** Pending operations of an exported deployment. */
+export function pendingOperations(dep: Deployment | undefined): PendingOperation[] {
+  return (dep?.deployment.pending_operations ?? []).map((p) => ({ urn: p.resource.urn, type: p.resource.type, op: p.type }));
+}
+
+/** Resources counted as the user sees them (no root stack, no providers). */
+export function resourceCount(dep: Deployment | undefined): number {
+  return (dep?.deployment.resources ?? []).filter((r) => r.type !== 'pulumi:pulumi:Stack' && !r.type.startsWith('pulumi:providers:')).length;
+}
+
+/**
+ * Writes the exported checkpoint (secrets stay ciphertext: export never shows them) to a dated file
+ * beside the state: `<backend>/.pulumi/backups/platform/<stack>/<stack>.pre-<op>.<stamp>.json` for a
+ * file backend, `<cacheDir>/backups/<stack>/...` otherwise. Returns the path.
+ */
+export function writeBackup(dep: Deployment, where: { backendDir?: string; cacheDir: string }, stack: string, op: string, now: Date): string {
+  const dir = where.backendDir
+    ? join(where.backendDir, '.pulumi', 'backups', PROJECT, stack)
+    : join(where.cacheDir, 'backups', stack);
+  mkdirSync(dir, { recursive: true });
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const file = join(dir, `${stack}.pre-${op}.${stamp}.json`);
+  writeFileSync(file, JSON.stringify(dep, null, 2), { mode: 0o600 });
+  return file;
+}
