@@ -75,6 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--phase <n>', 'the phase')
     .action(run(() => import('./commands/outputs.js')));
 
+  envOption(program.command('repair').description('recover a stack left with pending operations by an interrupted update'))
+    .requiredOption('--phase <n>', 'the phase')
+    .option('--yes', 'confirm every question (drops pending operations: only when you know they were never created)')
+    .action(run(() => import('./commands/repair.js')));
+  envOption(program.command('doctor').description('check Node, the engine, the backend, secrets and credentials'), false).action(run(() => import('./commands/doctor.js')));
+
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -22,6 +22,7 @@ import { PlainHost } from '../ui/plain-host.js';
 import { JsonHost } from '../ui/json-host.js';
 import type { GlobalOptions } from './main.js';
 import { checkResources, gateRunner } from './runners.js';
+import { DEPLOYER_ROLE_NAME } from '../../programs/00-organization/scps.js';
 
 export interface Session {
   repoRoot: string;
@@ -52,8 +53,21 @@ async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths
     const { createSimulateEngine } = await import('../engine/simulate/simulate-engine.js');
     return createSimulateEngine({ stateDir: paths.simulateDir });
   }
-  const { createPulumiEngine } = await import('../engine/pulumi/engine.js');
-  return createPulumiEngine({ repoRoot, cacheDir: join(repoRoot, '.cache') });
+  const [{ createPulumiEngine }, { assertAccount }] = await Promise.all([import('../engine/pulumi/engine.js'), import('../engine/pulumi/account-guard.js')]);
+  const endpoint = process.env.PLATFORM_AWS_ENDPOINT;
+  return createPulumiEngine({
+    repoRoot,
+    cacheDir: join(repoRoot, '.cache'),
+    // Before any mutating operation: the caller (after assuming the env's deploy role for phases 1+)
+    // must be in the env file's account; phase 0 runs in the management account.
+    beforeMutation: async (env, stack) => {
+      if (env.accountGuard === false) return;
+      await assertAccount(env, stack.phase, {
+        roleArn: stack.phase === 0 ? undefined : `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+        sts: endpoint ? { endpoint } : undefined,
+      });
+    },
+  });
 }
 
 export type OutputMode = 'fancy' | 'plain' | 'json';
@@ -112,6 +126,13 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
   };
 }
 
+function forceStop(engine: Engine): void {
+  const real = engine as Partial<{ running(): { pid: number; args: readonly string[] }[]; forceStop(): void }>;
+  const inflight = real.running?.() ?? [];
+  for (const c of inflight) process.stderr.write(`killing engine process ${c.pid} (pulumi ${c.args.slice(0, 1).join(' ')}); its stack may be left with pending operations\n`);
+  real.forceStop?.();
+}
+
 /**
  * Ctrl-C / SIGTERM: the first asks the run to stop gracefully (in-flight engine operations are told to
  * cancel and awaited); the second forces an exit with 130.
@@ -155,8 +176,13 @@ export async function runCommand(
     before?.();
     const session = await openSession(globals, envName);
     const controller = new AbortController();
-    const host = await createHost(globals, session, (force) => (force ? process.exit(130) : controller.abort()));
-    const uninstall = installSignals(controller, () => {});
+    const host = await createHost(globals, session, (force) => {
+      if (!force) return controller.abort();
+      forceStop(session.engine);
+      process.exit(130);
+    });
+    // A second Ctrl-C kills the real engine's children now and reports what was in flight.
+    const uninstall = installSignals(controller, () => forceStop(session.engine));
     let outcome: RunOutcome;
     try {
       outcome = await body(session, await buildPorts(session, host), controller.signal);

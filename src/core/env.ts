@@ -86,6 +86,11 @@ export const EnvConfigSchema = z.strictObject({
     passphraseFile: z.string().min(1).optional(),
   }),
   engine: z.enum(['simulate', 'pulumi']),
+  /**
+   * Check the caller's AWS account against accountId before every mutating real-engine operation
+   * (default true). Only an env whose account ids are not real (local) turns it off.
+   */
+  accountGuard: z.boolean().optional(),
   checks: z.strictObject({
     /** Whether a static-check violation blocks `up` (stg, prod) or only warns. */
     blockOnViolation: z.boolean(),

@@ -3,7 +3,8 @@
  * every direct upstream phase that is not itself selected must:
  * 1. have a record whose last update succeeded (and, for a real run, was not merely simulated);
  * 2. have a stack that exists, whose last update succeeded, with no pending operations
- *    (pending operations are a recovery problem: exit 5, not 3);
+ *    (with the real engine those are a recovery problem: exit 5 and `platform repair`; simulated ones
+ *    stand for nothing real, so a new `up` of that phase is the fix);
  * 3. have outputs that pass its schema;
  * 4. have passed its gates for the fingerprint it was deployed with (a simulated run accepts gates
  *    skipped as simulated; a real run never does).
@@ -66,6 +67,10 @@ export async function checkUpstream(
 
   const info = await ports.engine.info(stackRef(envName, upstream), env);
   if (!info.exists) throw fail(`its stack ${stackRef(envName, upstream).name} does not exist in the backend ${env.backend.url}`);
+  if (info.pendingOperations.length > 0 && simulatedRun) {
+    // Simulated pending operations stand for nothing real: a successful update supersedes them.
+    throw fail(`its last simulated update was interrupted (${info.pendingOperations.length} pending operation(s))`);
+  }
   if (info.pendingOperations.length > 0) {
     throw new PlatformError(
       'recovery-needed',

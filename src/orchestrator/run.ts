@@ -54,7 +54,9 @@ export async function preflight(
 ): Promise<Map<PhaseId, OutputMap>> {
   const byId = new Map(req.registry.map((p) => [p.id, p] as const));
   const states = await checkDependencies(req.run, byId, req.env, ports);
-  for (const phase of req.run) {
+  // Pending operations of a selected stack block a real run (exit 5, repair first); the simulate
+  // engine's next update supersedes its own, which stand for nothing real.
+  for (const phase of ports.engine.kind === 'simulate' ? [] : req.run) {
     const info = await ports.engine.info(stackRef(req.env.name, phase), req.env);
     if (info.pendingOperations.length > 0) {
       throw new PlatformError(
@@ -82,7 +84,9 @@ export async function acquireLocks(env: string, phases: readonly AnyPhase[], pur
 
 export function exitCodeFor(states: WorkState[], interrupted: boolean, firstError?: PlatformError): number {
   if (interrupted) return ExitCode.Interrupted;
-  if (states.some((s) => s === 'failed')) return firstError?.exitCode === ExitCode.Locked || firstError?.exitCode === ExitCode.RecoveryNeeded ? firstError.exitCode : ExitCode.PhaseFailed;
+  // A phase that failed for a reason with its own code (a missing plugin: 2, a lock: 4, pending
+  // operations: 5) exits with that code; an ordinary failure with 1.
+  if (states.some((s) => s === 'failed')) return firstError && firstError.exitCode !== ExitCode.Interrupted ? firstError.exitCode : ExitCode.PhaseFailed;
   if (states.some((s) => s === 'cancelled' || s === 'blocked')) return ExitCode.PhaseFailed;
   return ExitCode.Ok;
 }

@@ -107,8 +107,29 @@ describe('orchestrated up', () => {
     assert.match(out.error!.message, /only simulated/);
   });
 
-  it('pending operations upstream -> exit 5 with the repair command', async () => {
+  it('simulated pending operations upstream -> exit 3: a new up of that phase supersedes them', async () => {
     const t = setup();
+    await t.run({ phase: '0..1' });
+    t.engine.stacks.get('local-01-p1')!.pending = 1;
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.error!.message, /its last simulated update was interrupted/);
+    assert.equal(out.error!.hint, 'run: platform up --phase 1 --env local');
+  });
+
+  it('a selected real stack with pending operations -> exit 5 before any change', async () => {
+    const t = setup({ kind: 'pulumi' });
+    await t.run({ phase: '0' });
+    t.engine.stacks.get('local-00-p0')!.pending = 1;
+    t.engine.calls.length = 0;
+    const out = await t.run({ phase: '0' }, { force: true });
+    assert.equal(out.exitCode, 5);
+    assert.equal(out.error!.hint, 'run: platform repair --phase 0 --env local');
+    assert.equal(t.engine.mutatingCalls().length, 0);
+  });
+
+  it('pending operations upstream (real engine) -> exit 5 with the repair command', async () => {
+    const t = setup({ kind: 'pulumi' });
     await t.run({ phase: '0..1' });
     t.engine.stacks.get('local-01-p1')!.pending = 2;
     const out = await t.run({ phase: '2' });
