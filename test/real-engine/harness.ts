@@ -22,7 +22,7 @@ export function requireEngineRoot(): string {
   const root = findEngineRoot({ repoRoot: REPO_ROOT, cacheDir: join(REPO_ROOT, '.cache') });
   if (!root) {
     throw new Error(
-      'real-engine suite: no Pulumi engine found. Build it with `scripts/install-pulumi-engine.sh --allow-nearest` ' +
+      'real-engine suite: no Pulumi engine found. Build it with `scripts/install-pulumi-engine.sh` ' +
         '(or set PLATFORM_PULUMI_ROOT to a folder holding bin/pulumi).',
     );
   }

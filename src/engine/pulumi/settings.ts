@@ -29,7 +29,7 @@ export interface PulumiEngineOptions {
 }
 
 export const INSTALL_HINT =
-  'run `scripts/install-pulumi-engine.sh --allow-nearest` (builds it from Go modules) or install the Pulumi CLI ' +
+  'run `scripts/install-pulumi-engine.sh` (builds it from Go modules) or install the Pulumi CLI ' +
   '(https://www.pulumi.com/docs/install/), then `platform doctor`';
 
 /** Minimum CLI version we accept (the adapter relies on `--event-log` over gRPC and `stack export`). */
