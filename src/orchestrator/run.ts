@@ -109,7 +109,7 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   const statuses = ctx.statuses;
   const finish = (exitCode: number, error?: PlatformError, next?: string) => ctx.finish(exitCode, error, next);
   for (const m of missing) {
-    ctx.status(m.id, 'skipped', { reason: `phase ${m.id} (${m.slug}) has no program yet; nothing was run for it` });
+    ctx.status(m.id, 'skipped', { reason: 'no program yet; nothing was run' });
     statuses[m.id] = 'skipped';
   }
 

@@ -36,7 +36,7 @@ describe('orchestrated up', () => {
     assert.equal(out.exitCode, 0);
     assert.deepEqual(t.engine.calls.map((c) => c.stack), ['local-00-p0', 'local-01-p1', 'local-02-p2', 'local-03-p3', 'local-04-p4', 'local-05-p5']);
     const six = t.journal.events.find((e) => e.type === 'phase-status' && e.phase === 6);
-    assert.match((six as { reason: string }).reason, /phase 6 \(p6\) has no program yet/);
+    assert.equal((six as { reason: string }).reason, 'no program yet; nothing was run');
     assert.equal(out.phases[6], 'skipped');
   });
 

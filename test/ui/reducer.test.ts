@@ -66,13 +66,13 @@ describe('ui reducer', () => {
     const s = state([
       runStarted([1, 3]),
       status(1, 'skipped', 1, { reason: 'unchanged since 2026-01-01T00:00:00Z (fingerprint ab12); --force runs it anyway' }),
-      status(3, 'skipped', 1, { reason: 'phase 3 (gitops) has no program yet; nothing was run for it' }),
+      status(3, 'skipped', 1, { reason: 'no program yet; nothing was run' }),
     ]);
     const [one, three] = selectRows(s, sec(2));
     assert.equal(one!.statusText, 'skipped-unchanged');
     assert.match(one!.detail!, /--force runs it anyway/);
     assert.equal(three!.statusText, 'skipped');
-    assert.equal(three!.detail, 'phase 3 (gitops) has no program yet; nothing was run for it');
+    assert.equal(three!.detail, 'no program yet; nothing was run');
   });
 
   it('a finished phase does not move again', () => {
