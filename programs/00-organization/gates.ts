@@ -17,6 +17,7 @@ import type { Probes } from '../../src/gates/probes/index.js';
 import { awsErrorText } from '../../src/gates/probes/aws.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import type { Phase0Outputs } from './phase.js';
+import { accessGates } from './gates-access.js';
 
 /**
  * Which OU each member account lives in, and which OUs carry the SCPs. Mirrors MEMBER_ACCOUNTS
@@ -128,4 +129,4 @@ const deployRolesAssumable: Gate<Out, Probes> = {
 };
 
 /** The gates of phase 0, in the order they are reported. */
-export const gates: Gate<Out, Probes>[] = [accountsInOus, scpsAttached, deployRolesAssumable];
+export const gates: Gate<Out, Probes>[] = [accountsInOus, scpsAttached, deployRolesAssumable, ...accessGates];

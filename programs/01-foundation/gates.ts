@@ -18,6 +18,7 @@ import type { Probes } from '../../src/gates/probes/index.js';
 import type { Phase1Outputs } from './phase.js';
 import { awsErrorText } from '../../src/gates/probes/aws.js';
 import { Evidence } from '../../src/gates/evidence.js';
+import { queueBackupGates } from './gates-queue-backup.js';
 
 /** The phase 1 outputs the gates read: the phase's own output contract. */
 export type Phase1GateOutputs = Phase1Outputs;
@@ -221,4 +222,4 @@ const zones: G = {
 };
 
 /** The gates of phase 1, in the order they are reported (all independent: they run in parallel). */
-export const gates: G[] = [network, cloudTrail, configRecording, guardDuty, securityHub, firewall, dataBaseline, zones];
+export const gates: G[] = [network, cloudTrail, configRecording, guardDuty, securityHub, firewall, dataBaseline, zones, ...queueBackupGates];

@@ -14,6 +14,8 @@ import type { Probes } from '../../src/gates/probes/index.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import { crReady, daemonSetReady, deploymentReady, nodeReady, podProblems, statefulSetReady, type Readiness } from '../../src/gates/k8s/readiness.js';
 import type { Phase2Outputs } from './phase.js';
+import { e2eGates } from './gates-e2e.js';
+import { apiGates } from './gates-apis.js';
 
 type G = Gate<Phase2Outputs, Probes>;
 const MIN = 60_000;
@@ -179,4 +181,4 @@ const certificateIssued: G = {
 };
 
 /** The gates of phase 2, in the order they are reported. */
-export const gates: G[] = [clusterActive, nodesReady, workloadsReadyGate(PLATFORM_NAMESPACES), karpenterReady, certificateIssued];
+export const gates: G[] = [clusterActive, nodesReady, workloadsReadyGate(PLATFORM_NAMESPACES), karpenterReady, certificateIssued, ...apiGates, ...e2eGates];

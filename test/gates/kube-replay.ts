@@ -24,16 +24,25 @@ export interface ReplayRequest {
   authorization?: string;
 }
 
-export function loadScenario(name: string): RecordedResponse[] {
+/** Loads a scenario; `vars` fill `{{name}}` placeholders (e.g. the per-run object names gates use). */
+export function loadScenario(name: string, vars: Record<string, string> = {}): RecordedResponse[] {
   const file = fileURLToPath(new URL(`../fixtures/k8s/${name}.json`, import.meta.url));
-  return (JSON.parse(readFileSync(file, 'utf8')) as { responses: RecordedResponse[] }).responses;
+  let text = readFileSync(file, 'utf8');
+  for (const [k, v] of Object.entries(vars)) text = text.split(`{{${k}}}`).join(v);
+  const left = /\{\{([a-zA-Z0-9_.-]+)\}\}/.exec(text);
+  if (left) throw new Error(`scenario ${name}.json: no value for placeholder {{${left[1]}}}`);
+  return (JSON.parse(text) as { responses: RecordedResponse[] }).responses;
 }
 
 export class KubeReplay {
   readonly requests: ReplayRequest[] = [];
   private server?: Server;
   private served = new Map<string, number>();
-  constructor(private responses: RecordedResponse[]) {}
+  /** `onRequest` runs before each response is sent (e.g. to play a controller's side effect in moto). */
+  constructor(
+    private responses: RecordedResponse[],
+    private readonly onRequest?: (req: ReplayRequest) => Promise<void>,
+  ) {}
 
   /** Adds responses (e.g. from another scenario) after the current ones. */
   add(responses: RecordedResponse[]): void {
@@ -44,9 +53,21 @@ export class KubeReplay {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => {
+      req.on('end', async () => {
         const url = new URL(req.url ?? '/', 'http://x');
-        this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, body, authorization: req.headers.authorization });
+        const seen: ReplayRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.search, body, authorization: req.headers.authorization };
+        this.requests.push(seen);
+        if (this.onRequest) {
+          try {
+            await this.onRequest(seen);
+          } catch (e) {
+            // A failing side effect is a test bug: answer (never hang the client) and say so.
+            res.statusCode = 500;
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ kind: 'Status', status: 'Failure', code: 500, message: `replay onRequest hook failed: ${(e as Error).message}` }));
+            return;
+          }
+        }
         const candidates = this.responses.filter(
           (r) => r.method === req.method && r.path === url.pathname && (r.query === undefined || url.search.includes(r.query)),
         );
