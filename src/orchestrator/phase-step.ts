@@ -128,7 +128,8 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     const failedGate = gateResults.find((g) => g.status === 'fail');
     const record: PhaseRecord = {
       ...base,
-      status: failedGate ? 'failed' : 'succeeded',
+      // The update succeeded; a failed gate lives in `gates` (dependents then need `platform verify`).
+      status: 'succeeded',
       fingerprint: fp,
       gates: { fingerprint: fp, results: gateResults, at: new Date(clock.now()).toISOString() },
       consumed,
