@@ -17,7 +17,8 @@ export interface LockInfo {
   at: string;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -49,7 +50,7 @@ export class FileLocker implements Locker {
         /* unreadable: reported below without holder details */
       }
       const who = holder ? `pid ${holder.pid} on ${holder.host} (run ${holder.runId}, ${holder.purpose} since ${holder.at})` : 'an unknown holder';
-      const stale = holder && holder.host === hostname() && !alive(holder.pid);
+      const stale = holder && holder.host === hostname() && !processAlive(holder.pid);
       throw new PlatformError('locked', `stack ${key} is locked by ${who}${stale ? '; that process is gone, so the lock is stale' : ''}`, {
         value: key,
         hint: stale ? `if no run is active, remove ${file}` : 'wait for that run to finish, then run again',

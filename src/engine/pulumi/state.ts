@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PendingOperation } from '../../core/ports.js';
+import { processAlive } from '../../state/file-lock.js';
 
 export const PROJECT = 'platform';
 
@@ -34,21 +35,13 @@ export function readLocks(backendDir: string | undefined, stack: string): LockHo
       const file = join(dir, f);
       try {
         const raw = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; username?: string; hostname?: string; timestamp?: string };
-        return { file, ...raw, stale: raw.hostname === hostname() && typeof raw.pid === 'number' && !alive(raw.pid) };
+        return { file, ...raw, stale: raw.hostname === hostname() && typeof raw.pid === 'number' && !processAlive(raw.pid) };
       } catch {
         return { file, stale: false };
       }
     });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** "pid 123 on host by user at time (process gone)" for error messages. */
 export function describeHolder(h: LockHolder): string {
