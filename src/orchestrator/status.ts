@@ -33,11 +33,13 @@ export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[
     const rec = await ports.records.read(env.name, phase.id);
     const info = await ports.engine.info(stackRef(env.name, phase), env);
     const deployed = info.exists && rec?.status !== 'destroyed';
+    let unreadable: string | undefined;
     if (deployed) {
       try {
         outputsById.set(phase.id, await ports.engine.outputs(stackRef(env.name, phase), env));
-      } catch {
-        /* a stack without readable outputs is reported through its freshness below */
+      } catch (e) {
+        // Reported on this row; its dependents then show as stale because this phase gave no outputs.
+        unreadable = `its outputs cannot be read: ${e instanceof Error ? e.message : String(e)}`;
       }
     }
     const row: PhaseStatusRow = {
@@ -52,7 +54,8 @@ export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[
       pendingOperations: info.pendingOperations.length,
       lastRun: rec ? { runId: rec.runId, at: rec.finishedAt ?? rec.startedAt, engine: rec.engine } : undefined,
     };
-    if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, phase, rec, outputsById, ports));
+    if (unreadable) Object.assign(row, { freshness: 'unknown', staleBecause: unreadable });
+    else if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, phase, rec, outputsById, ports));
     if (rec?.gates) Object.assign(row, gateSummary(rec));
     else if (deployed) row.gates = 'not-run';
     rows.push(row);
@@ -70,7 +73,7 @@ async function freshness(
   const upstream: UpstreamOutputs = {};
   for (const d of phase.dependsOn) {
     const o = outputsById.get(d);
-    if (!o) return { freshness: 'stale', staleBecause: `phase ${d} is not deployed` };
+    if (!o) return { freshness: 'stale', staleBecause: `phase ${d} is not deployed or its outputs cannot be read` };
     upstream[d] = plainOutputs(o);
   }
   let inputs: unknown;

@@ -24,7 +24,7 @@ export default async function status(opts: { env: string }, globals: GlobalOptio
         `${String(r.phase).padStart(2)} ${r.slug.padEnd(14)}`,
         r.state === 'no-program' ? 'no program yet' : r.deployed ? `deployed (${r.state})` : r.state === 'destroyed' ? 'destroyed' : 'not deployed',
       ];
-      if (r.freshness !== 'n/a') parts.push(r.freshness === 'stale' ? `stale: ${r.staleBecause}` : r.freshness);
+      if (r.freshness !== 'n/a') parts.push(r.staleBecause ? `${r.freshness}: ${r.staleBecause}` : r.freshness);
       if (r.gates !== 'n/a') parts.push(`gates ${r.gates}${r.gateDetail ? ` (${r.gateDetail})` : ''}`);
       if (r.pendingOperations) parts.push(`${r.pendingOperations} pending operation(s): platform repair --phase ${r.phase} --env ${session.env.name}`);
       if (r.lastRun) parts.push(`last run ${r.lastRun.at} (${r.lastRun.engine})`);
