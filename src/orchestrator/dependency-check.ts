@@ -1,6 +1,6 @@
 /**
  * Dependency checks, run before any engine call that changes anything. For each selected phase,
- * every direct upstream phase that is not itself selected must:
+ * every upstream phase (direct or transitive) that is not itself selected must:
  * 1. have a record whose last update succeeded (and, for a real run, was not merely simulated);
  * 2. have a stack that exists, whose last update succeeded, with no pending operations
  *    (with the real engine those are a recovery problem: exit 5 and `platform repair`; simulated ones
@@ -12,6 +12,7 @@
  * command that fixes it. The outputs read here are returned so the run does not read them twice.
  */
 import { PlatformError } from '../core/errors.js';
+import { PhaseDag } from '../core/dag.js';
 import type { AnyPhase, PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { OutputMap, PhaseRecord } from '../core/ports.js';
@@ -89,17 +90,22 @@ export async function checkUpstream(
   return { outputs, record };
 }
 
-/** Checks every unselected direct upstream of every selected phase; returns their states by id. */
+/**
+ * Checks every unselected upstream of every selected phase — direct and transitive, nearest first —
+ * and returns their states by id.
+ */
 export async function checkDependencies(
   selected: readonly AnyPhase[],
   byId: ReadonlyMap<PhaseId, AnyPhase>,
   env: EnvConfig,
   ports: OrchestratorPorts,
 ): Promise<Map<PhaseId, UpstreamState>> {
+  const dag = new PhaseDag([...byId.values()]);
   const selectedIds = new Set(selected.map((p) => p.id));
   const states = new Map<PhaseId, UpstreamState>();
   for (const phase of selected) {
-    for (const dep of phase.dependsOn) {
+    const upstream = [...dag.upstream(phase.id)].sort((a, b) => b - a);
+    for (const dep of upstream) {
       if (selectedIds.has(dep) || states.has(dep)) continue;
       states.set(dep, await checkUpstream(phase, byId.get(dep)!, env, ports));
     }

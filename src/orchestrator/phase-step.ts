@@ -21,6 +21,8 @@ export interface StepRequest {
   env: EnvConfig;
   /** Outputs of every upstream phase (from this run or verified deployed ones). */
   upstream: ReadonlyMap<PhaseId, OutputMap>;
+  /** The phase's upstream ids, direct and transitive. */
+  upstreamIds: readonly PhaseId[];
   force: boolean;
   runId: string;
   signal: AbortSignal;
@@ -49,8 +51,10 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   const { engine, records, sources, clock } = ctx.ports;
   const ref = stackRef(env.name, phase);
   const simulated = engine.kind === 'simulate';
+  // Every upstream phase's outputs, direct and transitive (a phase may read a value two edges away,
+  // e.g. the kubeconfig of phase 2 in phase 5); only what inputs() reads enters the fingerprint.
   const upstreamPlain: UpstreamOutputs = {};
-  for (const dep of phase.dependsOn) {
+  for (const dep of req.upstreamIds) {
     const out = req.upstream.get(dep);
     if (!out) {
       return {
@@ -82,7 +86,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
 
   const started = clock.now();
   const consumed: Partial<Record<PhaseId, string>> = {};
-  for (const dep of phase.dependsOn) consumed[dep] = hashValue(upstreamPlain[dep]);
+  for (const dep of req.upstreamIds) consumed[dep] = hashValue(upstreamPlain[dep]);
   const emit = (e: Parameters<RunContext['emit']>[0]) => ctx.emit(e);
   const base: PhaseRecord = {
     env: env.name,

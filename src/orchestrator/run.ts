@@ -143,7 +143,7 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
         const phase = byId.get(id)!;
         inflight.set(
           id,
-          runStep(ctx, { command: req.command, phase, env: req.env, upstream, force: req.force, runId: ports.journal.runId, signal: req.signal }).then(
+          runStep(ctx, { command: req.command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force, runId: ports.journal.runId, signal: req.signal }).then(
             (result) => ({ id, result }),
           ),
         );

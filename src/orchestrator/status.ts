@@ -4,6 +4,7 @@
  * it never calls a mutating engine operation.
  */
 import { fingerprint } from '../core/fingerprint.js';
+import { PhaseDag } from '../core/dag.js';
 import { hasProgram, stackName, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { OutputMap, PhaseRecord } from '../core/ports.js';
@@ -55,7 +56,7 @@ export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[
       lastRun: rec ? { runId: rec.runId, at: rec.finishedAt ?? rec.startedAt, engine: rec.engine } : undefined,
     };
     if (unreadable) Object.assign(row, { freshness: 'unknown', staleBecause: unreadable });
-    else if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, phase, rec, outputsById, ports));
+    else if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, registry, phase, rec, outputsById, ports));
     if (rec?.gates) Object.assign(row, gateSummary(rec));
     else if (deployed) row.gates = 'not-run';
     rows.push(row);
@@ -65,13 +66,15 @@ export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[
 
 async function freshness(
   env: EnvConfig,
+  registry: readonly AnyPhase[],
   phase: AnyPhase,
   rec: PhaseRecord,
   outputsById: Map<PhaseId, OutputMap>,
   ports: Pick<OrchestratorPorts, 'engine' | 'sources'>,
 ): Promise<Pick<PhaseStatusRow, 'freshness' | 'staleBecause'>> {
   const upstream: UpstreamOutputs = {};
-  for (const d of phase.dependsOn) {
+  // The same upstream set a run hands inputs(): direct and transitive.
+  for (const d of [...new PhaseDag(registry).upstream(phase.id)].sort((a, b) => a - b)) {
     const o = outputsById.get(d);
     if (!o) return { freshness: 'stale', staleBecause: `phase ${d} is not deployed or its outputs cannot be read` };
     upstream[d] = plainOutputs(o);

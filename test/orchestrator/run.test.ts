@@ -78,6 +78,24 @@ describe('orchestrated up', () => {
     assert.equal(t.records.writes, 0);
   });
 
+  it('dependency check covers transitive upstreams: phase 2 needs phase 0 too (exit 3 naming it)', async () => {
+    const t = setup();
+    await t.run({ phase: '0..1' });
+    t.records.records.delete(0);
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.exitCode, 3);
+    assert.match(out.error!.message, /phase 2 \(p2\) needs phase 0 \(p0\): it has not been deployed in env local/);
+  });
+
+  it('inputs(ctx) receive transitive upstream outputs too', async () => {
+    const seen: number[][] = [];
+    const registry = testPhases(EDGES, [6]).map((p) => (p.id === 2 ? { ...p, inputs: (ctx: { upstream: object }) => (seen.push(Object.keys(ctx.upstream).map(Number)), {}) } : p));
+    const t = setup({ registry });
+    await t.run({ phase: '0..2' });
+    await t.run({ phase: '2' }, { force: true });
+    assert.deepEqual(seen, [[0, 1], [0, 1]]);
+  });
+
   it('dependency check: upstream outputs breaking its schema -> exit 3 naming the field', async () => {
     const t = setup();
     await t.run({ phase: '0..1' });
