@@ -120,6 +120,15 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
     locks = await acquireLocks(req.env.name, run, req.command, ports);
   } catch (e) {
     if (!isPlatformError(e)) throw e;
+    // Nothing started: every selected phase ends blocked by the upstream named in the error (a
+    // dependency problem), or cancelled before it started (a lock), so no host shows it "queued".
+    const on = e.value !== undefined && /^\d+$/.test(e.value) ? (Number(e.value) as PhaseId) : undefined;
+    const dependency = e.code === 'dependency-check' || e.code === 'recovery-needed';
+    for (const p of run) {
+      const status: PhaseStatus = dependency && on !== undefined && on !== p.id ? 'blocked' : 'cancelled';
+      ctx.status(p.id, status, { on: status === 'blocked' ? on : undefined, reason: `not started: ${e.message}`, hint: e.hint });
+      statuses[p.id] = status;
+    }
     return finish(e.exitCode, e);
   }
 

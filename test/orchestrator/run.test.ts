@@ -76,6 +76,9 @@ describe('orchestrated up', () => {
     assert.equal(out.error!.hint, 'run: platform up --phase 1 --env local');
     assert.equal(t.engine.mutatingCalls().length, 0);
     assert.equal(t.records.writes, 0);
+    assert.equal(out.phases[2], 'blocked', 'hosts show it blocked by phase 1, not queued');
+    const ev = t.journal.events.find((e) => e.type === 'phase-status' && e.phase === 2) as { status: string; on: number };
+    assert.deepEqual([ev.status, ev.on], ['blocked', 1]);
   });
 
   it('dependency check covers transitive upstreams: phase 2 needs phase 0 too (exit 3 naming it)', async () => {
