@@ -144,6 +144,8 @@ export class AwsReplay {
   }
 
   async stop(): Promise<void> {
+    // Clients keep connections alive; close them too, or the server (and the test process) lingers.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -90,6 +90,8 @@ export class KubeReplay {
   }
 
   async stop(): Promise<void> {
+    // Clients keep connections alive; close them too, or the server (and the test process) lingers.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

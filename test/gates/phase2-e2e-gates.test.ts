@@ -35,14 +35,16 @@ describe('phase 2 gates: Kubernetes side replayed, AWS side on moto', function (
   before(async () => (moto = await startMoto()));
   after(() => moto?.stop());
   beforeEach(() => moto.reset());
+  // Every replay server a test starts (some tests run a gate twice) is stopped after it.
+  const servers: { stop(): Promise<void> }[] = [];
   afterEach(async () => {
-    await kube?.stop();
-    await aws?.stop();
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
     kube = aws = undefined;
   });
 
   async function run(only: string, responses: RecordedResponse[], opts: { hook?: (r: ReplayRequest) => Promise<void>; awsEndpoint?: string } = {}) {
     kube = new KubeReplay(responses, opts.hook);
+    servers.push(kube);
     const kubeconfig = kubeconfigFor(await kube.start());
     const env = testEnv();
     const outputs = { ...OUTPUTS, kubeconfig };
@@ -253,6 +255,7 @@ describe('phase 2 gates: Kubernetes side replayed, AWS side on moto', function (
     }
     async function runCluster(fixture: string) {
       aws = new AwsReplay(loadAwsRoutes(fixture, { cluster: 'stg-platform' }), moto.endpoint);
+      servers.push(aws);
       return run('cluster-active', [], { awsEndpoint: await aws.start() });
     }
 
