@@ -1,5 +1,5 @@
 /** `platform phases`: the registry as a table (or JSON): dependencies, program or not, plan changes. */
-import { hasProgram } from '../../core/phase.js';
+import { hasProgram, phaseGates } from '../../core/phase.js';
 import type { GlobalOptions } from '../main.js';
 import { loadRegistry, outputMode } from '../services.js';
 import { report } from '../report.js';
@@ -7,10 +7,12 @@ import { report } from '../report.js';
 export default async function phases(_opts: unknown, globals: GlobalOptions): Promise<number> {
   try {
     const registry = await loadRegistry();
+    // Gates load lazily (they pull in cloud SDK clients); listing them is this command's job.
+    const gates = new Map(await Promise.all(registry.map(async (p) => [p.id, (await phaseGates(p)).map((g) => g.name)] as const)));
     if (outputMode(globals) === 'json') {
       for (const p of registry) {
         process.stdout.write(
-          JSON.stringify({ id: p.id, slug: p.slug, title: p.title, dependsOn: p.dependsOn, program: hasProgram(p), gates: p.gates.map((g) => g.name), planChanges: p.planChanges ?? [] }) + '\n',
+          JSON.stringify({ id: p.id, slug: p.slug, title: p.title, dependsOn: p.dependsOn, program: hasProgram(p), gates: gates.get(p.id), planChanges: p.planChanges ?? [] }) + '\n',
         );
       }
       return 0;
@@ -18,7 +20,7 @@ export default async function phases(_opts: unknown, globals: GlobalOptions): Pr
     const lines: string[] = [];
     for (const p of registry) {
       const deps = p.dependsOn.length ? `after ${p.dependsOn.join(', ')}` : 'no dependencies';
-      lines.push(`${String(p.id).padStart(2)}  ${p.slug.padEnd(14)} ${p.title} (${deps}; ${hasProgram(p) ? `${p.gates.length} gates` : 'no program yet'})`);
+      lines.push(`${String(p.id).padStart(2)}  ${p.slug.padEnd(14)} ${p.title} (${deps}; ${hasProgram(p) ? `${gates.get(p.id)!.length} gates` : 'no program yet'})`);
       for (const c of p.planChanges ?? []) lines.push(`      changed from the plan: ${c.what}, because ${c.why}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
