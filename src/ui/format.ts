@@ -1,4 +1,4 @@
-/** Small formatting helpers shared by the plain host and the CLI's result printers. */
+/** Formatting for the plain host and the CLI's result printers (durations shared with the ink UI). */
 import type { ChangeCounts } from '../core/events.js';
 
 export interface Style {
@@ -19,16 +19,12 @@ export function styleFor(isTty: boolean, env: NodeJS.ProcessEnv): Style {
   return colored;
 }
 
-export function formatCounts(c: ChangeCounts): string {
+/** Every kind of change, zeros included, and the unchanged count: the plain host's summary line. */
+export function formatAllCounts(c: ChangeCounts): string {
   return `+${c.create} ~${c.update} -${c.delete} ±${c.replace} (${c.same} unchanged)`;
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m}m${Math.round((ms % 60_000) / 1000)}s`;
-}
+export { formatDuration } from './view-format.js';
 
 export function formatValue(v: unknown, max = 100): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import type { PlatformEvent } from '../core/events.js';
 import type { ConfirmRequest, Host } from '../core/ports.js';
 import type { PhaseId } from '../core/phase.js';
-import { formatCounts, formatDuration, formatValue, styleFor } from './format.js';
+import { formatAllCounts, formatDuration, formatValue, styleFor } from './format.js';
 
 export interface PlainHostOptions {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -73,7 +73,7 @@ export class PlainHost implements Host {
         this.err(`${e.phase !== undefined ? `${this.name(e.phase)}: ` : ''}${e.severity === 'error' ? s.red('error') : e.severity === 'warning' ? s.yellow('warning') : 'info'}: ${e.message}`);
         break;
       case 'phase-summary':
-        this.err(`${this.name(e.phase)}: ${formatCounts(e.changes)} in ${formatDuration(e.durationMs)}`);
+        this.err(`${this.name(e.phase)}: ${formatAllCounts(e.changes)} in ${formatDuration(e.durationMs)}`);
         break;
       case 'gate-started':
         if (this.o.verbose) this.err(s.dim(`  … gate ${e.gate}`));
