@@ -7,6 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { doc, policyJson, serviceTrust } from '../shared/iam-docs.js';
 import { iamName } from '../shared/naming.js';
+import { backupRoleName, clusterRoleName, karpenterNodeRoleName, nodeRoleName } from './iam-names.js';
 
 export const NODE_MANAGED_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
@@ -48,7 +49,7 @@ function roleWithPolicies(
 export function createRoles(a: RolesArgs, opts: pulumi.CustomResourceOptions): PlatformRoles {
   const clusterRole = roleWithPolicies(
     'cluster-role',
-    `${a.clusterName}-cluster`,
+    clusterRoleName(a.clusterName),
     'eks.amazonaws.com',
     ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'],
     a.tags,
@@ -64,10 +65,10 @@ export function createRoles(a: RolesArgs, opts: pulumi.CustomResourceOptions): P
     },
     opts,
   );
-  const nodeRole = roleWithPolicies('node-role', `${a.clusterName}-node`, 'ec2.amazonaws.com', NODE_MANAGED_POLICIES, a.tags, opts);
+  const nodeRole = roleWithPolicies('node-role', nodeRoleName(a.clusterName), 'ec2.amazonaws.com', NODE_MANAGED_POLICIES, a.tags, opts);
   const karpenterNodeRole = roleWithPolicies(
     'karpenter-node-role',
-    `KarpenterNodeRole-${a.clusterName}`,
+    karpenterNodeRoleName(a.clusterName),
     'ec2.amazonaws.com',
     NODE_MANAGED_POLICIES,
     a.tags,
@@ -75,7 +76,7 @@ export function createRoles(a: RolesArgs, opts: pulumi.CustomResourceOptions): P
   );
   const backupRole = roleWithPolicies(
     'backup-role',
-    `platform-backup-${a.envName}`,
+    backupRoleName(a.envName),
     'backup.amazonaws.com',
     [
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',

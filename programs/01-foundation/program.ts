@@ -20,7 +20,9 @@ import {
   karpenterPolicies,
   lokiPolicy,
   type AddonScope,
+  type KarpenterPolicyName,
 } from './addon-policies.js';
+import { addonPolicyName, karpenterPolicyName } from './iam-names.js';
 import { PlatformZones } from './dns.js';
 import { DrBaseline } from './dr.js';
 import { EgressFirewall } from './firewall.js';
@@ -126,9 +128,9 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
       custom,
     ).arn;
   const karpenterPolicyArns = Object.entries(karpenterPolicies(scope)).map(([part, d]) =>
-    policy(`karpenter-${part}`, `KarpenterController${part}-${inputs.cluster.name}`, `Karpenter controller: ${part}`, d),
+    policy(`karpenter-${part}`, karpenterPolicyName(part as KarpenterPolicyName, inputs.cluster.name), `Karpenter controller: ${part}`, d),
   );
-  const addonPolicy = (key: string, d: PolicyDocument, what: string) => policy(key, `${inputs.cluster.name}-${key}`, what, d);
+  const addonPolicy = (key: string, d: PolicyDocument, what: string) => policy(key, addonPolicyName(key, inputs.cluster.name), what, d);
 
   const drBaseline = new DrBaseline(
     'dr',

@@ -10,6 +10,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { doc, policyJson, serviceTrust, type PolicyStatement } from '../shared/iam-docs.js';
 import { bucketName } from '../shared/naming.js';
+import { configRoleName, trailLogsRoleName } from './iam-names.js';
 import { SecureBucket, type AccessLogDestination } from '../shared/secure-bucket.js';
 
 export interface SecurityArgs {
@@ -110,7 +111,7 @@ export class SecurityServices extends pulumi.ComponentResource {
     const trailLogsRole = new aws.iam.Role(
       'trail-logs-role',
       {
-        name: `platform-cloudtrail-logs-${a.envName}`,
+        name: trailLogsRoleName(a.envName),
         assumeRolePolicy: policyJson(serviceTrust('cloudtrail.amazonaws.com', { StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': a.accountId } })),
         tags: a.tags,
       },
@@ -142,7 +143,7 @@ export class SecurityServices extends pulumi.ComponentResource {
     );
     this.trailArn = trail.arn;
 
-    const configRole = new aws.iam.Role('config-role', { name: `platform-config-${a.envName}`, assumeRolePolicy: policyJson(serviceTrust('config.amazonaws.com')), tags: a.tags }, child);
+    const configRole = new aws.iam.Role('config-role', { name: configRoleName(a.envName), assumeRolePolicy: policyJson(serviceTrust('config.amazonaws.com')), tags: a.tags }, child);
     new aws.iam.RolePolicyAttachment('config-role-managed', { role: configRole.name, policyArn: 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole' }, child);
     new aws.iam.RolePolicy(
       'config-role-delivery',

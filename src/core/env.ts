@@ -15,6 +15,12 @@ const domain = z
 const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id (quote it in YAML)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
+/**
+ * Longest cluster name: IAM names are at most 64 characters and phase 1's longest is
+ * `KarpenterControllerResourceDiscovery-<cluster>` (37 + name).
+ */
+export const CLUSTER_NAME_MAX_LENGTH = 27;
+
 export const EnvNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes');
 
 export const SuppressionSchema = z.strictObject({
@@ -62,7 +68,11 @@ export const EnvConfigSchema = z.strictObject({
     flowLogRetentionDays: z.number().int().positive(),
   }),
   cluster: z.strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,38}$/),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]+$/, 'lower-case letters, digits and dashes, starting with a letter')
+      .min(2)
+      .max(CLUSTER_NAME_MAX_LENGTH, `at most ${CLUSTER_NAME_MAX_LENGTH} characters (IAM names such as KarpenterControllerResourceDiscovery-<cluster> must fit in 64)`),
     version: z.string().regex(/^1\.\d{2}$/, 'a Kubernetes minor such as 1.34'),
     endpointPublicAccess: z.boolean(),
     publicAccessCidrs: z.array(cidr),

@@ -8,7 +8,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { PlatformError } from '../../src/core/errors.js';
-import type { EnvConfig } from '../../src/core/env.js';
+import { CLUSTER_NAME_MAX_LENGTH, EnvConfigSchema, type EnvConfig } from '../../src/core/env.js';
+import { iamName } from '../../programs/shared/naming.js';
+import { foundationIamNames } from '../../programs/01-foundation/iam-names.js';
 import { evaluateProgram, type CapturedResource, type Evaluation } from '../../src/engine/simulate/evaluate.js';
 import { phase0Outputs, type Phase0Outputs } from '../../programs/00-organization/phase.js';
 import { phase, phase1Outputs, type Phase1Outputs } from '../../programs/01-foundation/phase.js';
@@ -95,6 +97,22 @@ describe('phase 1 (foundation) inputs', () => {
     assert.equal(phase.inputs({ env: localEnv, upstream: { 0: upstream0 }, simulated: true }).deployRoleArn, upstream0.deployRoleArns.dev);
     const bare = makeEnv((e) => ({ ...e, name: 'qa' }));
     assert.throws(() => phase.inputs({ env: bare, upstream: { 0: upstream0 }, simulated: true }), /names no account of phase 0/);
+  });
+});
+
+describe('phase 1 IAM names fit the cluster-name cap of the env schema', () => {
+  it('accepts the longest cluster name the schema allows and every IAM name built from it stays within 64 characters', () => {
+    const longest = 'a'.repeat(CLUSTER_NAME_MAX_LENGTH);
+    const env = makeEnv((e) => ({ ...e, cluster: { ...e.cluster, name: longest } }));
+    for (const name of foundationIamNames(env.cluster.name, env.name)) assert.doesNotThrow(() => iamName(name), name);
+  });
+
+  it('rejects a cluster name one character longer, naming the field (KarpenterControllerResourceDiscovery-<cluster> would pass 64)', () => {
+    const tooLong = 'a'.repeat(CLUSTER_NAME_MAX_LENGTH + 1);
+    const parsed = EnvConfigSchema.safeParse({ ...devEnv, cluster: { ...devEnv.cluster, name: tooLong } });
+    assert.equal(parsed.success, false);
+    assert.deepEqual(parsed.error!.issues[0]!.path, ['cluster', 'name']);
+    assert.throws(() => iamName(`KarpenterControllerResourceDiscovery-${tooLong}`), /IAM name/);
   });
 });
 
