@@ -5,18 +5,21 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { EnvConfigSchema, EnvNameSchema, type EnvConfig } from '../core/env.js';
 import { PlatformError } from '../core/errors.js';
+import { RESERVED_ENV_NAMES } from '../core/organization.js';
 import { crossFieldProblems } from './cross-field.js';
 import { closest } from './edit-distance.js';
-import { describeIssue, locate, orderProblems, type ConfigProblem } from './issues.js';
+import { parseConfigSource } from './parse-config.js';
 
 /** Folder of env files, relative to the repo root. */
 export const STACKS_DIR = 'stacks';
 const SCHEMA_HINT = 'the schema is EnvConfigSchema in src/core/env.ts';
 
-/** Env names with a file in `stacks/`, sorted. Files whose base name is not a valid env name are ignored. */
+/**
+ * Env names with a file in `stacks/`, sorted. Files whose base name is not a valid env name are
+ * ignored, and so are the organization files (`organization.yaml`, `organization.local.yaml`).
+ */
 export async function listEnvs(repoRoot: string): Promise<string[]> {
   let entries: string[];
   try {
@@ -33,7 +36,7 @@ export async function listEnvs(repoRoot: string): Promise<string[]> {
   return entries
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
-    .filter((n) => EnvNameSchema.safeParse(n).success)
+    .filter((n) => EnvNameSchema.safeParse(n).success && !RESERVED_ENV_NAMES.includes(n))
     .sort();
 }
 
@@ -51,6 +54,12 @@ export async function loadEnv(repoRoot: string, name: string): Promise<EnvConfig
   const envs = await listEnvs(repoRoot);
   if (!EnvNameSchema.safeParse(name).success) {
     throw new PlatformError('unknown-env', `invalid env name '${name}': expected lower-case letters, digits and dashes (at most 16)`, {
+      value: name,
+      hint: envListHint(envs),
+    });
+  }
+  if (RESERVED_ENV_NAMES.includes(name)) {
+    throw new PlatformError('unknown-env', `'${name}' is not an env: the name is reserved for the organization (stacks/organization.yaml)`, {
       value: name,
       hint: envListHint(envs),
     });
@@ -81,35 +90,5 @@ export async function loadEnv(repoRoot: string, name: string): Promise<EnvConfig
 
 /** Validates the text of an env file; `file` is how it is named in errors, `name` the env it must hold. */
 export function parseEnvSource(source: string, file: string, name: string): EnvConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    const { line, col } = lines.linePos(err.pos[0]);
-    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more problem${doc.errors.length === 2 ? '' : 's'})` : '';
-    throw new PlatformError('config-invalid', `${file}:${line}:${col}: ${firstLine(err.message)}${more}`, {
-      value: file,
-      hint: 'fix the YAML syntax at that position',
-    });
-  }
-  const data: unknown = doc.toJS();
-  const parsed = EnvConfigSchema.safeParse(data, { reportInput: true });
-  const problems: ConfigProblem[] = parsed.success
-    ? crossFieldProblems(parsed.data, name)
-    : orderProblems(parsed.error.issues.map((i) => describeIssue(i, EnvConfigSchema)));
-  if (problems.length === 0 && parsed.success) return parsed.data;
-
-  const first = problems[0]!;
-  const pos = locate(doc, lines, first);
-  const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'})` : '';
-  const suggestion = first.unknownKey && first.allowed ? closest(first.unknownKey, first.allowed) : undefined;
-  throw new PlatformError('config-invalid', `${where}: ${first.text}${more}`, {
-    value: first.value,
-    hint: suggestion ? `did you mean '${suggestion}'? ${SCHEMA_HINT}` : `edit ${file}; ${SCHEMA_HINT}`,
-  });
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
+  return parseConfigSource(source, file, EnvConfigSchema, (env) => crossFieldProblems(env, name), SCHEMA_HINT);
 }

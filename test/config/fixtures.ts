@@ -46,6 +46,23 @@ export function validEnv(name = 'dev'): Record<string, any> {
   };
 }
 
+/** A valid organization file as plain data; tests mutate a fresh copy. */
+export function validOrganization(): Record<string, any> {
+  return {
+    name: 'example',
+    managementAccountId: '999999999999',
+    regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
+    organization: { existingId: 'o-abcdefghij' },
+    accounts: { emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
+    identityCenter: { region: 'us-east-1' },
+    deployers: { ciRoleArns: ['arn:aws:iam::999999999999:role/platform-ci'], operatorRoleArns: [] },
+    backend: { url: 's3://example-platform-state/org' },
+    secrets: { provider: 'awskms://alias/platform-org-state' },
+    engine: 'pulumi',
+    tags: { owner: 'team' },
+  };
+}
+
 /** YAML text of an env object, laid out the same way every time. */
 export function toYaml(env: unknown): string {
   return stringify(env, { lineWidth: 0 });
