@@ -1,14 +1,14 @@
 // Transpiles src/ and programs/ to dist/ with esbuild (one file in, one file out; no bundling),
 // so the CLI starts on plain Node without a TypeScript loader. Type checking is `npm run typecheck`.
 import { build } from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-function walk(dir, out = []) {
+function walk(dir, out = [], match = /\.(ts|tsx)$/) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (/\.(ts|tsx)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+    if (statSync(p).isDirectory()) walk(p, out, match);
+    else if (match.test(name) && !name.endsWith('.d.ts')) out.push(p);
   }
   return out;
 }
@@ -26,3 +26,5 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+// Data files the programs read at run time (the chart lock) go beside their built modules.
+for (const file of walk('programs', [], /\.lock\.yaml$/)) copyFileSync(file, join('dist', file));

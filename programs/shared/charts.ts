@@ -5,6 +5,7 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
+import { chartLock, vouchedEntry } from './chart-lock.js';
 
 /** A chart reference with an exact version. `repo` is absent for `oci://` charts. */
 export interface PinnedChart {
@@ -32,11 +33,14 @@ export interface PinnedReleaseArgs {
 
 /**
  * Installs one pinned chart. Refuses a pin that is not an exact version, so a range can never slip
- * into a release.
+ * into a release, and a pin the chart lock does not vouch for (repository, chart and version).
  */
 export function pinnedRelease(name: string, args: PinnedReleaseArgs, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
   if (!isExactVersion(args.pin.version)) {
     throw new Error(`chart ${args.pin.chart} is pinned to '${args.pin.version}', which is not an exact version such as 1.2.3`);
+  }
+  if (!vouchedEntry(chartLock(), args.pin)) {
+    throw new Error(`chart ${args.pin.chart} ${args.pin.version} (${args.pin.repo ?? 'oci'}) is not in programs/02-cluster/charts.lock.yaml: lock it with its digest first`);
   }
   return new k8s.helm.v3.Release(
     name,

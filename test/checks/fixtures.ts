@@ -77,7 +77,17 @@ export function baseline(): Planned[] {
     res(2, 'eks:index:Cluster', 'cluster', { version: '1.34', endpointPrivateAccess: true, endpointPublicAccess: false, encryptionConfigKeyArn: KEY, enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], skipDefaultNodeGroup: true }),
     res(2, 'eks:index:ManagedNodeGroup', 'system', { enableIMDSv2: true, instanceTypes: ['m7i.large'] }),
     res(2, 'aws:eks/nodeGroup:NodeGroup', 'raw-nodes', { clusterName: 'c', nodeRoleArn: 'arn', subnetIds: ['s1'], scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 } }),
-    res(2, 'kubernetes:helm.sh/v3:Release', 'istiod', { chart: 'istiod', namespace: 'istio-system', values: { anything: true } }),
+    res(2, 'kubernetes:helm.sh/v3:Release', 'istiod', { chart: 'istiod', version: '1.30.4', repositoryOpts: { repo: 'https://istio-release.storage.googleapis.com/charts' }, namespace: 'istio-system', values: { anything: true } }),
+    res(2, 'kubernetes:helm.sh/v3:Release', 'alloy', {
+      chart: 'alloy',
+      version: '1.8.1',
+      repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' },
+      namespace: 'loki',
+      values: {
+        controller: { type: 'daemonset', volumes: { extra: [{ name: 'tmp', emptyDir: {} }] } },
+        alloy: { storagePath: '/tmp/alloy', mounts: { extra: [{ name: 'tmp', mountPath: '/tmp' }] }, securityContext: { readOnlyRootFilesystem: true } },
+      },
+    }),
     // phase 5: workloads and mesh policy
     res(5, 'kubernetes:core/v1:Namespace', 'shop-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } }),
     res(5, 'kubernetes:apps/v1:Deployment', 'shop', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop', namespace: 'shop' }, spec: { replicas: 2, selector: { matchLabels: { app: 'shop' } }, template: { metadata: { labels: { app: 'shop' } }, spec: securePod } } }),

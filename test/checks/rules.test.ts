@@ -135,6 +135,22 @@ const cases: Record<string, Case> = {
     at: ['events', 'kind'],
   },
   'k8s-manifest-schema': { bad: mutate('mesh-mtls', (i) => (i.spec.mtls.mode = 'STRICTT')), at: ['mesh-mtls', 'spec.mtls.mode'] },
+  // Review B6: loki 12.0.1 was never released (the index goes 12.0.0 -> 13.0.0).
+  'helm-chart-locked': {
+    bad: add(res(2, 'kubernetes:helm.sh/v3:Release', 'loki', { chart: 'loki', version: '12.0.1', repositoryOpts: { repo: 'https://grafana-community.github.io/helm-charts' }, namespace: 'loki', values: {} })),
+    at: ['loki', 'version'],
+    good: add(res(2, 'kubernetes:helm.sh/v3:Release', 'loki', { chart: 'loki', version: '12.0.0', repositoryOpts: { repo: 'https://grafana-community.github.io/helm-charts' }, namespace: 'loki', values: {} })),
+  },
+  // Review B7: Alloy with a read-only root and no volume over its storage path /tmp/alloy.
+  'helm-readonly-root-writable': {
+    bad: mutate('alloy', (i) => {
+      delete i.values.controller.volumes;
+      delete i.values.alloy.mounts;
+      delete i.values.alloy.storagePath;
+    }),
+    at: ['alloy', 'values.alloy.securityContext.readOnlyRootFilesystem'],
+    good: mutate('alloy', (i) => Object.assign(i.values.alloy, { storagePath: '/var/lib/alloy/data', mounts: { extra: [{ name: 'tmp', mountPath: '/var/lib/alloy' }] } })),
+  },
   'k8s-manifest-unknown-field': { bad: mutate('shop', (i) => (container(i).securityContext.readOnlyRootFileSystem = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'] },
 };
 

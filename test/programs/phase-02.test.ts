@@ -11,53 +11,16 @@ import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
 import type { EnvConfig } from '../../src/core/env.js';
-import { evaluateProgram, type CapturedResource, type Evaluation } from '../../src/engine/simulate/evaluate.js';
-import { phase, phase2Outputs, type Phase2Inputs, type Phase2Outputs } from '../../programs/02-cluster/phase.js';
-import { charts } from '../../programs/02-cluster/versions.js';
+import { phase } from '../../programs/02-cluster/phase.js';
+import { chartPins } from '../../programs/02-cluster/versions.js';
 import { serviceAccounts } from '../../programs/02-cluster/roles.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
+import { byType, customResources, one, release, releases, runPhase2, values, type Run } from './phase-02-run.js';
 
 const devEnv = shippedEnv('dev');
 const prodEnv = shippedEnv('prod');
 
-const byType = (ev: Evaluation, type: string) => ev.resources.filter((r) => r.type === type);
-const one = (ev: Evaluation, type: string, name?: string): CapturedResource => {
-  const found = byType(ev, type).filter((r) => name === undefined || r.name === name);
-  assert.equal(found.length, 1, `exactly one ${type}${name ? ` named ${name}` : ''}, found ${found.length}`);
-  return found[0]!;
-};
-/** Custom resources register as `kubernetes:<apiVersion>:<kind>`. */
-const customResources = (ev: Evaluation, kind: string) =>
-  ev.resources.filter((r) => r.type.startsWith('kubernetes:') && r.type.endsWith(`:${kind}`) && r.inputs.kind === kind);
-const releases = (ev: Evaluation) => byType(ev, 'kubernetes:helm.sh/v3:Release');
-const release = (ev: Evaluation, name: string) => one(ev, 'kubernetes:helm.sh/v3:Release', name);
-const values = (r: CapturedResource) => r.inputs.values as any;
-
-interface Run {
-  env: EnvConfig;
-  inputs: Phase2Inputs;
-  ev: Evaluation;
-  out: Phase2Outputs;
-}
-
-const runs = new Map<string, Promise<Run>>();
-/** Evaluates the program once per env (sequentially: each `before` awaits its own run). */
-function run(env: EnvConfig): Promise<Run> {
-  if (!runs.has(env.name)) runs.set(env.name, evaluate(env));
-  return runs.get(env.name)!;
-}
-
-async function evaluate(env: EnvConfig): Promise<Run> {
-  const inputs = phase.inputs({ env, upstream: { 1: phase1OutputsFor(env) }, simulated: true });
-  const program = await phase.loadProgram!();
-  const stack = `${env.name}-02-cluster`;
-  const ev = await evaluateProgram({
-    stack,
-    synthetic: { accountId: env.accountId, region: env.regions.primary, stack },
-    program: () => program(inputs),
-  });
-  return { env, inputs, ev, out: phase2Outputs.parse(ev.outputs) };
-}
+const run = (env: EnvConfig) => runPhase2(env);
 
 describe('phase 2 (cluster) inputs', () => {
   it('are plain JSON built from the env file and phase 1 outputs', () => {
@@ -189,8 +152,8 @@ for (const env of [devEnv, prodEnv]) {
 
     it('pins every chart to the exact version of versions.ts', () => {
       const rel = releases(r.ev);
-      assert.equal(rel.length, Object.keys(charts).length, 'one release per pinned chart');
-      const pins = new Map<string, { chart: string; version: string; repo?: string }>(Object.values(charts).map((p) => [p.chart, p]));
+      assert.equal(rel.length, Object.keys(chartPins()).length, 'one release per pinned chart');
+      const pins = new Map<string, { chart: string; version: string; repo?: string }>(Object.values(chartPins()).map((p) => [p.chart, p]));
       for (const x of rel) {
         const pin = pins.get(String(x.inputs.chart));
         assert.ok(pin, `${x.name} uses a pinned chart`);

@@ -13,7 +13,7 @@ import {
 } from '../../shared/charts.js';
 import type { Phase2Inputs } from '../phase.js';
 import { serviceAccounts } from '../roles.js';
-import { charts } from '../versions.js';
+import { chartPin } from '../versions.js';
 
 export const ACME_SERVERS = {
   staging: 'https://acme-staging-v02.api.letsencrypt.org/directory',
@@ -84,7 +84,7 @@ export function installCertManager(
 ): { release: k8s.helm.v3.Release; issuers: Record<'staging' | 'prod', k8s.apiextensions.CustomResource> } {
   const release = pinnedRelease(
     'cert-manager',
-    { pin: charts.certManager, namespace: serviceAccounts.certManager.namespace, releaseName: 'cert-manager', values: certManagerValues() },
+    { pin: chartPin('certManager'), namespace: serviceAccounts.certManager.namespace, releaseName: 'cert-manager', values: certManagerValues() },
     opts,
   );
   const issuer = (which: 'staging' | 'prod') =>

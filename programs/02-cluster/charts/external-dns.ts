@@ -13,7 +13,7 @@ import {
 } from '../../shared/charts.js';
 import type { Phase2Inputs } from '../phase.js';
 import { serviceAccounts } from '../roles.js';
-import { charts } from '../versions.js';
+import { chartPin } from '../versions.js';
 
 export function externalDnsValues(inputs: Phase2Inputs): Record<string, unknown> {
   const sa = serviceAccounts.externalDns;
@@ -43,7 +43,7 @@ export function installExternalDns(
 ): k8s.helm.v3.Release {
   return pinnedRelease(
     'external-dns',
-    { pin: charts.externalDns, namespace: serviceAccounts.externalDns.namespace, releaseName: 'external-dns', values: externalDnsValues(inputs) },
+    { pin: chartPin('externalDns'), namespace: serviceAccounts.externalDns.namespace, releaseName: 'external-dns', values: externalDnsValues(inputs) },
     opts,
   );
 }

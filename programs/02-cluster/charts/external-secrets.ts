@@ -13,7 +13,7 @@ import {
 } from '../../shared/charts.js';
 import type { Phase2Inputs } from '../phase.js';
 import { serviceAccounts } from '../roles.js';
-import { charts } from '../versions.js';
+import { chartPin } from '../versions.js';
 
 export const CLUSTER_SECRET_STORE = 'aws-secretsmanager';
 
@@ -51,7 +51,7 @@ export function installExternalSecrets(
 ): { release: k8s.helm.v3.Release; store: k8s.apiextensions.CustomResource } {
   const release = pinnedRelease(
     'external-secrets',
-    { pin: charts.externalSecrets, namespace: serviceAccounts.externalSecrets.namespace, releaseName: 'external-secrets', values: externalSecretsValues() },
+    { pin: chartPin('externalSecrets'), namespace: serviceAccounts.externalSecrets.namespace, releaseName: 'external-secrets', values: externalSecretsValues() },
     opts,
   );
   const store = new k8s.apiextensions.CustomResource(

@@ -8,7 +8,7 @@ import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import { criticalAddonsToleration, pinnedRelease } from '../../shared/charts.js';
 import { NAMESPACES } from '../addons.js';
-import { charts, istioRevision } from '../versions.js';
+import { chartPin, istioRevision } from '../versions.js';
 
 export const INGRESS_GATEWAY_SELECTOR = { istio: 'ingressgateway' } as const;
 export const INGRESS_RELEASE = 'istio-ingress';
@@ -68,17 +68,17 @@ export interface IstioResult {
 export function installIstio(opts: { provider: k8s.Provider; dependsOn: pulumi.Input<pulumi.Resource>[] }): IstioResult {
   const base = pinnedRelease(
     'istio-base',
-    { pin: charts.istioBase, namespace: NAMESPACES.istioSystem, releaseName: 'istio-base', values: { defaultRevision: istioRevision } },
+    { pin: chartPin('istioBase'), namespace: NAMESPACES.istioSystem, releaseName: 'istio-base', values: { defaultRevision: istioRevision } },
     opts,
   );
   const istiod = pinnedRelease(
     'istiod',
-    { pin: charts.istiod, namespace: NAMESPACES.istioSystem, releaseName: 'istiod', values: istiodValues() },
+    { pin: chartPin('istiod'), namespace: NAMESPACES.istioSystem, releaseName: 'istiod', values: istiodValues() },
     { provider: opts.provider, dependsOn: [...opts.dependsOn, base] },
   );
   const gateway = pinnedRelease(
     'istio-ingress',
-    { pin: charts.istioGateway, namespace: NAMESPACES.istioIngress, releaseName: INGRESS_RELEASE, values: gatewayValues() },
+    { pin: chartPin('istioGateway'), namespace: NAMESPACES.istioIngress, releaseName: INGRESS_RELEASE, values: gatewayValues() },
     { provider: opts.provider, dependsOn: [...opts.dependsOn, istiod] },
   );
   const peerAuthentication = new k8s.apiextensions.CustomResource(

@@ -10,7 +10,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import { criticalAddonsToleration, pinnedRelease } from '../../shared/charts.js';
 import type { Phase2Inputs } from '../phase.js';
 import { serviceAccounts } from '../roles.js';
-import { charts, karpenterAmiAlias } from '../versions.js';
+import { chartPin, karpenterAmiAlias } from '../versions.js';
 
 export const EC2_NODE_CLASS = 'default';
 
@@ -104,7 +104,7 @@ export function installKarpenter(
 ): KarpenterResult {
   const release = pinnedRelease(
     'karpenter',
-    { pin: charts.karpenter, namespace: serviceAccounts.karpenter.namespace, releaseName: 'karpenter', values: karpenterValues(inputs, clusterEndpoint) },
+    { pin: chartPin('karpenter'), namespace: serviceAccounts.karpenter.namespace, releaseName: 'karpenter', values: karpenterValues(inputs, clusterEndpoint) },
     opts,
   );
   const crOpts = { provider: opts.provider, dependsOn: [release] };

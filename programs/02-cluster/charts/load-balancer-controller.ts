@@ -12,7 +12,7 @@ import {
 } from '../../shared/charts.js';
 import type { Phase2Inputs } from '../phase.js';
 import { serviceAccounts } from '../roles.js';
-import { charts } from '../versions.js';
+import { chartPin } from '../versions.js';
 
 export function loadBalancerControllerValues(inputs: Phase2Inputs): Record<string, unknown> {
   return {
@@ -36,7 +36,7 @@ export function installLoadBalancerController(
 ): k8s.helm.v3.Release {
   return pinnedRelease(
     'aws-load-balancer-controller',
-    { pin: charts.awsLoadBalancerController, namespace: serviceAccounts.lbc.namespace, releaseName: 'aws-load-balancer-controller', values: loadBalancerControllerValues(inputs) },
+    { pin: chartPin('awsLoadBalancerController'), namespace: serviceAccounts.lbc.namespace, releaseName: 'aws-load-balancer-controller', values: loadBalancerControllerValues(inputs) },
     opts,
   );
 }

@@ -9,7 +9,7 @@ import { pinnedRelease, restrictedContainerSecurityContext, restrictedPodSecurit
 import { NAMESPACES } from '../addons.js';
 import type { Phase2Inputs } from '../phase.js';
 import { serviceAccounts } from '../roles.js';
-import { charts } from '../versions.js';
+import { chartPin } from '../versions.js';
 
 export const LOKI_GATEWAY = `loki-gateway.${NAMESPACES.loki}.svc.cluster.local`;
 
@@ -83,10 +83,17 @@ export function alloyConfig(clusterName: string): string {
   ].join('\n');
 }
 
+/** Where Alloy keeps its state (`--storage.path`): on the emptyDir mounted at /tmp, since the root is read-only. */
+export const ALLOY_STORAGE_PATH = '/tmp/alloy';
+
 export function alloyValues(inputs: Phase2Inputs): Record<string, unknown> {
   return {
-    controller: { type: 'daemonset', tolerations: [{ operator: 'Exists' }] },
+    // Alloy writes under --storage.path and exits when it cannot (chart 1.8.1 mounts no volume for
+    // it): a writable emptyDir over /tmp (controller.volumes.extra + alloy.mounts.extra).
+    controller: { type: 'daemonset', tolerations: [{ operator: 'Exists' }], volumes: { extra: [{ name: 'tmp', emptyDir: {} }] } },
     alloy: {
+      storagePath: ALLOY_STORAGE_PATH,
+      mounts: { extra: [{ name: 'tmp', mountPath: '/tmp' }] },
       configMap: { create: true, content: alloyConfig(inputs.cluster.name) },
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       securityContext: { ...restrictedContainerSecurityContext, runAsUser: 473, runAsGroup: 473 },
@@ -100,12 +107,12 @@ export function installLogging(
 ): { loki: k8s.helm.v3.Release; alloy: k8s.helm.v3.Release } {
   const loki = pinnedRelease(
     'loki',
-    { pin: charts.loki, namespace: NAMESPACES.loki, releaseName: 'loki', values: lokiValues(inputs), timeoutSeconds: 1200 },
+    { pin: chartPin('loki'), namespace: NAMESPACES.loki, releaseName: 'loki', values: lokiValues(inputs), timeoutSeconds: 1200 },
     opts,
   );
   const alloy = pinnedRelease(
     'alloy',
-    { pin: charts.alloy, namespace: NAMESPACES.loki, releaseName: 'alloy', values: alloyValues(inputs) },
+    { pin: chartPin('alloy'), namespace: NAMESPACES.loki, releaseName: 'alloy', values: alloyValues(inputs) },
     { provider: opts.provider, dependsOn: [...opts.dependsOn, loki] },
   );
   return { loki, alloy };

@@ -12,7 +12,7 @@ import {
   restrictedPodSecurityContext,
 } from '../../shared/charts.js';
 import { NAMESPACES, STORAGE_CLASS } from '../addons.js';
-import { charts } from '../versions.js';
+import { chartPin } from '../versions.js';
 
 export const PROMETHEUS_RELEASE = 'kube-prometheus-stack';
 /** Service names follow the chart's `<release>-<component>` naming (fullnameOverride set to the release). */
@@ -88,12 +88,12 @@ export function installMonitoring(opts: { provider: k8s.Provider; dependsOn: pul
 } {
   const stack = pinnedRelease(
     'kube-prometheus-stack',
-    { pin: charts.kubePrometheusStack, namespace: NAMESPACES.monitoring, releaseName: PROMETHEUS_RELEASE, values: kubePrometheusStackValues(), timeoutSeconds: 1200 },
+    { pin: chartPin('kubePrometheusStack'), namespace: NAMESPACES.monitoring, releaseName: PROMETHEUS_RELEASE, values: kubePrometheusStackValues(), timeoutSeconds: 1200 },
     opts,
   );
   const metricsServer = pinnedRelease(
     'metrics-server',
-    { pin: charts.metricsServer, namespace: 'kube-system', releaseName: 'metrics-server', values: metricsServerValues() },
+    { pin: chartPin('metricsServer'), namespace: 'kube-system', releaseName: 'metrics-server', values: metricsServerValues() },
     opts,
   );
   return { stack, metricsServer };

@@ -10,6 +10,7 @@ import { auditKeyRules } from './audit-keys.js';
 import { iamRules } from './iam.js';
 import { workloadRules, meshRules } from './kubernetes.js';
 import { manifestRules } from './manifest-schema.js';
+import { helmRules } from './helm-charts.js';
 
 export const allRules: readonly Rule[] = [
   ...eksRules,
@@ -20,4 +21,5 @@ export const allRules: readonly Rule[] = [
   ...workloadRules,
   ...meshRules,
   ...manifestRules,
+  ...helmRules,
 ];
