@@ -1,6 +1,7 @@
 /**
  * Permission policy documents for the add-on roles phase 2 creates (IRSA / Pod Identity), as pure
- * functions of the ARNs they are scoped to. Sources: Karpenter v1.14 CloudFormation (six policies),
+ * functions of the ARNs they are scoped to. Sources: Karpenter v1.14.1 CloudFormation (six policies,
+ * generated from the file itself: upstream-policies/generate.ts),
  * EKS Blueprints addons (ExternalDNS), cert-manager's Route53 guide, External Secrets' AWS Secrets
  * Manager guide, the EBS CSI KMS policy and Loki's AWS guide. Rules: no Allow on Action "*";
  * writes are scoped to the zone ARNs, the queue ARN, the bucket ARNs, the secret prefix and the keys;
@@ -8,6 +9,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { doc, type PolicyDocument } from '../shared/iam-docs.js';
+import { KARPENTER_POLICY_TEMPLATES, KARPENTER_SOURCE } from './upstream-policies/karpenter.generated.js';
 
 export interface AddonScope {
   accountId: string;
@@ -25,141 +27,52 @@ export interface AddonScope {
 
 export type KarpenterPolicyName = 'NodeLifecycle' | 'IAMIntegration' | 'EKSIntegration' | 'Interruption' | 'ResourceDiscovery' | 'ZonalShift';
 
-/** The six Karpenter controller policies, in Karpenter's own order. */
+const PLACEHOLDER = /\$\{([A-Za-z:.]+)\}/g;
+
+/**
+ * Fills a CloudFormation `!Sub` template (strings and object keys) with values. A string that is
+ * exactly one placeholder may take a Pulumi input (a role ARN not known until apply); placeholders
+ * inside longer strings or keys need plain strings. An unknown placeholder throws.
+ */
+export function instantiate(template: unknown, vars: Record<string, pulumi.Input<string>>): unknown {
+  const plain = (text: string): string =>
+    text.replace(PLACEHOLDER, (_m, name: string) => {
+      const v = vars[name];
+      if (typeof v !== 'string') throw new Error(`placeholder \${${name}} ${v === undefined ? 'has no value' : 'needs a plain string here'} in "${text}"`);
+      return v;
+    });
+  if (typeof template === 'string') {
+    const whole = /^\$\{([A-Za-z:.]+)\}$/.exec(template);
+    if (whole && vars[whole[1]!] !== undefined) return vars[whole[1]!];
+    return plain(template);
+  }
+  if (Array.isArray(template)) return template.map((t) => instantiate(t, vars));
+  if (template !== null && typeof template === 'object') {
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [plain(k), instantiate(v, vars)]));
+  }
+  return template;
+}
+
+/**
+ * The six Karpenter controller policies, generated from the pinned release's own CloudFormation
+ * (upstream-policies/karpenter.generated.ts; source tag and blob id there), filled for this cluster.
+ */
 export function karpenterPolicies(s: AddonScope): Record<KarpenterPolicyName, PolicyDocument> {
-  const ec2 = (r: string) => `arn:aws:ec2:${s.region}:*:${r}`;
-  const owned = { [`aws:RequestTag/kubernetes.io/cluster/${s.clusterName}`]: 'owned', 'aws:RequestTag/eks:eks-cluster-name': s.clusterName };
-  const ownedRes = { [`aws:ResourceTag/kubernetes.io/cluster/${s.clusterName}`]: 'owned' };
-  const created = ['fleet/*', 'instance/*', 'volume/*', 'network-interface/*', 'launch-template/*', 'spot-instances-request/*'].map(ec2);
-  const profileTags = {
-    ...owned,
-    'aws:RequestTag/topology.kubernetes.io/region': s.region,
+  const vars: Record<string, pulumi.Input<string>> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': s.region,
+    'AWS::AccountId': s.accountId,
+    ClusterName: s.clusterName,
+    'KarpenterNodeRole.Arn': s.karpenterNodeRoleArn,
+    'KarpenterInterruptionQueue.Arn': s.interruptionQueueArn,
   };
-  const profileArn = `arn:aws:iam::${s.accountId}:instance-profile/*`;
-  return {
-    NodeLifecycle: doc(
-      {
-        Sid: 'AllowScopedEC2InstanceAccessActions',
-        Effect: 'Allow',
-        Action: ['ec2:RunInstances', 'ec2:CreateFleet'],
-        Resource: [`arn:aws:ec2:${s.region}::image/*`, `arn:aws:ec2:${s.region}::snapshot/*`, ...['security-group/*', 'subnet/*', 'capacity-reservation/*'].map(ec2)],
-      },
-      {
-        Sid: 'AllowScopedEC2LaunchTemplateAccessActions',
-        Effect: 'Allow',
-        Action: ['ec2:RunInstances', 'ec2:CreateFleet'],
-        Resource: ec2('launch-template/*'),
-        Condition: { StringEquals: ownedRes, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
-      },
-      {
-        Sid: 'AllowScopedEC2InstanceActionsWithTags',
-        Effect: 'Allow',
-        Action: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-        Resource: created,
-        Condition: { StringEquals: owned, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } },
-      },
-      {
-        Sid: 'AllowScopedResourceCreationTagging',
-        Effect: 'Allow',
-        Action: 'ec2:CreateTags',
-        Resource: created,
-        Condition: {
-          StringEquals: { ...owned, 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
-          StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
-        },
-      },
-      {
-        Sid: 'AllowScopedResourceTagging',
-        Effect: 'Allow',
-        Action: 'ec2:CreateTags',
-        Resource: ec2('instance/*'),
-        Condition: {
-          StringEquals: ownedRes,
-          StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
-          StringEqualsIfExists: { 'aws:RequestTag/eks:eks-cluster-name': s.clusterName },
-          'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
-        },
-      },
-      {
-        Sid: 'AllowScopedDeletion',
-        Effect: 'Allow',
-        Action: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
-        Resource: [ec2('instance/*'), ec2('launch-template/*')],
-        Condition: { StringEquals: ownedRes, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
-      },
-    ),
-    IAMIntegration: doc(
-      {
-        Sid: 'AllowPassingInstanceRole',
-        Effect: 'Allow',
-        Action: 'iam:PassRole',
-        Resource: s.karpenterNodeRoleArn,
-        Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      },
-      {
-        Sid: 'AllowScopedInstanceProfileCreationActions',
-        Effect: 'Allow',
-        Action: ['iam:CreateInstanceProfile'],
-        Resource: profileArn,
-        Condition: { StringEquals: profileTags, StringLike: { 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' } },
-      },
-      {
-        Sid: 'AllowScopedInstanceProfileTagActions',
-        Effect: 'Allow',
-        Action: ['iam:TagInstanceProfile'],
-        Resource: profileArn,
-        Condition: {
-          StringEquals: { ...ownedRes, 'aws:ResourceTag/topology.kubernetes.io/region': s.region, ...profileTags },
-          StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*', 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' },
-        },
-      },
-      {
-        Sid: 'AllowScopedInstanceProfileActions',
-        Effect: 'Allow',
-        Action: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
-        Resource: profileArn,
-        Condition: {
-          StringEquals: { ...ownedRes, 'aws:ResourceTag/topology.kubernetes.io/region': s.region },
-          StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
-        },
-      },
-      { Sid: 'AllowInstanceProfileReadActions', Effect: 'Allow', Action: 'iam:GetInstanceProfile', Resource: profileArn },
-    ),
-    EKSIntegration: doc({
-      Sid: 'AllowAPIServerEndpointDiscovery',
-      Effect: 'Allow',
-      Action: 'eks:DescribeCluster',
-      Resource: `arn:aws:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`,
-    }),
-    Interruption: doc({
-      Sid: 'AllowInterruptionQueueActions',
-      Effect: 'Allow',
-      Action: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-      Resource: s.interruptionQueueArn,
-    }),
-    ResourceDiscovery: doc(
-      {
-        Sid: 'AllowRegionalReadActions',
-        Effect: 'Allow',
-        Action: [
-          'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypeOfferings',
-          'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates', 'ec2:DescribePlacementGroups', 'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones',
-        ],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:RequestedRegion': s.region } },
-      },
-      { Sid: 'AllowSSMReadActions', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: `arn:aws:ssm:${s.region}::parameter/aws/service/*` },
-      { Sid: 'AllowPricingReadActions', Effect: 'Allow', Action: 'pricing:GetProducts', Resource: '*' },
-      { Sid: 'AllowUnscopedInstanceProfileListAction', Effect: 'Allow', Action: 'iam:ListInstanceProfiles', Resource: '*' },
-    ),
-    ZonalShift: doc({
-      Sid: 'AllowZonalShiftReadActions',
-      Effect: 'Allow',
-      Action: 'arc-zonal-shift:GetManagedResource',
-      Resource: `arn:aws:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`,
-    }),
-  };
+  const parts: KarpenterPolicyName[] = ['NodeLifecycle', 'IAMIntegration', 'EKSIntegration', 'Interruption', 'ResourceDiscovery', 'ZonalShift'];
+  const missing = parts.filter((p) => !(p in KARPENTER_POLICY_TEMPLATES));
+  const extra = Object.keys(KARPENTER_POLICY_TEMPLATES).filter((p) => !parts.includes(p as KarpenterPolicyName));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new Error(`Karpenter ${KARPENTER_SOURCE.tag} policies differ from the six phase 1 creates: missing ${missing.join(',') || '-'}, extra ${extra.join(',') || '-'}`);
+  }
+  return Object.fromEntries(parts.map((p) => [p, instantiate(KARPENTER_POLICY_TEMPLATES[p], vars) as PolicyDocument])) as Record<KarpenterPolicyName, PolicyDocument>;
 }
 
 /** ExternalDNS: record changes only in the platform's zones. */
