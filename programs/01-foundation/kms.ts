@@ -1,8 +1,8 @@
 /**
  * The env's KMS keys (eksSecrets, ebs, s3, backup, logs), each rotating with an alias, and key
  * policies for the services that use them: CloudWatch Logs and CloudTrail on `logs` (plus EventBridge
- * and CloudWatch for the SNS alerts topic), EC2/Auto Scaling service-linked use of `ebs` (without
- * it, encrypted node volumes fail to launch).
+ * and CloudWatch for the SNS alerts topic), and use of `ebs` through EC2 by the account's principals,
+ * service-linked roles included (without it, encrypted node volumes fail to launch).
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { PolicyStatement } from '../shared/iam-docs.js';
@@ -67,8 +67,15 @@ function logsStatements(k: KeyContext): PolicyStatement[] {
   ];
 }
 
+/**
+ * The EBS key: any principal of this account may use it and create grants, but only through EC2 in
+ * this region (the shape of the AWS-managed aws/ebs key's policy). That covers the Auto Scaling and
+ * Spot service-linked roles, Karpenter's CreateFleet and the EBS CSI driver, without naming a
+ * service-linked role: a key policy naming AWSServiceRoleForAutoScaling fails CreateKey with
+ * MalformedPolicyDocumentException in a fresh account, where the role does not exist yet (infra
+ * review B4; the check `policy-principal-slr-created` rejects that shape).
+ */
 function ebsStatements(k: KeyContext): PolicyStatement[] {
-  const asg = `arn:aws:iam::${k.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
   return [
     {
       Sid: 'Ec2UseForAccountPrincipals',
@@ -77,15 +84,6 @@ function ebsStatements(k: KeyContext): PolicyStatement[] {
       Action: [...USE, 'kms:CreateGrant'],
       Resource: '*',
       Condition: { StringEquals: { 'kms:ViaService': `ec2.${k.region}.amazonaws.com`, 'kms:CallerAccount': k.accountId } },
-    },
-    { Sid: 'AutoScalingServiceLinkedRoleUse', Effect: 'Allow', Principal: { AWS: asg }, Action: USE, Resource: '*' },
-    {
-      Sid: 'AutoScalingServiceLinkedRoleGrants',
-      Effect: 'Allow',
-      Principal: { AWS: asg },
-      Action: 'kms:CreateGrant',
-      Resource: '*',
-      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     },
   ];
 }

@@ -20,7 +20,8 @@ export interface Phase1Inputs {
   organizationId: string;
   regions: { primary: string; dr: string };
   domain: string;
-  cluster: { name: string; version: string };
+  /** `spot`: Karpenter may launch spot capacity, so the account needs the Spot service-linked role. */
+  cluster: { name: string; version: string; spot: boolean };
   network: {
     vpcCidr: string;
     drVpcCidr: string;
@@ -128,7 +129,7 @@ export function phase1Inputs(ctx: PhaseContext): Phase1Inputs {
     organizationId: up.organizationId,
     regions: { ...env.regions },
     domain: env.domain,
-    cluster: { name: env.cluster.name, version: env.cluster.version },
+    cluster: { name: env.cluster.name, version: env.cluster.version, spot: env.cluster.spot },
     network: { ...env.network, interfaceEndpoints: [...env.network.interfaceEndpoints] },
     tags: { ...env.tags },
   };

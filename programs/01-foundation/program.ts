@@ -26,7 +26,7 @@ import { addonPolicyName, karpenterPolicyName } from './iam-names.js';
 import { PlatformZones } from './dns.js';
 import { DrBaseline } from './dr.js';
 import { EgressFirewall } from './firewall.js';
-import { createRoles } from './iam-roles.js';
+import { createRoles, spotServiceLinkedRole } from './iam-roles.js';
 import { InterruptionQueue } from './karpenter-queue.js';
 import { createKeys } from './kms.js';
 import { lbcPolicy } from './lbc-policy.js';
@@ -99,6 +99,7 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     { envName: env, accountId: inputs.accountId, region: inputs.regions.primary, trailName, clusterVersion: inputs.cluster.version, logsKeyArn: keys.logs.arn, ebsKeyArn: keys.ebs.arn, accessLogs, tags },
     inPrimary,
   );
+  if (inputs.cluster.spot) spotServiceLinkedRole(custom);
   const roles = createRoles({ clusterName: inputs.cluster.name, envName: env, eksSecretsKeyArn: keys.eksSecrets.arn, tags }, custom);
   const queue = new InterruptionQueue('karpenter-interruption', { clusterName: inputs.cluster.name, tags }, inPrimary);
   const zones = new PlatformZones('zones', { domain: inputs.domain, tags }, inPrimary);

@@ -19,6 +19,14 @@ const pod = (i: Record<string, any>) => i.spec.template.spec;
 const container = (i: Record<string, any>) => pod(i).containers[0];
 const allow = (Action: unknown, Resource: unknown) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource }] });
 
+const slrKeyPolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' },
+    { Sid: 'AutoScalingServiceLinkedRoleUse', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' }, Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*' },
+  ],
+};
+
 const ACCESS_LOG_TAG = { 'platform:role': 's3-access-logs' };
 /** The baseline with access-logs-prod (the target of logs-prod-logging) on SSE-S3; tagged unless told. */
 function accessLogBucket(opts: { tagged?: boolean; from?: Planned[] } = {}): Planned[] {
@@ -106,6 +114,12 @@ const cases: Record<string, Case> = {
   'iam-trust-specific-principals': {
     bad: mutate('node-role', (i) => (i.assumeRolePolicy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] }))),
     at: ['node-role', 'assumeRolePolicy.Statement[0].Principal'],
+  },
+  // Infra review B4: the EBS key named AWSServiceRoleForAutoScaling, absent in a fresh account.
+  'policy-principal-slr-created': {
+    bad: mutate('eks-secrets', (i) => (i.policy = JSON.stringify(slrKeyPolicy))),
+    at: ['eks-secrets', 'policy.Statement[1].Principal.AWS'],
+    good: add(res(1, 'aws:iam/serviceLinkedRole:ServiceLinkedRole', 'asg-slr', { awsServiceName: 'autoscaling.amazonaws.com' }), res(1, 'aws:kms/key:Key', 'ebs', { enableKeyRotation: true, policy: JSON.stringify(slrKeyPolicy) })),
   },
   'k8s-run-as-non-root': { bad: mutate('shop', (i) => (container(i).securityContext.runAsUser = 0)), at: ['shop', 'spec.template.spec.containers[0].securityContext.runAsUser'] },
   'k8s-no-privilege-escalation': { bad: mutate('shop', (i) => delete container(i).securityContext.allowPrivilegeEscalation), at: ['shop', 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'] },

@@ -274,13 +274,21 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       ]);
     });
 
-    it('rotates every KMS key and lets the Auto Scaling service-linked role use the EBS key', () => {
+    it('rotates every KMS key; the EBS key grants use through EC2 and names no service-linked role (B4)', () => {
       const keys = byType(ev, 'aws:kms/key:Key');
       assert.equal(keys.length, 6, 'five primary keys and the DR key');
       for (const k of keys) assert.equal(k.inputs.enableKeyRotation, true, k.name);
       const ebs = keys.find((k) => k.state.arn === out.kmsKeyArns.ebs)!;
-      const principals = allStatements(ebs, 'policy').map((s) => JSON.stringify(s.Principal));
-      assert.ok(principals.some((p) => p.includes('AWSServiceRoleForAutoScaling')));
+      const [root, ec2] = allStatements(ebs, 'policy');
+      assert.equal(root.Principal.AWS, `arn:aws:iam::${env.accountId}:root`);
+      assert.deepEqual(ec2.Condition, { StringEquals: { 'kms:ViaService': `ec2.${env.regions.primary}.amazonaws.com`, 'kms:CallerAccount': env.accountId } });
+      assert.ok(ec2.Action.includes('kms:CreateGrant'));
+      for (const k of keys) assert.ok(!String(k.inputs.policy).includes('aws-service-role'), `${k.name} names a service-linked role`);
+    });
+
+    it(`creates the EC2 Spot service-linked role only when the env's pools use spot (${env.cluster.spot}) (R1)`, () => {
+      const slrs = byType(ev, 'aws:iam/serviceLinkedRole:ServiceLinkedRole').map((r) => r.inputs.awsServiceName);
+      assert.deepEqual(slrs, env.cluster.spot ? ['spot.amazonaws.com'] : []);
     });
 
     it('has no IAM policy that allows Action "*"', () => {

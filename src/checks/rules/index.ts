@@ -11,6 +11,7 @@ import { iamRules } from './iam.js';
 import { workloadRules, meshRules } from './kubernetes.js';
 import { manifestRules } from './manifest-schema.js';
 import { helmRules } from './helm-charts.js';
+import { serviceLinkedRoleRules } from './service-linked-roles.js';
 
 export const allRules: readonly Rule[] = [
   ...eksRules,
@@ -18,6 +19,7 @@ export const allRules: readonly Rule[] = [
   ...s3Rules,
   ...auditKeyRules,
   ...iamRules,
+  ...serviceLinkedRoleRules,
   ...workloadRules,
   ...meshRules,
   ...manifestRules,
