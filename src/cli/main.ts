@@ -79,6 +79,10 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--phase <n>', 'the phase')
     .option('--yes', 'confirm every question (drops pending operations: only when you know they were never created)')
     .action(run(() => import('./commands/repair.js')));
+  envOption(program.command('bootstrap').description('create the state bucket and secrets key the env file names (once, before the first up)'))
+    .option('--dry-run', 'only show what would be created or changed')
+    .option('--fix', 'change existing resources whose settings conflict with the file (otherwise bootstrap refuses)')
+    .action(run(() => import('./commands/bootstrap.js')));
   envOption(program.command('doctor').description('check Node, the engine, the backend, secrets and credentials'), false).action(run(() => import('./commands/doctor.js')));
 
   try {

@@ -37,6 +37,9 @@ export type ErrorCode =
   | 'plugin-missing'
   | 'stack-not-found'
   | 'check-failed'
+  | 'bootstrap-conflict'
+  | 'bootstrap-failed'
+  | 'endpoint-unreachable'
   | 'cancelled';
 
 const exitFor: Record<ErrorCode, ExitCode> = {
@@ -61,6 +64,9 @@ const exitFor: Record<ErrorCode, ExitCode> = {
   'plugin-missing': ExitCode.Usage,
   'stack-not-found': ExitCode.DependencyCheck,
   'check-failed': ExitCode.PhaseFailed,
+  'bootstrap-conflict': ExitCode.Usage,
+  'bootstrap-failed': ExitCode.PhaseFailed,
+  'endpoint-unreachable': ExitCode.Usage,
   cancelled: ExitCode.Interrupted,
 };
 

@@ -93,7 +93,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorCheck[]> {
       }
       const m = /^s3:\/\/([^/?]+)\/?([^?]*)/.exec(url);
       if (!m) return { ok: false, detail: `unsupported backend ${url}`, hint: 'use file://<path> or s3://<bucket>[/prefix]' };
-      const s3 = new S3Client({ region: env.regions.primary, ...(opts.aws as object) });
+      const region = new URLSearchParams(url.split('?')[1] ?? '').get('region') ?? env.regions.primary;
+      // An endpoint override (an emulator) needs path-style addressing: `<bucket>.127.0.0.1` does not resolve.
+      const s3 = new S3Client({ region, ...(opts.aws as object), ...(opts.aws?.endpoint ? { forcePathStyle: true } : {}) });
       const key = `${m[2] ? `${m[2].replace(/\/$/, '')}/` : ''}.platform-doctor-probe`;
       try {
         await s3.send(new PutObjectCommand({ Bucket: m[1], Key: key, Body: 'probe' }));

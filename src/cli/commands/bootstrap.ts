@@ -1,0 +1,38 @@
+/**
+ * `platform bootstrap --env E [--dry-run] [--fix]`: creates the state bucket and the secrets key that
+ * the env file names (see src/bootstrap/). Prints one line per setting, then what changed.
+ */
+import type { GlobalOptions } from '../main.js';
+import { findRepoRoot } from '../../config/repo-root.js';
+import { loadEnv } from '../../config/load-env.js';
+import { outputMode } from '../services.js';
+import { report } from '../report.js';
+
+export default async function bootstrapCommand(opts: { env: string; dryRun?: boolean; fix?: boolean }, globals: GlobalOptions): Promise<number> {
+  const json = outputMode(globals) === 'json';
+  try {
+    const repoRoot = await findRepoRoot(process.cwd());
+    const env = await loadEnv(repoRoot, opts.env);
+    const [{ bootstrap, stepLine }, { envTarget }] = await Promise.all([import('../../bootstrap/bootstrap.js'), import('../../bootstrap/target.js')]);
+    const target = envTarget(env);
+    const result = await bootstrap(target, {
+      dryRun: opts.dryRun,
+      fix: opts.fix,
+      endpoint: process.env.PLATFORM_AWS_ENDPOINT,
+      onStep: (s) => {
+        if (json) process.stdout.write(JSON.stringify({ type: 'bootstrap-step', resource: s.resource, name: s.name, setting: s.setting, status: s.status, detail: s.detail, dryRun: Boolean(opts.dryRun) }) + '\n');
+        else process.stdout.write(stepLine(s, Boolean(opts.dryRun)) + '\n');
+      },
+    });
+    const summary = result.nothingToDo
+      ? result.nothingToDo
+      : result.changed === 0
+        ? `nothing to change: the state bucket and secrets key of ${target.label} match ${target.file} (account ${result.caller!.account})`
+        : `${result.dryRun ? 'would change' : 'changed'} ${result.changed} setting(s) in account ${result.caller!.account}${result.dryRun ? ' (dry run: nothing was changed)' : ''}`;
+    if (json) process.stdout.write(JSON.stringify({ type: 'bootstrap-finished', target: target.label, changed: result.changed, dryRun: result.dryRun, message: summary, exitCode: 0 }) + '\n');
+    else process.stdout.write(summary + '\n');
+    return 0;
+  } catch (e) {
+    return report(e, process.argv);
+  }
+}
