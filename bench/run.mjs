@@ -3,6 +3,7 @@
 //   help      platform --help            vs  node -e 0                 target <= 3x
 //   noop      up --all --env local (all unchanged) vs the first full run   target >= 20x faster
 //   dag       DAG runner wall time       vs  the chain's critical path at --parallel 4   target <= 1.1x
+//   eks-token platform eks-token         vs  platform --help           target <= 3x (kubectl runs it on every token refresh)
 // plus the UI and static-check benchmarks when their modules are present.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, cpSync, symlinkSync, rmSync } from 'node:fs';
@@ -42,6 +43,12 @@ function report(name, a, b, target, ok) {
 const bare = bestOf(9, () => time(node, ['-e', '0']));
 const help = bestOf(9, () => time(node, [cli, '--help']));
 report('help', { helpMs: Math.round(help) }, { bareNodeMs: Math.round(bare) }, `help ${help.toFixed(0)} ms = ${(help / bare).toFixed(2)}x bare node ${bare.toFixed(0)} ms (target <= 3x)`, help / bare <= 3);
+
+// 1b. eks-token (credentials from the environment, as CI has them) against --help
+const tokenEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'bench-not-a-secret', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_EC2_METADATA_DISABLED: 'true' };
+const token = bestOf(9, () => time(node, [cli, 'eks-token', '--cluster', 'bench', '--region', 'eu-west-1'], { env: tokenEnv }));
+const helpAgain = bestOf(9, () => time(node, [cli, '--help']));
+report('eks-token', { tokenMs: Math.round(token) }, { helpMs: Math.round(helpAgain) }, `eks-token ${token.toFixed(0)} ms = ${(token / helpAgain).toFixed(2)}x --help ${helpAgain.toFixed(0)} ms (target <= 3x)`, token / helpAgain <= 3);
 
 // 2. no-op up --all against the first full run, in a scratch copy (fresh .platform/)
 const scratch = mkdtempSync(join(tmpdir(), 'platform-bench-'));

@@ -83,6 +83,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--dry-run', 'only show what would be created or changed')
     .option('--fix', 'change existing resources whose settings conflict with the file (otherwise bootstrap refuses)')
     .action(run(() => import('./commands/bootstrap.js')));
+  program
+    .command('eks-token')
+    .description("print an EKS token as a kubectl ExecCredential (the kubeconfig's exec entry; no AWS CLI needed)")
+    .requiredOption('--cluster <name>', 'the EKS cluster name')
+    .requiredOption('--region <region>', "the cluster's region")
+    .option('--role-arn <arn>', 'assume this role first (the env deploy role)')
+    .option('--session-name <name>', 'role session name', 'platform-eks-token')
+    .action(run(() => import('./commands/eks-token.js')));
   envOption(program.command('doctor').description('check Node, the engine, the backend, secrets and credentials'), false).action(run(() => import('./commands/doctor.js')));
 
   try {
