@@ -20,27 +20,29 @@ import { sampleUpstream } from './config/upstream-samples.js';
 
 const programsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'programs');
 
-/** The edges of DESIGN.md, exactly. */
+/** The edges of DESIGN.md, plus 2→5 and 1→7 (review C1, C2: phase 5 needs the cluster, phase 7 phase 1's key and alerts topic). */
 const DESIGN_EDGES = [
-  '0→1', '1→2', '2→3', '2→4', '3→5', '4→5', '1→5', '1→6', '2→6', '5→6', '2→7', '5→7',
+  '0→1', '1→2', '2→3', '2→4', '3→5', '4→5', '1→5', '2→5', '1→6', '2→6', '5→6', '1→7', '2→7', '5→7',
   '1→8', '2→8', '4→8', '5→8', '1→9', '8→9', '6→10', '7→10', '8→10', '9→10',
 ];
 
-/** Output names of reference/phases.md section D, top level. */
+/**
+ * Output names of reference/phases.md section D, top level, with the review's corrections: phase 5's
+ * per-service roles are Pod Identity roles (W5/C7), and phase 8 owns no NodePools (C3: phase 2 does).
+ */
 const SECTION_D: Record<number, string[]> = {
   3: ['argocdNamespace', 'argocdServerService', 'argocdUrl', 'argocdControllerRoleArn', 'appProjects', 'applicationSetNames', 'gitopsRepoUrl', 'argoRolloutsNamespace', 'clusterSecretNames'],
   4: ['postgres', 'kafkaClusterName', 'kafkaBootstrapServers', 'kafkaClusterCaSecret', 'kafkaUsers', 'kafkaConnectName', 'connectImage', 'debeziumConnectorNames', 'cdcTopics', 'dataNamespace'],
-  5: ['ecrRepositoryUrls', 'ciRoleArn', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'serviceIrsaRoleArns', 'chartPaths', 'imageTags'],
+  5: ['ecrRepositoryUrls', 'ciRoleArn', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'servicePodIdentityRoleArns', 'chartPaths', 'imageTags'],
   6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls'],
   7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'tempoQueryUrl', 'otelCollectorEndpoint', 'alertReceivers', 'dashboardConfigMaps', 'tempoBucket'],
-  8: ['hpaNames', 'nodePools', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
+  8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns'],
   10: ['tlsReport', 'mtlsReport', 'loadTestSummary', 'chaosExperimentIds', 'restoreDrill', 'costReport', 'securityPostureReport'],
 };
 /** Keys of the objects D shows in braces. */
 const SECTION_D_NESTED: Array<[number, string, string[]]> = [
   [4, 'postgres', ['host', 'port', 'dbName', 'secretName', 'serviceName']],
-  [8, 'nodePools', ['ondemand', 'spot']],
   [10, 'loadTestSummary', ['p95', 'p99', 'errorRate', 'maxRps']],
   [10, 'restoreDrill', ['recoveryPointArn', 'restoreJobId', 'rtoMinutes', 'rpoMinutes', 'validated']],
   [10, 'securityPostureReport', ['securityHubScore', 'criticalFindings', 'kubeBenchFails']],
@@ -138,7 +140,7 @@ describe('phase contracts 3-10', () => {
     assert.match(text(p4), /KRaft.*\|.*ZooKeeper/);
     assert.match(text(p4), /Bitnami.*\|.*bitnamilegacy/);
     assert.match(text(p6), /zones are created in phase 1.*\|.*phase 2's gates/);
-    assert.match(text(p7), /Grafana Alloy.*\|.*Promtail is end-of-life/);
+    assert.match(text(p7), /Grafana Alloy.*phase 2 installs both.*\|.*Promtail is end-of-life.*clash/);
     for (const p of mine) for (const c of p.planChanges ?? []) assert.ok(c.what.length > 10 && c.why.length > 10);
   });
 
@@ -157,7 +159,6 @@ describe('phase contracts 3-10', () => {
     };
     assert.equal(bad(p6, (o) => (o.peerAuthenticationMode = 'DISABLE')), false);
     assert.equal(bad(p8, (o) => delete o.drKubeconfig), false);
-    assert.equal(bad(p8, (o) => delete o.nodePools.spot), true, 'no spot pool is allowed (prod)');
     assert.equal(bad(p4, (o) => (o.postgres.port = 0)), false);
     assert.equal(bad(p9, (o) => delete o.ruleArns.guardduty), false);
     assert.equal(bad(p3, (o) => (o.argocdControllerRoleArn = 'role/argocd')), false);
@@ -197,12 +198,27 @@ describe('phase inputs 3-10', () => {
     assert.equal(i.data.postgres.port, 5432);
     assert.deepEqual(i.gitops.applicationSetNames, ['services']);
     assert.equal(i.services.length, 7);
+    // C1: the cluster its namespaces and Pod Identity associations go to.
+    assert.deepEqual(p5.dependsOn, [1, 2, 3, 4]);
+    assert.deepEqual(i.cluster, { name: 'platform-dev', arn: 'arn:aws:eks:eu-west-1:222222222222:cluster/platform-dev', kubeconfig: sampleUpstream[2]!.kubeconfig });
   });
 
   it('phases 6-10 carry the values they need', () => {
     assert.deepEqual(p6.inputs(ctxFor(p6)).hostedZoneIds, { apex: 'Z0APEX', api: 'Z0API' });
-    assert.equal(p7.inputs(ctxFor(p7)).services.lokiGateway, 'loki-gateway');
+    const i7 = p7.inputs(ctxFor(p7));
+    assert.equal(i7.services.lokiGateway, 'loki-gateway');
+    // C2: the Tempo bucket's key and the alert topic come from phase 1.
+    assert.equal(i7.tempoBucketKmsKeyArn, 'arn:aws:kms:eu-west-1:222222222222:key/s3');
+    assert.equal(i7.alertsTopicArn, 'arn:aws:sns:eu-west-1:222222222222:alerts');
+    assert.equal(i7.accountId, env.accountId);
     const i8 = p8.inputs(ctxFor(p8));
+    // C3: zones and the primary NLB for failover, the DR key and public subnets, phase 2's NodePools.
+    assert.deepEqual(i8.hostedZoneIds, { apex: 'Z0APEX', api: 'Z0API' });
+    assert.equal(i8.primaryIngressLbHostname, 'nlb-1.elb.eu-west-1.amazonaws.com');
+    assert.equal(i8.dr.kmsKeyArn, 'arn:aws:kms:eu-central-1:222222222222:key/dr');
+    assert.deepEqual(i8.dr.publicSubnetIds, ['subnet-drpub1', 'subnet-drpub2']);
+    assert.deepEqual(i8.nodePools, ['on-demand', 'spot']);
+    assert.ok(!shapeKeys(p8.outputs).includes('nodePools'), 'phase 2 owns the NodePools');
     assert.deepEqual(i8.services, ['cart', 'frontend']);
     assert.equal(i8.backup.kmsKeyArn, 'arn:aws:kms:eu-west-1:222222222222:key/backup');
     assert.deepEqual(i8.dr.privateSubnetIds, ['subnet-dr1', 'subnet-dr2']);

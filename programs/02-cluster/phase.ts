@@ -75,7 +75,12 @@ export const phase2Outputs = z.object({
   clusterSecurityGroupId: nonEmpty,
   nodeSecurityGroupId: nonEmpty,
   systemNodeGroupName: nonEmpty,
-  irsaRoleArns: z.object({
+  /**
+   * The controllers' EKS Pod Identity roles. They trust only pods.eks.amazonaws.com with the Pod
+   * Identity session tags, so they work only through a PodIdentityAssociation (never as an IRSA
+   * `eks.amazonaws.com/role-arn` annotation). Later phases bind their own roles the same way.
+   */
+  podIdentityRoleArns: z.object({
     ebsCsi: arn,
     karpenter: arn,
     lbc: arn,

@@ -67,7 +67,7 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
     // Managed and Karpenter nodes carry the EKS-created cluster security group (no separate node group SG).
     nodeSecurityGroupId: c.clusterSecurityGroupId,
     systemNodeGroupName: c.systemNodeGroupName,
-    irsaRoleArns: {
+    podIdentityRoleArns: {
       ebsCsi: roles.ebsCsi.role.arn,
       karpenter: roles.karpenter.role.arn,
       lbc: roles.lbc.role.arn,

@@ -1,6 +1,6 @@
 /**
  * Roles for the add-on controllers, through EKS Pod Identity: one role per controller, trusted only
- * by the Pod Identity service on behalf of this cluster in this account, carrying phase 1's
+ * by the Pod Identity service for this cluster's one service account of that controller, carrying phase 1's
  * least-privilege permission policies (scoped there to the env's zones, queue, buckets and secrets),
  * bound to exactly one namespace/service account by a PodIdentityAssociation.
  */
@@ -45,10 +45,14 @@ export function policyArnsFor(key: ControllerKey, f: Phase2Inputs['foundation'])
 }
 
 /**
- * Trust policy of a Pod Identity role: only `pods.eks.amazonaws.com`, only for this account and this
- * cluster (the confused-deputy conditions from the EKS Pod Identity guide).
+ * Trust policy of a Pod Identity role, with the conditions AWS documents for Pod Identity
+ * (EKS user guide, pod-id-role and pod-id-abac "session tags"): EKS Pod Identity tags the session
+ * with `eks-cluster-arn`, `kubernetes-namespace` and `kubernetes-service-account`, so the role can
+ * be assumed only for this cluster and this one service account, and only from this account.
+ * `aws:SourceArn` is not used: AWS documents no value for it under Pod Identity, and a cluster ARN
+ * there can never match if the service passes the association's ARN (review B8).
  */
-export function podIdentityTrustPolicy(accountId: string, clusterArn: string): string {
+export function podIdentityTrustPolicy(accountId: string, clusterArn: string, sa: { namespace: string; serviceAccount: string }): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -58,8 +62,12 @@ export function podIdentityTrustPolicy(accountId: string, clusterArn: string): s
         Principal: { Service: 'pods.eks.amazonaws.com' },
         Action: ['sts:AssumeRole', 'sts:TagSession'],
         Condition: {
-          StringEquals: { 'aws:SourceAccount': accountId },
-          ArnEquals: { 'aws:SourceArn': clusterArn },
+          StringEquals: {
+            'aws:SourceAccount': accountId,
+            'aws:RequestTag/eks-cluster-arn': clusterArn,
+            'aws:RequestTag/kubernetes-namespace': sa.namespace,
+            'aws:RequestTag/kubernetes-service-account': sa.serviceAccount,
+          },
         },
       },
     ],
@@ -93,7 +101,7 @@ export function createControllerRoles(
       {
         name: `${inputs.cluster.name}-${kebab}`.slice(0, 64),
         description: `EKS Pod Identity role of ${key} in ${inputs.cluster.name}`,
-        assumeRolePolicy: pulumi.output(clusterArn).apply((a) => podIdentityTrustPolicy(inputs.accountId, a)),
+        assumeRolePolicy: pulumi.output(clusterArn).apply((a) => podIdentityTrustPolicy(inputs.accountId, a, serviceAccounts[key])),
         maxSessionDuration: 3600,
         tags: inputs.tags,
       },

@@ -1,8 +1,10 @@
 /**
- * Phase 8, resilience: HPAs for the phase-5 services, Karpenter on-demand and spot pools, AWS Backup
- * plans with cross-region copy, EBS snapshot lifecycle for the phase-4 volumes, ECR replication, and
- * the pilot-light DR cluster in the DR region with health checks and failover records. The DR
- * cluster's kubeconfig is a secret output.
+ * Phase 8, resilience: HPAs for the phase-5 services, AWS Backup plans with cross-region copy, EBS
+ * snapshot lifecycle for the phase-4 volumes, ECR replication, and the pilot-light DR cluster in the
+ * DR region (its own KMS key and public subnets from phase 1) with Route53 health checks and failover
+ * records in phase 1's zones, pointing at phase 2's ingress load balancer. The DR cluster's kubeconfig
+ * is a secret output. Karpenter's NodePools are phase 2's (it owns `on-demand` and `spot`): phase 8
+ * reads their names and never declares a NodePool of the same name.
  */
 import { z } from 'zod';
 import { arn, byName, k8sName, readUpstream, text } from '../../src/core/outputs-contract.js';
@@ -16,8 +18,6 @@ import { phase5Outputs } from '../05-apps/phase.js';
 export const phase8Outputs = z.object({
   /** HPA name by service. */
   hpaNames: byName(k8sName),
-  /** Karpenter NodePool names; no spot pool when the env disables spot. */
-  nodePools: z.object({ ondemand: k8sName, spot: k8sName.optional() }),
   backupPlanId: text,
   backupSelectionIds: z.array(text).min(1),
   backupVaultArns: z.object({ primary: arn, dr: arn }),
@@ -33,18 +33,22 @@ export const phase8Outputs = z.object({
 });
 export type Phase8Outputs = z.infer<typeof phase8Outputs>;
 
-/** What phase 8 reads from phase 1 (foundation): vaults, keys and the DR-region network. */
-const fromFoundation = phase1Outputs.pick({
-  backupVaultArn: true,
-  drBackupVaultArn: true,
-  backupRoleArn: true,
-  kmsKeyArns: true,
-  drRegion: true,
-  drVpcId: true,
-  drPrivateSubnetIds: true,
-});
-/** What phase 8 reads from phase 2 (cluster). */
-const fromCluster = phase2Outputs.pick({ kubeconfig: true, clusterName: true, volumeSnapshotClass: true });
+/** What phase 8 reads from phase 1 (foundation): vaults, keys, zones and the DR-region network. */
+const fromFoundation = phase1Outputs
+  .pick({
+    backupVaultArn: true,
+    drBackupVaultArn: true,
+    backupRoleArn: true,
+    kmsKeyArns: true,
+    hostedZoneIds: true,
+    drRegion: true,
+    drVpcId: true,
+    drPrivateSubnetIds: true,
+  })
+  // The DR cluster's own key and its load balancers' subnets (phase 1 outputs, review C3).
+  .extend({ drKmsKeyArn: arn, drPublicSubnetIds: z.array(text).min(1) });
+/** What phase 8 reads from phase 2 (cluster): its NodePools (phase 2 owns them) and the ingress NLB for failover. */
+const fromCluster = phase2Outputs.pick({ kubeconfig: true, clusterName: true, volumeSnapshotClass: true, karpenter: true, istio: true });
 /** What phase 8 reads from phase 4 (data): what to protect. */
 const fromData = phase4Outputs.pick({ dataNamespace: true, kafkaClusterName: true, postgres: true });
 /** What phase 8 reads from phase 5 (apps): what to autoscale and replicate. */
@@ -55,11 +59,15 @@ export interface Phase8Inputs {
   envName: string;
   regions: { primary: string; dr: string };
   tags: Record<string, string>;
-  spot: boolean;
-  karpenterLimits: { cpu: number; memoryGiB: number };
+  /** Phase 2's Karpenter NodePools, which HPAs scale onto (phase 8 creates none). */
+  nodePools: string[];
   backupRetentionDays: number;
   backup: { vaultArn: string; drVaultArn: string; roleArn: string; kmsKeyArn: string };
-  dr: { region: string; vpcId: string; privateSubnetIds: string[] };
+  dr: { region: string; vpcId: string; privateSubnetIds: string[]; publicSubnetIds: string[]; kmsKeyArn: string };
+  /** Zones for the health checks and failover records. */
+  hostedZoneIds: { apex: string; api: string };
+  /** The primary ingress load balancer the failover records point at first. */
+  primaryIngressLbHostname: string;
   kubeconfig: string;
   clusterName: string;
   volumeSnapshotClass: string;
@@ -79,8 +87,7 @@ export function phase8Inputs(ctx: PhaseContext): Phase8Inputs {
     envName: env.name,
     regions: { primary: env.regions.primary, dr: env.regions.dr },
     tags: { ...env.tags },
-    spot: env.cluster.spot,
-    karpenterLimits: { ...env.cluster.karpenterLimits },
+    nodePools: [...cluster.karpenter.nodePools],
     backupRetentionDays: env.backupRetentionDays,
     backup: {
       vaultArn: foundation.backupVaultArn,
@@ -88,7 +95,15 @@ export function phase8Inputs(ctx: PhaseContext): Phase8Inputs {
       roleArn: foundation.backupRoleArn,
       kmsKeyArn: foundation.kmsKeyArns.backup,
     },
-    dr: { region: foundation.drRegion, vpcId: foundation.drVpcId, privateSubnetIds: foundation.drPrivateSubnetIds },
+    dr: {
+      region: foundation.drRegion,
+      vpcId: foundation.drVpcId,
+      privateSubnetIds: foundation.drPrivateSubnetIds,
+      publicSubnetIds: foundation.drPublicSubnetIds,
+      kmsKeyArn: foundation.drKmsKeyArn,
+    },
+    hostedZoneIds: { ...foundation.hostedZoneIds },
+    primaryIngressLbHostname: cluster.istio.ingressLbHostname,
     kubeconfig: cluster.kubeconfig,
     clusterName: cluster.clusterName,
     volumeSnapshotClass: cluster.volumeSnapshotClass,
@@ -101,7 +116,7 @@ export function phase8Inputs(ctx: PhaseContext): Phase8Inputs {
 export const phase: PhaseDefinition<Phase8Inputs, Phase8Outputs> = {
   id: 8,
   slug: 'resilience',
-  title: 'Resilience: HPA, Karpenter pools, backups and cross-region copy, DR pilot light',
+  title: 'Resilience: HPA, backups and cross-region copy, DR pilot light',
   module: import.meta.url,
   dependsOn: [1, 2, 4, 5],
   inputs: phase8Inputs,

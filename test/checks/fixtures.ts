@@ -78,6 +78,26 @@ export function baseline(): Planned[] {
     res(2, 'eks:index:ManagedNodeGroup', 'system', { enableIMDSv2: true, instanceTypes: ['m7i.large'] }),
     res(2, 'aws:eks/nodeGroup:NodeGroup', 'raw-nodes', { clusterName: 'c', nodeRoleArn: 'arn', subnetIds: ['s1'], scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 } }),
     res(2, 'kubernetes:helm.sh/v3:Release', 'istiod', { chart: 'istiod', version: '1.30.4', repositoryOpts: { repo: 'https://istio-release.storage.googleapis.com/charts' }, namespace: 'istio-system', values: { anything: true } }),
+    res(2, 'aws:iam/role:Role', 'karpenter-pod-role', {
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': '111111111111',
+                'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111111111111:cluster/prod',
+                'aws:RequestTag/kubernetes-namespace': 'kube-system',
+                'aws:RequestTag/kubernetes-service-account': 'karpenter',
+              },
+            },
+          },
+        ],
+      }),
+    }),
     res(2, 'kubernetes:helm.sh/v3:Release', 'alloy', {
       chart: 'alloy',
       version: '1.8.1',

@@ -165,6 +165,28 @@ const cases: Record<string, Case> = {
     at: ['alloy', 'values.alloy.securityContext.readOnlyRootFilesystem'],
     good: mutate('alloy', (i) => Object.assign(i.values.alloy, { storagePath: '/var/lib/alloy/data', mounts: { extra: [{ name: 'tmp', mountPath: '/var/lib/alloy' }] } })),
   },
+  // Review B8 + R9: the trust phase 2 shipped (cluster ARN as aws:SourceArn, no session tags).
+  'iam-pod-identity-trust': {
+    bad: mutate('karpenter-pod-role', (i) => {
+      const doc = JSON.parse(i.assumeRolePolicy);
+      doc.Statement[0].Condition = { StringEquals: { 'aws:SourceAccount': '111111111111' }, ArnEquals: { 'aws:SourceArn': 'arn:aws:eks:eu-west-1:111111111111:cluster/prod' } };
+      i.assumeRolePolicy = JSON.stringify(doc);
+    }),
+    at: ['karpenter-pod-role', 'assumeRolePolicy.Statement[0].Condition'],
+    good: mutate('karpenter-pod-role', (i) => {
+      const doc = JSON.parse(i.assumeRolePolicy);
+      const eq = doc.Statement[0].Condition.StringEquals;
+      delete eq['aws:RequestTag/eks-cluster-arn'];
+      eq['aws:RequestTag/eks-cluster-name'] = 'prod';
+      i.assumeRolePolicy = JSON.stringify(doc);
+    }),
+  },
+  // Review C2: phase 7 planned its own Alloy release beside phase 2's.
+  'single-owner': {
+    bad: add(res(7, 'kubernetes:helm.sh/v3:Release', 'log-shipper', { name: 'alloy', chart: 'alloy', version: '1.8.1', repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' }, namespace: 'loki', values: {} })),
+    at: ['log-shipper', 'name'],
+    good: add(res(7, 'kubernetes:helm.sh/v3:Release', 'otel', { name: 'alloy', chart: 'alloy', version: '1.8.1', repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' }, namespace: 'observability', values: {} })),
+  },
   'k8s-manifest-unknown-field': { bad: mutate('shop', (i) => (container(i).securityContext.readOnlyRootFileSystem = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'] },
 };
 
@@ -219,5 +241,19 @@ describe('checks: s3-encryption-kms exempts only a tagged access-log bucket that
   it('does not let a tagged log bucket exempt another bucket on SSE-S3', async () => {
     const g = mutate('logs-prod-sse', (i) => (i.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: 'AES256' }), accessLogBucket());
     assert.deepEqual(await run(g), ['logs-prod-sse rules[0].applyServerSideEncryptionByDefault.sseAlgorithm: sseAlgorithm "AES256" is not aws:kms']);
+  });
+});
+
+describe('checks: single-owner also catches a Kubernetes object two phases declare (review C3)', () => {
+  it('reports phase 8 declaring the NodePool phase 2 owns, and not the same name in another kind', async () => {
+    const pool = (phase: 2 | 8, name: string, kind = 'NodePool') =>
+      res(phase, `kubernetes:karpenter.sh/v1:${kind}`, name, { apiVersion: 'karpenter.sh/v1', kind, metadata: { name: 'spot' }, spec: {} });
+    const rule = allRules.filter((r) => r.name === 'single-owner');
+    const bad = await runChecks(add(pool(2, 'node-pool-spot'), pool(8, 'spot-pool')), { env: env(), now: NOW, rules: rule });
+    assert.deepEqual(bad.findings.map((f) => `${f.phase} ${f.name} ${f.property}: ${f.message}`), [
+      '8 spot-pool metadata.name: NodePool.karpenter.sh spot is already declared by phase 2 (node-pool-spot); one phase owns it',
+    ]);
+    const good = await runChecks(add(pool(2, 'node-pool-spot'), pool(8, 'spot-claim', 'NodeClaim')), { env: env(), now: NOW, rules: rule });
+    assert.deepEqual(good.findings, []);
   });
 });

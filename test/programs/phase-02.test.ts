@@ -233,11 +233,20 @@ for (const env of [devEnv, prodEnv]) {
       const clusterArn = r.out.clusterArn;
       for (const role of roles) {
         const doc = JSON.parse(String(role.inputs.assumeRolePolicy));
+        const key = Object.keys(serviceAccounts).find((k) => role.name === `${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}-role`)!;
+        const sa = serviceAccounts[key as keyof typeof serviceAccounts];
         for (const st of doc.Statement) {
           assert.deepEqual(st.Principal, { Service: 'pods.eks.amazonaws.com' });
           assert.deepEqual(st.Action, ['sts:AssumeRole', 'sts:TagSession']);
-          assert.equal(st.Condition.StringEquals['aws:SourceAccount'], env.accountId);
-          assert.equal(st.Condition.ArnEquals['aws:SourceArn'], clusterArn);
+          // The documented Pod Identity session tags (B8, R9): this cluster, this one service account.
+          assert.deepEqual(st.Condition, {
+            StringEquals: {
+              'aws:SourceAccount': env.accountId,
+              'aws:RequestTag/eks-cluster-arn': clusterArn,
+              'aws:RequestTag/kubernetes-namespace': sa.namespace,
+              'aws:RequestTag/kubernetes-service-account': sa.serviceAccount,
+            },
+          });
         }
         assert.equal(role.inputs.inlinePolicies, undefined);
         assert.equal(role.inputs.managedPolicyArns, undefined);

@@ -12,6 +12,8 @@ import { workloadRules, meshRules } from './kubernetes.js';
 import { manifestRules } from './manifest-schema.js';
 import { helmRules } from './helm-charts.js';
 import { serviceLinkedRoleRules } from './service-linked-roles.js';
+import { podIdentityRules } from './pod-identity.js';
+import { ownershipRules } from './ownership.js';
 
 export const allRules: readonly Rule[] = [
   ...eksRules,
@@ -24,4 +26,6 @@ export const allRules: readonly Rule[] = [
   ...meshRules,
   ...manifestRules,
   ...helmRules,
+  ...podIdentityRules,
+  ...ownershipRules,
 ];

@@ -1,0 +1,52 @@
+/**
+ * `single-owner`: every Kubernetes object and every Helm release in the planned graph has one owning
+ * phase. Two phases declaring the same object (kind, namespace, name) or the same Helm release
+ * (namespace, release name) fight over it: the second `up` fails on a field-manager conflict or a
+ * "cannot re-use a name that is still in use", and a destroy of either phase deletes the other's.
+ * The review found two (C2: phase 7 planned a second Alloy release beside phase 2's; C3: phase 8
+ * declared the NodePools phase 2 creates). AWS resources are left out: the same name in two accounts
+ * or regions is legitimate, and Pulumi/AWS already reject true duplicates at create.
+ */
+import type { CheckResource, StackRule } from '../types.js';
+import { isRecord } from '../util.js';
+import { HELM_RELEASE_TYPES } from './helm-charts.js';
+
+const HELM = new Set<string>(HELM_RELEASE_TYPES);
+
+/** What a resource claims, as one string key, or undefined when it claims nothing we track. */
+export function ownedKey(r: CheckResource): string | undefined {
+  if (HELM.has(r.type)) {
+    const name = typeof r.props.name === 'string' && r.props.name ? r.props.name : r.name;
+    return `Helm release ${String(r.props.namespace ?? 'default')}/${name}`;
+  }
+  if (!r.type.startsWith('kubernetes:')) return undefined;
+  const meta = r.props.metadata;
+  if (!isRecord(meta) || typeof meta.name !== 'string') return undefined;
+  const kind = typeof r.props.kind === 'string' ? r.props.kind : r.type.split(':').pop();
+  const group = typeof r.props.apiVersion === 'string' && r.props.apiVersion.includes('/') ? r.props.apiVersion.split('/')[0] : '';
+  const ns = typeof meta.namespace === 'string' ? `${meta.namespace}/` : '';
+  return `${kind}${group ? `.${group}` : ''} ${ns}${meta.name}`;
+}
+
+export const ownershipRules: StackRule[] = [
+  {
+    kind: 'stack',
+    name: 'single-owner',
+    description: 'No Kubernetes object or Helm release is declared by two phases',
+    severity: 'high',
+    mirrors: ['helm install: cannot re-use a name that is still in use', 'kubectl apply --server-side field-manager conflict'],
+    fix: 'keep the object in the phase that owns it and have the other phase read it from that phase’s outputs',
+    validateStack(resources, report) {
+      const owners = new Map<string, CheckResource>();
+      for (const r of resources) {
+        const key = ownedKey(r);
+        if (!key) continue;
+        const first = owners.get(key);
+        if (!first) owners.set(key, r);
+        else if (first.phase !== r.phase) {
+          report({ resource: r, property: HELM.has(r.type) ? 'name' : 'metadata.name', message: `${key} is already declared by phase ${first.phase} (${first.name}); one phase owns it` });
+        }
+      }
+    },
+  },
+];
