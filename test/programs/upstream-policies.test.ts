@@ -12,7 +12,7 @@ import { lbcPolicy } from '../../programs/01-foundation/lbc-policy.js';
 import { gitBlobId, karpenterTemplatesFromCfn, renderLbc } from '../../programs/01-foundation/upstream-policies/generate.js';
 import { KARPENTER_SOURCE } from '../../programs/01-foundation/upstream-policies/karpenter.generated.js';
 import { LBC_SOURCE } from '../../programs/01-foundation/upstream-policies/lbc.generated.js';
-import { charts } from '../../programs/02-cluster/versions.js';
+import { chartPin } from '../../programs/02-cluster/versions.js';
 
 const scope: AddonScope = {
   accountId: '111111111111',
@@ -33,7 +33,7 @@ const sid = (id: string) => statements().find((s) => s.Sid === id);
 
 describe('Karpenter controller policies (generated from v1.14.1 CloudFormation)', () => {
   it('come from the Karpenter release phase 2 installs', () => {
-    assert.equal(KARPENTER_SOURCE.tag, `v${charts.karpenter.version}`);
+    assert.equal(KARPENTER_SOURCE.tag, `v${chartPin('karpenter').version}`);
   });
 
   it('allow ec2:DescribeInstanceStatus (instance-status health checks) in the region only', () => {
@@ -72,7 +72,7 @@ describe('Karpenter controller policies (generated from v1.14.1 CloudFormation)'
 
 describe('AWS Load Balancer Controller policy (generated from v3.4.2 iam_policy.json)', () => {
   it('comes from the controller release phase 2 installs and has its 16 statements', () => {
-    assert.equal(LBC_SOURCE.tag, `v${charts.awsLoadBalancerController.version}`);
+    assert.equal(LBC_SOURCE.tag, `v${chartPin('awsLoadBalancerController').version}`);
     assert.equal(lbcPolicy().Statement.length, 16);
     assert.deepEqual((lbcPolicy().Statement[0] as any).Condition, { StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } });
   });
