@@ -1,7 +1,7 @@
 /**
  * The DR-region pilot light: a KMS key (backup vault and DR flow logs), the DR backup vault, and a
  * DR VPC on the env's non-overlapping drVpcCidr. The DR VPC is deliberately small: one NAT, the S3
- * gateway endpoint only, no firewall; phase 8 adds what a failover needs.
+ * gateway endpoint only; phase 8 adds what a failover needs.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -54,7 +54,6 @@ export class DrBaseline extends pulumi.ComponentResource {
       privateSubnetMask: a.masks.private,
       publicSubnetMask: a.masks.public,
       isolatedSubnetMask: a.masks.isolated,
-      networkFirewall: false,
     });
     this.network = new Network(
       'dr-network',

@@ -48,7 +48,7 @@ export const phase1Outputs = z.object({
   natPublicIps: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/)).min(1),
   vpcEndpointIds: z.record(z.string(), z.string().startsWith('vpce-')),
   endpointSecurityGroupId: z.string().startsWith('sg-'),
-  /** Empty when the env file disables Network Firewall. */
+  /** Always empty: phase 1 deploys no Network Firewall (see phase1Inputs). */
   firewallArn: z.union([arn, z.literal('')]),
   cloudTrailArn: arn,
   configRecorderName: z.string().min(1),
@@ -120,6 +120,13 @@ export function phase1Inputs(ctx: PhaseContext): Phase1Inputs {
     throw new PlatformError('dependency-check', `deploy role ${deployRoleArn} is not in account ${accountId}`, {
       value: deployRoleArn,
       hint: `re-run phase 0: platform up --phase 0 --env ${env.name}`,
+    });
+  }
+  if (env.network.networkFirewall) {
+    // Infra review W1: a firewall that no route sends traffic through inspects nothing, yet bills per AZ.
+    throw new PlatformError('config-invalid', `network.networkFirewall is true in stacks/${env.name}.yaml, but phase 1 does not route egress through AWS Network Firewall`, {
+      value: 'true',
+      hint: 'set network.networkFirewall: false (egress leaves through the NAT gateways, uninspected; see docs/architecture.md "Egress")',
     });
   }
   return {

@@ -6,7 +6,6 @@
  * and returns the outputs contract.
  */
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
 import { ACCESS_LOG_RETENTION_DAYS, AccessLogBucket } from '../shared/access-log-bucket.js';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { assertLeastPrivilege, policyJson, type PolicyDocument } from '../shared/iam-docs.js';
@@ -25,7 +24,6 @@ import {
 import { addonPolicyName, karpenterPolicyName } from './iam-names.js';
 import { PlatformZones } from './dns.js';
 import { DrBaseline } from './dr.js';
-import { EgressFirewall } from './firewall.js';
 import { createRoles, spotServiceLinkedRole } from './iam-roles.js';
 import { InterruptionQueue } from './karpenter-queue.js';
 import { createKeys } from './kms.js';
@@ -83,16 +81,6 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     },
     inPrimary,
   );
-
-  let firewallArn: pulumi.Input<string> = '';
-  if (n.networkFirewall) {
-    const azs = aws.getAvailabilityZonesOutput({ state: 'available' }, custom).names.apply((names) => names.slice(0, n.availabilityZones));
-    firewallArn = new EgressFirewall(
-      'egress-firewall',
-      { name: `platform-${env}`, vpcId: network.vpcId, firewallCidrs: plan.firewallCidrs, availabilityZones: azs, logsKeyArn: keys.logs.arn, retentionDays: n.flowLogRetentionDays, tags },
-      inPrimary,
-    ).firewallArn;
-  }
 
   const security = new SecurityServices(
     'security',
@@ -160,7 +148,8 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     natPublicIps: network.natPublicIps,
     vpcEndpointIds: network.vpcEndpointIds,
     endpointSecurityGroupId: network.endpointSecurityGroupId,
-    firewallArn,
+    // Always empty: phase 1 deploys no Network Firewall (it would inspect nothing without egress routing).
+    firewallArn: '',
     cloudTrailArn: security.trailArn,
     configRecorderName: security.configRecorderName,
     guardDutyDetectorId: security.guardDutyDetectorId,

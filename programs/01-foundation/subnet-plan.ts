@@ -5,8 +5,6 @@
  * - Inside each AZ block the subnet specs are allocated in the order given, each aligned to its own
  *   size (a /19 after a /24 starts at the next /19 boundary). The largest spec goes first so the
  *   alignment gaps stay small.
- * - Network Firewall subnets (/28, one per AZ) are not awsx subnets: they take the last /28 blocks of
- *   the VPC, which must lie past everything awsx allocates.
  * - The DR VPC must not overlap the primary VPC.
  * A plan that does not fit throws a PlatformError naming the env file field to change.
  */
@@ -52,7 +50,6 @@ export interface SubnetPlanInput {
   privateSubnetMask: number;
   publicSubnetMask: number;
   isolatedSubnetMask: number;
-  networkFirewall: boolean;
 }
 
 export interface SubnetPlan {
@@ -60,11 +57,7 @@ export interface SubnetPlan {
   azMask: number;
   /** Bytes of each AZ block used by awsx subnets, alignment included. */
   usedPerAz: number;
-  /** /28 CIDRs for the firewall endpoints, one per AZ (empty when disabled). */
-  firewallCidrs: string[];
 }
-
-export const FIREWALL_SUBNET_MASK = 28;
 
 /** Validates the env's network section and computes the plan. */
 export function planSubnets(n: SubnetPlanInput): SubnetPlan {
@@ -93,21 +86,5 @@ export function planSubnets(n: SubnetPlanInput): SubnetPlan {
       });
     }
   }
-  const firewallCidrs: string[] = [];
-  if (n.networkFirewall) {
-    const fwSize = sizeOf(FIREWALL_SUBNET_MASK);
-    const vpcEnd = vpc.start + sizeOf(vpc.mask);
-    const firstFw = vpcEnd - fwSize * n.availabilityZones;
-    const lastAzUsedEnd = vpc.start + (n.availabilityZones - 1) * azSize + used;
-    if (firstFw < lastAzUsedEnd) {
-      throw new PlatformError('config-invalid', `no room for ${n.availabilityZones} firewall /28 subnets at the end of ${n.vpcCidr}`, {
-        value: n.vpcCidr,
-        hint: 'shrink the private subnets (network.privateSubnetMask) or set network.networkFirewall: false',
-      });
-    }
-    for (let i = 0; i < n.availabilityZones; i++) {
-      firewallCidrs.push(formatCidr({ start: firstFw + i * fwSize, mask: FIREWALL_SUBNET_MASK }));
-    }
-  }
-  return { azMask, usedPerAz: used, firewallCidrs };
+  return { azMask, usedPerAz: used };
 }

@@ -1,6 +1,6 @@
 /**
  * Valid env configurations for tests: a dev-like env (single NAT, no firewall, few endpoints), a
- * prod-like env (NAT per AZ, Network Firewall, full endpoint list) and the offline `local` env.
+ * prod-like env (NAT per AZ, full endpoint list, private API) and the offline `local` env.
  * Each is checked against EnvConfigSchema when built, so a schema change breaks here first.
  */
 import { EnvConfigSchema, type EnvConfig } from '../../src/core/env.js';
@@ -54,7 +54,7 @@ export function makeEnv(patch: (e: EnvConfig) => EnvConfig = (e) => e): EnvConfi
 /** dev: single NAT, no firewall, a short endpoint list. */
 export const devEnv: EnvConfig = makeEnv();
 
-/** prod: NAT per AZ, Network Firewall, the full private-cluster endpoint list, private API. */
+/** prod: NAT per AZ, the full private-cluster endpoint list, private API. */
 export const prodEnv: EnvConfig = makeEnv((e) => ({
   ...e,
   name: 'prod',
@@ -65,7 +65,6 @@ export const prodEnv: EnvConfig = makeEnv((e) => ({
     vpcCidr: '10.30.0.0/16',
     drVpcCidr: '10.130.0.0/16',
     natGateways: 'OnePerAz',
-    networkFirewall: true,
     interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'ec2', 'sts', 'ssm', 'sqs', 'eks', 'eks-auth', 'logs', 'elasticloadbalancing', 'kms', 'secretsmanager'],
     flowLogRetentionDays: 365,
   },

@@ -1,10 +1,10 @@
 /**
- * Phase 1 under Pulumi mocks, for a dev-like env (single NAT, no firewall) and a prod-like env (NAT
- * per AZ, Network Firewall), with phase 0 outputs as upstream. Checks what matters: the provider
+ * Phase 1 under Pulumi mocks, for a dev-like env (single NAT, public API) and a prod-like env (NAT
+ * per AZ, private API), with phase 0 outputs as upstream. Checks what matters: the provider
  * assumes the deploy role pinned to the account, subnet specs and NAT come from the env file,
  * private/isolated subnets get no public IPs, flow logs and CloudTrail are on and encrypted, every
  * bucket is encrypted/versioned/private/TLS-only, every key rotates, no policy allows Action "*",
- * the firewall exists only when enabled, and the outputs pass the phase's own schema.
+ * no Network Firewall is deployed, and the outputs pass the phase's own schema.
  */
 import { strict as assert } from 'node:assert';
 import { PlatformError } from '../../src/core/errors.js';
@@ -93,6 +93,17 @@ describe('phase 1 (foundation) inputs', () => {
     });
   });
 
+  it('refuses network.networkFirewall: true, naming the field and why (a firewall no route reaches inspects nothing)', () => {
+    const env = makeEnv((e) => ({ ...e, network: { ...e.network, networkFirewall: true } }));
+    assert.throws(() => phase.inputs({ env, upstream: { 0: upstream0 }, simulated: true }), (e: unknown) => {
+      assert.ok(e instanceof PlatformError);
+      assert.equal(e.code, 'config-invalid');
+      assert.match(e.message, /network\.networkFirewall is true in stacks\/dev\.yaml/);
+      assert.match(e.hint ?? '', /networkFirewall: false/);
+      return true;
+    });
+  });
+
   it('maps an env named other than dev/stg/prod through organization.memberAccount, else refuses', () => {
     assert.equal(phase.inputs({ env: localEnv, upstream: { 0: upstream0 }, simulated: true }).deployRoleArn, upstream0.deployRoleArns.dev);
     const bare = makeEnv((e) => ({ ...e, name: 'qa' }));
@@ -117,10 +128,8 @@ describe('phase 1 IAM names fit the cluster-name cap of the env schema', () => {
 });
 
 describe('phase 1 subnet plan', () => {
-  it('puts firewall /28s at the end of the VPC, past the awsx AZ blocks', () => {
-    const plan = planSubnets({ ...prodEnv.network });
-    assert.equal(plan.azMask, 18);
-    assert.deepEqual(plan.firewallCidrs, ['10.30.255.208/28', '10.30.255.224/28', '10.30.255.240/28']);
+  it('gives each AZ an equal block of the VPC', () => {
+    assert.equal(planSubnets({ ...prodEnv.network }).azMask, 18);
   });
 
   it('rejects a DR range overlapping the primary and subnets that do not fit their AZ block', () => {
@@ -178,7 +187,6 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       assert.ok(specs.every((s) => s.type === 'Public' || (s.mapPublicIpOnLaunch === undefined && s.assignIpv6AddressOnCreation === undefined)));
       const subnets = vpc.state.subnets as any[];
       assert.ok(subnets.filter((s) => s.type !== 'Public').every((s) => s.mapPublicIpOnLaunch === false));
-      for (const fw of byType(ev, 'aws:ec2/subnet:Subnet')) assert.equal(fw.inputs.mapPublicIpOnLaunch, false);
     });
 
     it('takes the NAT strategy from the env file', () => {
@@ -354,25 +362,9 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       assert.equal(out.drVpcId, drVpc.state.vpcId);
     });
 
-    it(`has Network Firewall only when the env file enables it (${env.network.networkFirewall})`, () => {
-      const firewalls = byType(ev, 'aws:networkfirewall/firewall:Firewall');
-      if (!env.network.networkFirewall) {
-        assert.equal(firewalls.length, 0);
-        assert.equal(out.firewallArn, '');
-        assert.equal(byType(ev, 'aws:ec2/subnet:Subnet').length, 0);
-        return;
-      }
-      assert.equal(firewalls.length, 1);
-      assert.equal(out.firewallArn, firewalls[0]!.state.arn);
-      const policy = (byType(ev, 'aws:networkfirewall/firewallPolicy:FirewallPolicy')[0]!.inputs.firewallPolicy as any);
-      assert.equal(policy.statefulEngineOptions.ruleOrder, 'STRICT_ORDER');
-      assert.ok(policy.statefulDefaultActions.includes('aws:drop_established'));
-      assert.deepEqual(policy.statelessDefaultActions, ['aws:forward_to_sfe']);
-      const subnets = byType(ev, 'aws:ec2/subnet:Subnet');
-      assert.deepEqual(subnets.map((s) => s.inputs.cidrBlock), planSubnets(env.network).firewallCidrs);
-      assert.deepEqual((firewalls[0]!.inputs.subnetMappings as any[]).map((m) => m.subnetId).sort(), subnets.map((s) => s.id).sort());
-      const logging = byType(ev, 'aws:networkfirewall/loggingConfiguration:LoggingConfiguration')[0]!.inputs.loggingConfiguration as any;
-      assert.deepEqual(logging.logDestinationConfigs.map((c: any) => c.logType).sort(), ['ALERT', 'FLOW']);
+    it('deploys no Network Firewall (nothing would route through it) and says so in firewallArn (W1)', () => {
+      assert.deepEqual(ev.resources.filter((r) => r.type.startsWith('aws:networkfirewall/')).map((r) => r.type), []);
+      assert.equal(out.firewallArn, '');
     });
   });
 }
