@@ -94,7 +94,7 @@ export function createRoles(a: RolesArgs, opts: pulumi.CustomResourceOptions): P
  * treats every spot launch as unavailable (`SpotServiceLinkedRoleCreationFailure`) and falls back
  * to on-demand. Karpenter's getting-started guide creates it once per account (step06). If the
  * account already has it, CreateServiceLinkedRole fails with "has been taken in this account":
- * docs/architecture.md says how to adopt it.
+ * docs/foundation.md says how to adopt it.
  */
 export function spotServiceLinkedRole(opts: pulumi.CustomResourceOptions): aws.iam.ServiceLinkedRole {
   return new aws.iam.ServiceLinkedRole('spot-service-linked-role', { awsServiceName: 'spot.amazonaws.com', description: 'EC2 Spot: lets Karpenter launch spot capacity' }, opts);

@@ -21,7 +21,8 @@ export interface Phase1Inputs {
   regions: { primary: string; dr: string };
   domain: string;
   /** `spot`: Karpenter may launch spot capacity, so the account needs the Spot service-linked role. */
-  cluster: { name: string; version: string; spot: boolean };
+  /** `endpointPublicAccess: false`: the EKS API is private, so phase 1 builds the deploy runner. */
+  cluster: { name: string; version: string; spot: boolean; endpointPublicAccess: boolean };
   network: {
     vpcCidr: string;
     drVpcCidr: string;
@@ -79,6 +80,20 @@ export const phase1Outputs = z.object({
   drRegion: z.string(),
   drVpcId: z.string().startsWith('vpc-'),
   drPrivateSubnetIds: ids('subnet-'),
+  drPublicSubnetIds: ids('subnet-'),
+  /** The DR region's key (DR backup vault, DR flow logs). */
+  drKmsKeyArn: arn,
+  /** Build and Lambda artifacts (phases 5 and 9). */
+  artifactsBucket: z.string().min(3),
+  /** Where every bucket of the env logs its access (SSE-S3). */
+  accessLogBucket: z.string().min(3),
+  /**
+   * The deploy runner's security group and instance (SSM-managed, in a private subnet) when the env's
+   * EKS API is private; empty when cluster.endpointPublicAccess is true. Phase 2 admits this group on
+   * 443 to the cluster security group.
+   */
+  runnerSecurityGroupId: z.union([z.string().startsWith('sg-'), z.literal('')]),
+  runnerInstanceId: z.union([z.string().startsWith('i-'), z.literal('')]),
 });
 export type Phase1Outputs = z.infer<typeof phase1Outputs>;
 
@@ -126,7 +141,7 @@ export function phase1Inputs(ctx: PhaseContext): Phase1Inputs {
     // Infra review W1: a firewall that no route sends traffic through inspects nothing, yet bills per AZ.
     throw new PlatformError('config-invalid', `network.networkFirewall is true in stacks/${env.name}.yaml, but phase 1 does not route egress through AWS Network Firewall`, {
       value: 'true',
-      hint: 'set network.networkFirewall: false (egress leaves through the NAT gateways, uninspected; see docs/architecture.md "Egress")',
+      hint: 'set network.networkFirewall: false (egress leaves through the NAT gateways, uninspected; see docs/foundation.md "Egress")',
     });
   }
   return {
@@ -136,7 +151,7 @@ export function phase1Inputs(ctx: PhaseContext): Phase1Inputs {
     organizationId: up.organizationId,
     regions: { ...env.regions },
     domain: env.domain,
-    cluster: { name: env.cluster.name, version: env.cluster.version, spot: env.cluster.spot },
+    cluster: { name: env.cluster.name, version: env.cluster.version, spot: env.cluster.spot, endpointPublicAccess: env.cluster.endpointPublicAccess },
     network: { ...env.network, interfaceEndpoints: [...env.network.interfaceEndpoints] },
     tags: { ...env.tags },
   };

@@ -32,6 +32,7 @@ import { Network } from './network.js';
 import type { Phase1Inputs } from './phase.js';
 import { auditBucketName, SecurityServices } from './security.js';
 import { PlatformStorage, storageBucketNames } from './storage.js';
+import { DeployRunner } from './runner.js';
 import { planSubnets } from './subnet-plan.js';
 
 export async function program(inputs: Phase1Inputs): Promise<Record<string, unknown>> {
@@ -81,6 +82,15 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     },
     inPrimary,
   );
+
+  // A private-only EKS API is reachable only from inside the VPC: the deploy runner is that path.
+  const runner = inputs.cluster.endpointPublicAccess
+    ? undefined
+    : new DeployRunner(
+        'deploy-runner',
+        { envName: env, vpcId: network.vpcId, subnetId: network.privateSubnetIds.apply((ids) => ids[0]!), ebsKeyArn: keys.ebs.arn, tags },
+        inPrimary,
+      );
 
   const security = new SecurityServices(
     'security',
@@ -185,5 +195,11 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     drRegion: inputs.regions.dr,
     drVpcId: drBaseline.network.vpcId,
     drPrivateSubnetIds: drBaseline.network.privateSubnetIds,
+    drPublicSubnetIds: drBaseline.network.publicSubnetIds,
+    drKmsKeyArn: drBaseline.keyArn,
+    artifactsBucket: storage.artifacts.name,
+    accessLogBucket: accessLogs.name,
+    runnerSecurityGroupId: runner?.securityGroupId ?? '',
+    runnerInstanceId: runner?.instanceId ?? '',
   };
 }

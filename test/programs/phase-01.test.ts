@@ -362,6 +362,53 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       assert.equal(out.drVpcId, drVpc.state.vpcId);
     });
 
+    it(`builds the deploy runner only for a private EKS API (endpointPublicAccess ${env.cluster.endpointPublicAccess})`, () => {
+      const instances = byType(ev, 'aws:ec2/instance:Instance');
+      if (env.cluster.endpointPublicAccess) {
+        assert.deepEqual(instances, []);
+        assert.deepEqual([out.runnerSecurityGroupId, out.runnerInstanceId], ['', '']);
+        return;
+      }
+      assert.equal(instances.length, 1);
+      const [runner] = instances;
+      assert.equal(out.runnerInstanceId, runner!.id);
+      // In a private subnet of the env VPC, no public address, its own group with no inbound rule.
+      assert.equal(runner!.inputs.subnetId, out.privateSubnetIds[0]);
+      assert.equal(runner!.inputs.associatePublicIpAddress, false);
+      assert.deepEqual(runner!.inputs.vpcSecurityGroupIds, [out.runnerSecurityGroupId]);
+      const sg = byType(ev, 'aws:ec2/securityGroup:SecurityGroup').find((g) => g.id === out.runnerSecurityGroupId)!;
+      assert.equal(sg.inputs.vpcId, out.vpcId);
+      assert.deepEqual(sg.inputs.ingress, []);
+      assert.deepEqual((sg.inputs.egress as any[]).map((e) => [e.protocol, e.fromPort, e.toPort]), [['tcp', 443, 443]]);
+      // IMDSv2 only, hop limit 1; root volume encrypted with the env's EBS key.
+      assert.deepEqual(runner!.inputs.metadataOptions, { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 });
+      const root = runner!.inputs.rootBlockDevice as any;
+      assert.deepEqual([root.encrypted, root.kmsKeyId], [true, out.kmsKeyArns.ebs]);
+      // Managed by SSM: its role trusts EC2 and holds AmazonSSMManagedInstanceCore, nothing else.
+      const profile = byType(ev, 'aws:iam/instanceProfile:InstanceProfile').find((p) => p.state.name === runner!.inputs.iamInstanceProfile)!;
+      const role = byType(ev, 'aws:iam/role:Role').find((r) => r.state.name === profile.inputs.role)!;
+      assert.deepEqual(allStatements(role, 'assumeRolePolicy')[0].Principal, { Service: 'ec2.amazonaws.com' });
+      const attached = byType(ev, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').filter((a) => a.inputs.role === role.state.name).map((a) => a.inputs.policyArn);
+      assert.deepEqual(attached, ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+      assert.equal(byType(ev, 'aws:iam/rolePolicy:RolePolicy').filter((p) => p.inputs.role === role.state.name).length, 0);
+      // The AMI is resolved by EC2 at launch from AL2023's public parameter, through the launch template.
+      const lt = byType(ev, 'aws:ec2/launchTemplate:LaunchTemplate').find((t) => t.id === (runner!.inputs.launchTemplate as any).id)!;
+      assert.equal(lt.inputs.imageId, 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+      assert.equal(runner!.inputs.ami, undefined);
+    });
+
+    it('exports what later phases need: artifacts and access-log buckets, the DR key and DR public subnets (C4)', () => {
+      const buckets = byType(ev, 'aws:s3/bucket:Bucket').map((b) => b.id);
+      assert.ok(buckets.includes(out.artifactsBucket) && out.artifactsBucket.startsWith('platform-artifacts-'), out.artifactsBucket);
+      assert.equal(out.accessLogBucket, `platform-access-logs-${env.name}-${env.accountId}`);
+      const drKey = byType(ev, 'aws:kms/key:Key').find((k) => k.state.arn === out.drKmsKeyArn)!;
+      assert.equal(drKey.inputs.region, env.regions.dr);
+      assert.match(drKey.provider ?? '', /::env-dr::/);
+      const drVpc = byType(ev, 'awsx:ec2:Vpc').find((v) => v.inputs.cidrBlock === env.network.drVpcCidr)!;
+      assert.deepEqual(out.drPublicSubnetIds, drVpc.state.publicSubnetIds);
+      assert.equal(out.drPublicSubnetIds.length, env.network.availabilityZones);
+    });
+
     it('deploys no Network Firewall (nothing would route through it) and says so in firewallArn (W1)', () => {
       assert.deepEqual(ev.resources.filter((r) => r.type.startsWith('aws:networkfirewall/')).map((r) => r.type), []);
       assert.equal(out.firewallArn, '');

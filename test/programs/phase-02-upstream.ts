@@ -52,5 +52,12 @@ export function phase1OutputsFor(env: EnvConfig): Record<string, unknown> {
     hostedZoneIds: { apex: 'Z0APEX00000000000001', api: 'Z0API000000000000002' },
     domainNames: { apex: env.domain, api: `api.${env.domain}` },
     lokiBuckets: { chunks: `loki-chunks-${env.name}-${acct}`, ruler: `loki-ruler-${env.name}-${acct}` },
+    artifactsBucket: `platform-artifacts-${env.name}-${acct}`,
+    accessLogBucket: `platform-access-logs-${env.name}-${acct}`,
+    drKmsKeyArn: `arn:aws:kms:${env.regions.dr}:${acct}:key/66666666-6666-4666-8666-666666666666`,
+    drPublicSubnetIds: ['subnet-3aa', 'subnet-3ab', 'subnet-3ac'],
+    // The deploy runner exists only when the EKS API is private (phase 1 builds it then).
+    runnerSecurityGroupId: env.cluster.endpointPublicAccess ? '' : 'sg-0runner0000000001',
+    runnerInstanceId: env.cluster.endpointPublicAccess ? '' : 'i-0runner0000000001',
   };
 }

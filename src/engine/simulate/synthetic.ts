@@ -78,7 +78,7 @@ type Builder = (s: Synth) => SyntheticResult;
 
 const ec2Id = (prefix: string) => (s: Synth): SyntheticResult => {
   const id = `${prefix}-${hexOf(17, ...s.seed)}`;
-  return { id, state: { ...s.inputs, id, arn: `arn:aws:ec2:${s.region}:${s.account}:${prefix === 'sg' ? 'security-group' : prefix === 'rtb' ? 'route-table' : prefix === 'subnet' ? 'subnet' : prefix}/${id}`, ownerId: s.account } };
+  return { id, state: { ...s.inputs, id, arn: `arn:aws:ec2:${s.region}:${s.account}:${prefix === 'sg' ? 'security-group' : prefix === 'rtb' ? 'route-table' : prefix === 'subnet' ? 'subnet' : prefix === 'i' ? 'instance' : prefix}/${id}`, ownerId: s.account } };
 };
 
 /** Resource name as AWS would have it: the explicit `name` input, else the logical name plus a suffix. */
@@ -224,6 +224,7 @@ const RESOURCES: Record<string, Builder> = {
   },
   'aws:ec2/subnet:Subnet': ec2Id('subnet'),
   'aws:ec2/securityGroup:SecurityGroup': ec2Id('sg'),
+  'aws:ec2/instance:Instance': ec2Id('i'),
   'aws:ec2/defaultSecurityGroup:DefaultSecurityGroup': ec2Id('sg'),
   'aws:ec2/routeTable:RouteTable': ec2Id('rtb'),
   'aws:ec2/flowLog:FlowLog': ec2Id('fl'),
