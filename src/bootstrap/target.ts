@@ -9,6 +9,7 @@
  * where phase 0 runs too. `roleArn` exists for a state account reached through a role.
  */
 import type { EnvConfig } from '../core/env.js';
+import type { OrganizationConfig } from '../core/organization.js';
 import { PlatformError } from '../core/errors.js';
 
 export interface BootstrapTarget {
@@ -51,6 +52,20 @@ export function envTarget(env: EnvConfig): BootstrapTarget {
     secretsProvider: env.secrets.provider,
     ...(env.accountGuard === false ? { skipAccountGuard: true } : {}),
     tags: env.tags,
+  };
+}
+
+/** The organization stack's own state and secrets (`stacks/organization.yaml`), in the management account. */
+export function organizationTarget(org: OrganizationConfig, file: string): BootstrapTarget {
+  return {
+    label: 'the organization',
+    file,
+    accountId: org.managementAccountId,
+    region: org.regions.primary,
+    backendUrl: org.backend.url,
+    secretsProvider: org.secrets.provider,
+    ...(org.accountGuard === false ? { skipAccountGuard: true } : {}),
+    tags: org.tags,
   };
 }
 

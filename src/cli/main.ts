@@ -79,7 +79,8 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--phase <n>', 'the phase')
     .option('--yes', 'confirm every question (drops pending operations: only when you know they were never created)')
     .action(run(() => import('./commands/repair.js')));
-  envOption(program.command('bootstrap').description('create the state bucket and secrets key the env file names (once, before the first up)'))
+  envOption(program.command('bootstrap').description('create the state bucket and secrets key the env (or organization) file names, once, before the first up'), false)
+    .option('--organization', 'the organization stack\'s state and key, from stacks/organization.yaml (instead of --env)')
     .option('--dry-run', 'only show what would be created or changed')
     .option('--fix', 'change existing resources whose settings conflict with the file (otherwise bootstrap refuses)')
     .action(run(() => import('./commands/bootstrap.js')));

@@ -6,6 +6,7 @@
  * no change in the account.
  */
 import { strict as assert } from 'node:assert';
+import { rmSync } from 'node:fs';
 import {
   GetBucketEncryptionCommand,
   GetBucketOwnershipControlsCommand,
@@ -190,6 +191,33 @@ describe('CLI: platform bootstrap (moto)', function () {
   it('unknown env: one line, exit 2, nothing created', async () => {
     oneLine(cli(['bootstrap', '--env', 'devv']), 2, /^error: unknown env 'devv'.*did you mean 'dev'\?/);
     assert.deepEqual(await inventory(), { buckets: [], aliases: [], keys: 0 });
+  });
+
+  it('--organization creates the organization stack\'s bucket and key from stacks/organization.yaml, then an env shares the bucket', async () => {
+    const org = cli(['bootstrap', '--organization']);
+    assert.equal(org.code, 0, org.stderr);
+    assert.match(org.stdout, /^created\s+key alias\/platform-org-state: exists/m);
+    assert.deepEqual(await inventory(), { buckets: [BUCKET], aliases: ['alias/platform-org-state'], keys: 1 });
+    const dev = cli(['bootstrap', '--env', 'dev']);
+    assert.equal(dev.code, 0, dev.stderr);
+    assert.deepEqual(await inventory(), { buckets: [BUCKET], aliases: ['alias/platform-dev-state', 'alias/platform-org-state'], keys: 2 });
+  });
+
+  it('missing organization file: one line, exit 2, nothing created', async () => {
+    const bare = new Scratch();
+    try {
+      rmSync(bare.path('stacks/organization.yaml'));
+      const r = bare.run(['bootstrap', '--organization'], { PLATFORM_AWS_ENDPOINT: moto.endpoint, AWS_ACCESS_KEY_ID: mgmt.accessKeyId, AWS_SECRET_ACCESS_KEY: mgmt.secretAccessKey, AWS_SESSION_TOKEN: mgmt.sessionToken });
+      oneLine(r, 2, /^error: stacks\/organization\.yaml not found/);
+    } finally {
+      bare.dispose();
+    }
+    assert.deepEqual(await inventory(), { buckets: [], aliases: [], keys: 0 });
+  });
+
+  it('--env and --organization together, or neither: one usage line, exit 2', () => {
+    oneLine(cli(['bootstrap', '--env', 'dev', '--organization']), 2, /^error: bootstrap takes one of --env <name> and --organization/);
+    oneLine(cli(['bootstrap']), 2, /^error: bootstrap takes one of --env <name> and --organization/);
   });
 
   it('local (file backend, passphrase): one line saying there is nothing to bootstrap', () => {

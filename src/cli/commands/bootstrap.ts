@@ -1,20 +1,32 @@
 /**
- * `platform bootstrap --env E [--dry-run] [--fix]`: creates the state bucket and the secrets key that
- * the env file names (see src/bootstrap/). Prints one line per setting, then what changed.
+ * `platform bootstrap --env E | --organization [--dry-run] [--fix]`: creates the state bucket and the
+ * secrets key that the env file (or stacks/organization.yaml) names (see src/bootstrap/). Prints one
+ * line per setting, then what changed.
  */
 import type { GlobalOptions } from '../main.js';
 import { findRepoRoot } from '../../config/repo-root.js';
 import { loadEnv } from '../../config/load-env.js';
+import { PlatformError } from '../../core/errors.js';
 import { outputMode } from '../services.js';
 import { report } from '../report.js';
 
-export default async function bootstrapCommand(opts: { env: string; dryRun?: boolean; fix?: boolean }, globals: GlobalOptions): Promise<number> {
+export default async function bootstrapCommand(opts: { env?: string; organization?: boolean; dryRun?: boolean; fix?: boolean }, globals: GlobalOptions): Promise<number> {
   const json = outputMode(globals) === 'json';
   try {
+    if (Boolean(opts.env) === Boolean(opts.organization)) {
+      throw new PlatformError('usage', 'bootstrap takes one of --env <name> and --organization', {
+        hint: 'first `platform bootstrap --organization` (phase 0 state), then `platform bootstrap --env <name>` for each env',
+      });
+    }
     const repoRoot = await findRepoRoot(process.cwd());
-    const env = await loadEnv(repoRoot, opts.env);
-    const [{ bootstrap, stepLine }, { envTarget }] = await Promise.all([import('../../bootstrap/bootstrap.js'), import('../../bootstrap/target.js')]);
-    const target = envTarget(env);
+    const [{ bootstrap, stepLine }, { envTarget, organizationTarget }] = await Promise.all([import('../../bootstrap/bootstrap.js'), import('../../bootstrap/target.js')]);
+    let target;
+    if (opts.organization) {
+      const { loadOrganization, organizationFile } = await import('../../config/load-organization.js');
+      target = organizationTarget(await loadOrganization(repoRoot, { local: false }), organizationFile(false));
+    } else {
+      target = envTarget(await loadEnv(repoRoot, opts.env!));
+    }
     const result = await bootstrap(target, {
       dryRun: opts.dryRun,
       fix: opts.fix,
