@@ -8,6 +8,7 @@ import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
 import * as pulumi from '@pulumi/pulumi';
 import { pinnedProvider } from '../shared/aws-provider.js';
+import { kubeconfigJson } from '../shared/kubeconfig.js';
 import type { Phase2Inputs } from './phase.js';
 
 /** All five EKS control-plane log types. */
@@ -53,6 +54,8 @@ export interface ClusterResult {
   clusterName: pulumi.Output<string>;
   clusterArn: pulumi.Output<string>;
   clusterSecurityGroupId: pulumi.Output<string>;
+  /** Kubeconfig (JSON) whose user runs `platform eks-token` as the deploy role: no AWS CLI needed. */
+  kubeconfig: pulumi.Output<string>;
 }
 
 export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): ClusterResult {
@@ -177,5 +180,10 @@ export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): Clu
     clusterName: cluster.eksCluster.name,
     clusterArn: cluster.eksCluster.arn,
     clusterSecurityGroupId,
+    kubeconfig: pulumi
+      .all([cluster.eksCluster.name, cluster.eksCluster.endpoint, cluster.eksCluster.certificateAuthority.data])
+      .apply(([clusterName, endpoint, certificateAuthorityData]) =>
+        kubeconfigJson({ clusterName, endpoint, certificateAuthorityData, region: inputs.region, roleArn: inputs.deployRoleArn }),
+      ),
   };
 }

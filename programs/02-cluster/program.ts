@@ -24,7 +24,7 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
   const provider = awsProvider(inputs);
   const c = createCluster(inputs, provider);
 
-  const k8sProvider = new k8s.Provider('k8s', { kubeconfig: c.cluster.kubeconfigJson, enableServerSideApply: true });
+  const k8sProvider = new k8s.Provider('k8s', { kubeconfig: c.kubeconfig, enableServerSideApply: true });
   const k8sOpts = { provider: k8sProvider };
 
   const roles = createControllerRoles(inputs, c.clusterName, c.clusterArn, { provider, dependsOn: [] });
@@ -59,7 +59,7 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
     clusterArn: c.clusterArn,
     clusterEndpoint: eksCluster.endpoint,
     clusterCertificateAuthority: eksCluster.certificateAuthority.data,
-    kubeconfig: pulumi.secret(c.cluster.kubeconfigJson),
+    kubeconfig: pulumi.secret(c.kubeconfig),
     oidcProviderArn: c.cluster.oidcProviderArn,
     oidcProviderUrl: c.cluster.oidcProviderUrl,
     oidcIssuer: c.cluster.oidcIssuer,

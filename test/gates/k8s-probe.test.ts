@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createKubeProbe } from '../../src/gates/probes/k8s.js';
 import { deploymentReady, crReady } from '../../src/gates/k8s/readiness.js';
 import { KubeReplay, kubeconfigFor, loadScenario } from './kube-replay.js';
+import { verifyEksToken } from '../helpers/eks-token-verify.js';
 
 describe('Kubernetes probe (against a loopback API server replaying recorded responses)', () => {
   let replay: KubeReplay;
@@ -58,5 +59,53 @@ describe('Kubernetes probe (against a loopback API server replaying recorded res
 
   it('refuses a kubeconfig without a current cluster', () => {
     assert.throws(() => createKubeProbe('apiVersion: v1\nkind: Config\nclusters: []\n'), /no current cluster/);
+  });
+});
+
+describe('Kubernetes probe with an EKS kubeconfig (tokens minted in-process, no AWS CLI)', () => {
+  const KEY = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'gate-probe-test-secret' };
+  let replay: KubeReplay;
+  let server: string;
+  before(async () => {
+    replay = new KubeReplay(loadScenario('deployment-ready'));
+    server = await replay.start();
+  });
+  after(() => replay.stop());
+
+  // The exec command cannot run (no such file): a probe that spawned it would fail.
+  const eksKubeconfig = (command: string, args: string[]) =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'c' } }],
+      'current-context': 'c',
+      users: [{ name: 'c', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command, args } } }],
+    });
+
+  for (const [what, command, args] of [
+    ['platform eks-token', '/nonexistent/platform', ['eks-token', '--cluster', 'platform-dev', '--region', 'eu-west-1']],
+    ['aws eks get-token (@pulumi/eks kubeconfigs)', '/nonexistent/aws', ['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'platform-dev']],
+  ] as const) {
+    it(`${what}: sends a bearer token the EKS verifier accepts for the cluster`, async () => {
+      const k = createKubeProbe(eksKubeconfig(command, [...args]), { eksToken: { credentials: KEY } });
+      const d = await k.read({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' });
+      assert.equal(d?.kind, 'Deployment');
+      const auth = replay.requests.at(-1)!.authorization!;
+      assert.match(auth, /^Bearer k8s-aws-v1\./);
+      verifyEksToken(auth.slice('Bearer '.length), { cluster: 'platform-dev', region: 'eu-west-1', secretAccessKey: KEY.secretAccessKey, now: new Date() });
+    });
+  }
+
+  it('mints once and reuses the token until a minute before it expires', async () => {
+    let minted = 0;
+    const mint = async () => ({ token: `k8s-aws-v1.t${++minted}`, expirationTimestamp: new Date(Date.now() + (minted === 1 ? 30_000 : 14 * 60_000)).toISOString() });
+    const k = createKubeProbe(eksKubeconfig('platform', ['eks-token', '--cluster', 'c', '--region', 'eu-west-1']), { eksToken: { mint } });
+    await k.read({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' });
+    await k.read({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' });
+    assert.equal(minted, 2, 'the first token expires within a minute, so the second call renews it');
+    await k.read({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' });
+    assert.equal(minted, 2, 'the second is reused');
+    assert.equal(replay.requests.at(-1)!.authorization, 'Bearer k8s-aws-v1.t2');
   });
 });

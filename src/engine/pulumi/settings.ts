@@ -8,6 +8,8 @@
  * - The passphrase never goes on argv: it reaches the CLI as PULUMI_CONFIG_PASSPHRASE_FILE (the env
  *   file's `secrets.passphraseFile`, or the caller's PULUMI_CONFIG_PASSPHRASE_FILE) or, failing that,
  *   the caller's PULUMI_CONFIG_PASSPHRASE passed through the child's environment.
+ * - The engine's children get a `platform` shim first on PATH (platform-shim.ts: phase 2's kubeconfig
+ *   runs `platform eks-token`), the only file this module writes.
  * - The engine root is PLATFORM_PULUMI_ROOT, else the newest build in `<repo>/.cache/pulumi-engine`
  *   (scripts/install-pulumi-engine.sh), else a `pulumi` on PATH.
  */
@@ -15,6 +17,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { EnvConfig } from '../../core/env.js';
 import { PlatformError } from '../../core/errors.js';
+import { platformShimDir } from './platform-shim.js';
 
 /** Options of {@link createPulumiEngine}; also used by doctor and repair. */
 export interface PulumiEngineOptions {
@@ -114,8 +117,9 @@ export function engineEnv(env: EnvConfig, opts: PulumiEngineOptions, engineRoot:
     PULUMI_SKIP_UPDATE_CHECK: 'true',
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
     PULUMI_SKIP_CONFIRMATIONS: 'true',
-    // The language host and the dynamic-provider launcher need our Node (22) first on PATH.
-    PATH: [join(engineRoot, 'bin'), dirnameOf(process.execPath), penv.PATH ?? ''].join(delimiter),
+    // The language host and the dynamic-provider launcher need our Node (22) first on PATH; the
+    // Kubernetes provider runs the kubeconfig's `platform eks-token` through the shim.
+    PATH: [join(engineRoot, 'bin'), platformShimDir(opts.cacheDir), dirnameOf(process.execPath), penv.PATH ?? ''].filter((d) => d !== undefined).join(delimiter),
     // The dynamic-provider launcher resolves @pulumi/pulumi from its cwd; make ours findable anywhere.
     NODE_PATH: [join(opts.repoRoot, 'node_modules'), penv.NODE_PATH ?? ''].filter(Boolean).join(delimiter),
   };

@@ -51,7 +51,10 @@ export function createProbes(env: EnvConfig, outputs: Record<string, unknown>, o
             hint: `Kubernetes gates need phase 2's kubeconfig output: platform up --phase 2 --env ${env.name}`,
           });
         }
-        kube = createKubeProbe(kc);
+        // EKS tokens are minted in-process (no AWS CLI), as the env's own AWS credentials allow.
+        kube = createKubeProbe(kc, {
+          eksToken: { ...(opts.awsEndpoint ? { stsEndpoint: opts.awsEndpoint } : {}), ...(opts.awsCredentials ? { credentials: opts.awsCredentials } : {}) },
+        });
       }
       return kube;
     },

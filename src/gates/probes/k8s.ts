@@ -5,7 +5,10 @@
  * builds `/apis/<group>/<version>/...` paths for built-in groups too), so no API discovery is needed.
  */
 import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException } from '@kubernetes/client-node';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { PlatformError } from '../../core/errors.js';
+import type { EksToken } from '../../aws/eks-token.js';
+import { eksTokenRequest } from '../../../programs/shared/kubeconfig.js';
 import type { KubeObject } from '../k8s/readiness.js';
 
 /** Where a kind lives in the API. */
@@ -63,11 +66,25 @@ export interface KubeProbe {
   delete(ref: ObjectRef): Promise<void>;
 }
 
+export interface KubeProbeOptions {
+  /**
+   * For a kubeconfig user that runs `platform eks-token` (or `aws eks get-token`): the EKS token is
+   * minted in-process instead (no child process, no AWS CLI), with these credentials (default: the
+   * SDK chain) and AssumeRole sent to `stsEndpoint` (an emulator), and renewed a minute before it expires.
+   */
+  eksToken?: {
+    credentials?: AwsCredentialIdentity;
+    stsEndpoint?: string;
+    /** Replaces the minting (tests). */
+    mint?: (req: { clusterName: string; region: string; roleArn?: string }) => Promise<EksToken>;
+  };
+}
+
 /**
  * Builds the probe from a kubeconfig (YAML or JSON string, or the object @pulumi/eks emits).
  * Throws `config-invalid` when the kubeconfig cannot be parsed or names no cluster.
  */
-export function createKubeProbe(kubeconfig: unknown): KubeProbe {
+export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}): KubeProbe {
   const kc = new KubeConfig();
   const text = typeof kubeconfig === 'string' ? kubeconfig : JSON.stringify(kubeconfig);
   try {
@@ -84,14 +101,45 @@ export function createKubeProbe(kubeconfig: unknown): KubeProbe {
       hint: 'redeploy phase 2 (its kubeconfig must set current-context)',
     });
   }
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const user = kc.getCurrentUser();
+  const tokenRequest = eksTokenRequest(user?.exec);
+  type Apis = { core: CoreV1Api; custom: CustomObjectsApi };
+  const build = (config: KubeConfig): Apis => ({ core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi) });
+  let apis: Apis | undefined = tokenRequest ? undefined : build(kc);
+  let expiresAt = 0;
+  const mint =
+    opts.eksToken?.mint ??
+    (async (r: { clusterName: string; region: string; roleArn?: string }) =>
+      (await import('../../aws/eks-token.js')).eksToken({
+        cluster: r.clusterName,
+        region: r.region,
+        sessionName: 'platform-gates',
+        ...(r.roleArn ? { roleArn: r.roleArn } : {}),
+        ...(opts.eksToken?.credentials ? { credentials: opts.eksToken.credentials } : {}),
+        ...(opts.eksToken?.stsEndpoint ? { stsEndpoint: opts.eksToken.stsEndpoint } : {}),
+      }));
+  /** The API clients, with a fresh EKS token when the kubeconfig's user runs the token command. */
+  const clients = async (): Promise<Apis> => {
+    if (!tokenRequest) return apis!;
+    if (apis && Date.now() < expiresAt - 60_000) return apis;
+    const t = await mint(tokenRequest);
+    const fresh = new KubeConfig();
+    fresh.loadFromOptions({
+      clusters: kc.clusters,
+      contexts: kc.contexts,
+      currentContext: kc.currentContext,
+      users: kc.users.map((u) => (u.name === user!.name ? { name: u.name, token: t.token } : u)),
+    });
+    apis = build(fresh);
+    expiresAt = Date.parse(t.expirationTimestamp);
+    return apis;
+  };
   const ns = (ref: { kind: Kind; namespace?: string }): string => {
     const info: KindInfo = KINDS[ref.kind];
     if (info.namespaced && !ref.namespace) throw new PlatformError('usage', `${ref.kind} is namespaced: give a namespace`, { value: ref.kind });
     return ref.namespace ?? '';
   };
-  const coreCall = {
+  const coreCalls = (core: CoreV1Api) => ({
     read: (r: ObjectRef): Promise<unknown> => {
       switch (r.kind) {
         case 'Node': return core.readNode({ name: r.name });
@@ -130,13 +178,15 @@ export function createKubeProbe(kubeconfig: unknown): KubeProbe {
         default: throw new Error(`no core delete for ${r.kind}`);
       }
     },
-  };
+  });
   const withKind = (kind: Kind, o: any): KubeObject => ({ ...o, kind: o?.kind ?? kind });
   return {
     server: cluster.server,
     async read(ref) {
       const info: KindInfo = KINDS[ref.kind];
       try {
+        const { core, custom } = await clients();
+        const coreCall = coreCalls(core);
         const o = info.group === ''
           ? await coreCall.read(ref)
           : info.namespaced
@@ -151,6 +201,8 @@ export function createKubeProbe(kubeconfig: unknown): KubeProbe {
     async list(kind, opts = {}) {
       const info: KindInfo = KINDS[kind];
       try {
+        const { core, custom } = await clients();
+        const coreCall = coreCalls(core);
         const res: any = info.group === ''
           ? await coreCall.list(kind, opts.namespace, opts.labelSelector)
           : info.namespaced
@@ -165,6 +217,8 @@ export function createKubeProbe(kubeconfig: unknown): KubeProbe {
       const info: KindInfo = KINDS[m.kind];
       const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
       try {
+        const { core, custom } = await clients();
+        const coreCall = coreCalls(core);
         const o = info.group === ''
           ? await coreCall.create(m)
           : info.namespaced
@@ -178,6 +232,8 @@ export function createKubeProbe(kubeconfig: unknown): KubeProbe {
     async delete(ref) {
       const info: KindInfo = KINDS[ref.kind];
       try {
+        const { core, custom } = await clients();
+        const coreCall = coreCalls(core);
         if (info.group === '') await coreCall.delete(ref);
         else if (info.namespaced) await custom.deleteNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns(ref), name: ref.name, propagationPolicy: 'Background' });
         else await custom.deleteClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, name: ref.name, propagationPolicy: 'Background' });
@@ -195,6 +251,7 @@ function isNotFound(e: unknown): boolean {
 
 /** Keeps the API status message (e.g. `forbidden: ...`), drops the response headers and body. */
 function wrap(e: unknown, what: string): Error {
+  if (e instanceof PlatformError) return e;
   if (e instanceof ApiException) {
     let reason = '';
     try {
