@@ -137,6 +137,12 @@ export function phase1Inputs(ctx: PhaseContext): Phase1Inputs {
       hint: `re-run phase 0: platform up --phase 0 --env ${env.name}`,
     });
   }
+  if (env.network.interfaceEndpoints.includes('guardduty-data')) {
+    throw new PlatformError('config-invalid', `network.interfaceEndpoints in stacks/${env.name}.yaml lists guardduty-data, which phase 1 always creates`, {
+      value: 'guardduty-data',
+      hint: 'remove guardduty-data from network.interfaceEndpoints (two endpoints with private DNS for one service conflict)',
+    });
+  }
   if (env.network.networkFirewall) {
     // Infra review W1: a firewall that no route sends traffic through inspects nothing, yet bills per AZ.
     throw new PlatformError('config-invalid', `network.networkFirewall is true in stacks/${env.name}.yaml, but phase 1 does not route egress through AWS Network Firewall`, {

@@ -6,6 +6,7 @@
  * and returns the outputs contract.
  */
 import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
 import { ACCESS_LOG_RETENTION_DAYS, AccessLogBucket } from '../shared/access-log-bucket.js';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { assertLeastPrivilege, policyJson, type PolicyDocument } from '../shared/iam-docs.js';
@@ -30,7 +31,7 @@ import { createKeys } from './kms.js';
 import { lbcPolicy } from './lbc-policy.js';
 import { Network } from './network.js';
 import type { Phase1Inputs } from './phase.js';
-import { auditBucketName, SecurityServices } from './security.js';
+import { auditBucketName, guardDutyDataEndpoint, SecurityServices } from './security.js';
 import { PlatformStorage, storageBucketNames } from './storage.js';
 import { DeployRunner } from './runner.js';
 import { planSubnets } from './subnet-plan.js';
@@ -81,6 +82,12 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
       tags,
     },
     inPrimary,
+  );
+
+  const guardDutyData = guardDutyDataEndpoint(
+    'guardduty-data-endpoint',
+    { accountId: inputs.accountId, region: inputs.regions.primary, vpcId: network.vpcId, subnetIds: network.privateSubnetIds, securityGroupId: network.endpointSecurityGroupId, tags },
+    custom,
   );
 
   // A private-only EKS API is reachable only from inside the VPC: the deploy runner is that path.
@@ -156,7 +163,7 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     isolatedSubnetIds: network.isolatedSubnetIds,
     privateRouteTableIds: network.privateRouteTableIds,
     natPublicIps: network.natPublicIps,
-    vpcEndpointIds: network.vpcEndpointIds,
+    vpcEndpointIds: pulumi.all([network.vpcEndpointIds, guardDutyData.id]).apply(([ids, gd]) => ({ ...ids, 'guardduty-data': gd })),
     endpointSecurityGroupId: network.endpointSecurityGroupId,
     // Always empty: phase 1 deploys no Network Firewall (it would inspect nothing without egress routing).
     firewallArn: '',

@@ -49,7 +49,14 @@ export function trailLogsPolicy(logGroupArn: pulumi.Input<string>, accountId: st
   ];
 }
 
-/** GuardDuty features; RUNTIME_MONITORING covers EKS (never together with EKS_RUNTIME_MONITORING). */
+/**
+ * GuardDuty features; RUNTIME_MONITORING covers EKS (never together with EKS_RUNTIME_MONITORING).
+ * Its EKS_ADDON_MANAGEMENT is DISABLED (infra review R4): with it on, GuardDuty installs the
+ * `aws-guardduty-agent` add-on and creates a VPC endpoint and a `GuardDutyManagedSecurityGroup-*`
+ * in the VPC outside Pulumi's state, so destroying the VPC fails with DependencyViolation and the
+ * phase 2 add-on gate covers an add-on no program owns. Instead phase 1 creates the agent's
+ * `guardduty-data` endpoint (`guardDutyDataEndpoint`) and phase 2 installs the add-on itself.
+ */
 export const GUARDDUTY_FEATURES = ['EKS_AUDIT_LOGS', 'RUNTIME_MONITORING', 'EBS_MALWARE_PROTECTION', 'S3_DATA_EVENTS'] as const;
 
 /** The security services of one env account. */
@@ -193,7 +200,7 @@ export class SecurityServices extends pulumi.ComponentResource {
           detectorId: detector.id,
           name: feature,
           status: 'ENABLED',
-          ...(feature === 'RUNTIME_MONITORING' ? { additionalConfigurations: [{ name: 'EKS_ADDON_MANAGEMENT', status: 'ENABLED' }] } : {}),
+          ...(feature === 'RUNTIME_MONITORING' ? { additionalConfigurations: [{ name: 'EKS_ADDON_MANAGEMENT', status: 'DISABLED' }] } : {}),
         },
         child,
       );
@@ -217,4 +224,44 @@ export class SecurityServices extends pulumi.ComponentResource {
     );
     this.registerOutputs({ trailArn: this.trailArn, guardDutyDetectorId: this.guardDutyDetectorId });
   }
+}
+
+export interface GuardDutyEndpointArgs {
+  accountId: string;
+  region: string;
+  vpcId: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string[]>;
+  /** A group admitting HTTPS from the VPC CIDR (the interface endpoints' group). */
+  securityGroupId: pulumi.Input<string>;
+  tags: Record<string, string>;
+}
+
+/**
+ * The interface endpoint the GuardDuty security agent sends runtime events to, which GuardDuty
+ * requires before a manually managed agent is installed: `com.amazonaws.<region>.guardduty-data`,
+ * private DNS, in the cluster's VPC, with the endpoint policy of the GuardDuty guide (usable by
+ * principals of this account only). Source: GuardDuty user guide, "Prerequisite - Creating an
+ * Amazon VPC endpoint" (eksrunmon-prereq-deploy-security-agent).
+ */
+export function guardDutyDataEndpoint(name: string, a: GuardDutyEndpointArgs, opts: pulumi.CustomResourceOptions): aws.ec2.VpcEndpoint {
+  return new aws.ec2.VpcEndpoint(
+    name,
+    {
+      vpcId: a.vpcId,
+      serviceName: `com.amazonaws.${a.region}.guardduty-data`,
+      vpcEndpointType: 'Interface',
+      privateDnsEnabled: true,
+      subnetIds: a.subnetIds,
+      securityGroupIds: [a.securityGroupId],
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Action: '*', Resource: '*', Effect: 'Allow', Principal: '*' },
+          { Condition: { StringNotEquals: { 'aws:PrincipalAccount': a.accountId } }, Action: '*', Resource: '*', Effect: 'Deny', Principal: '*' },
+        ],
+      }),
+      tags: { ...a.tags, Name: 'guardduty-data' },
+    },
+    opts,
+  );
 }

@@ -104,6 +104,11 @@ describe('phase 1 (foundation) inputs', () => {
     });
   });
 
+  it('refuses guardduty-data in network.interfaceEndpoints: phase 1 always creates that endpoint', () => {
+    const env = makeEnv((e) => ({ ...e, network: { ...e.network, interfaceEndpoints: [...e.network.interfaceEndpoints, 'guardduty-data'] } }));
+    assert.throws(() => phase.inputs({ env, upstream: { 0: upstream0 }, simulated: true }), /lists guardduty-data, which phase 1 always creates/);
+  });
+
   it('maps an env named other than dev/stg/prod through organization.memberAccount, else refuses', () => {
     assert.equal(phase.inputs({ env: localEnv, upstream: { 0: upstream0 }, simulated: true }).deployRoleArn, upstream0.deployRoleArns.dev);
     const bare = makeEnv((e) => ({ ...e, name: 'qa' }));
@@ -197,7 +202,7 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
 
     it('creates the env interface endpoints privately behind an HTTPS-only group, plus the S3 gateway', () => {
       const eps = byType(ev, 'aws:ec2/vpcEndpoint:VpcEndpoint');
-      assert.deepEqual(eps.map((e) => String(e.inputs.serviceName).split('.').slice(3).join('.')).sort(), [...env.network.interfaceEndpoints].sort());
+      assert.deepEqual(eps.map((e) => String(e.inputs.serviceName).split('.').slice(3).join('.')).sort(), [...env.network.interfaceEndpoints, 'guardduty-data'].sort());
       assert.ok(eps.every((e) => e.inputs.privateDnsEnabled === true && e.inputs.vpcEndpointType === 'Interface'));
       assert.ok(eps.every((e) => (e.inputs.securityGroupIds as string[])[0] === out.endpointSecurityGroupId));
       const sg = byType(ev, 'aws:ec2/securityGroup:SecurityGroup').find((s) => s.id === out.endpointSecurityGroupId)!;
@@ -232,6 +237,19 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       assert.equal(byType(ev, 'aws:ebs/encryptionByDefault:EncryptionByDefault')[0]!.inputs.enabled, true);
       const pab = byType(ev, 'aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock')[0]!.inputs;
       assert.ok(['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'].every((k) => pab[k] === true));
+    });
+
+    it('leaves the GuardDuty EKS agent to phase 2 (auto-management off) and builds the endpoint the agent needs (R4)', () => {
+      const runtime = byType(ev, 'aws:guardduty/detectorFeature:DetectorFeature').find((f) => f.inputs.name === 'RUNTIME_MONITORING')!;
+      assert.equal(runtime.inputs.status, 'ENABLED');
+      assert.deepEqual(runtime.inputs.additionalConfigurations, [{ name: 'EKS_ADDON_MANAGEMENT', status: 'DISABLED' }]);
+      const gd = byType(ev, 'aws:ec2/vpcEndpoint:VpcEndpoint').find((e) => e.inputs.serviceName === `com.amazonaws.${env.regions.primary}.guardduty-data`)!;
+      assert.deepEqual([gd.inputs.vpcEndpointType, gd.inputs.privateDnsEnabled, gd.inputs.vpcId], ['Interface', true, out.vpcId]);
+      assert.deepEqual(gd.inputs.subnetIds, out.privateSubnetIds);
+      assert.deepEqual(gd.inputs.securityGroupIds, [out.endpointSecurityGroupId]);
+      const deny = json(gd.inputs.policy).Statement.find((st: any) => st.Effect === 'Deny');
+      assert.deepEqual(deny.Condition, { StringNotEquals: { 'aws:PrincipalAccount': env.accountId } });
+      assert.equal(out.vpcEndpointIds['guardduty-data'], gd.id);
     });
 
     it('gives every data bucket SSE-KMS, versioning, a public access block, owner enforcement and TLS only', () => {
