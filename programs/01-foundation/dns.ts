@@ -1,7 +1,9 @@
 /**
  * Route53 zones (moved here from phase 6: phase 2's cert-manager and ExternalDNS need the zone ids):
  * the env's zone `<domain>` and `api.<domain>`, delegated from the env zone with an NS record.
- * Delegating `<domain>` itself from its parent (e.g. example.com) happens where that zone lives.
+ * Delegating `<domain>` itself from its parent (e.g. example.com) is a prerequisite outside the
+ * platform (the parent zone is in another account or at a registrar): docs/foundation.md, "DNS
+ * delegation"; the `zones-delegated` gate fails, naming the record to add, until it exists.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';

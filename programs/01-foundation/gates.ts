@@ -197,6 +197,12 @@ const dataBaseline: G = {
   },
 };
 
+/**
+ * The env zone is delegated from its parent (e.g. `stg.example.com` from `example.com`) outside the
+ * platform: the parent zone lives in another account or at a registrar, so adding its NS record is
+ * a prerequisite (docs/foundation.md, "DNS delegation"). This gate is where a missing one shows: the
+ * resolver must return each zone's own name servers, and the hint names the exact record to add.
+ */
 const zones: G = {
   name: 'zones-delegated',
   description: 'Both hosted zones exist and a resolver returns each zone’s own name servers',
@@ -206,6 +212,7 @@ const zones: G = {
   async check({ outputs, probes }) {
     const r53 = probes.aws.client(Route53Client);
     const ev = new Evidence();
+    let apexRecord: string | undefined;
     for (const key of ['apex', 'api'] as const) {
       const z = await r53.send(new GetHostedZoneCommand({ Id: outputs.hostedZoneIds[key] }));
       const name = outputs.domainNames[key];
@@ -214,10 +221,16 @@ const zones: G = {
       if (zoneName !== name) ev.problem(`zone ${outputs.hostedZoneIds[key]} is ${zoneName}, expected ${name}`, true);
       const got = await probes.dns.resolve(name, 'NS');
       ev.saw(`${name}: Route53 NS ${want.join(' ')}; resolver (${got.servers.join(',')}) NS ${got.values.join(' ') || got.code}`);
+      const delegated = got.values.length > 0 && want.join(' ') === got.values.join(' ');
       if (got.values.length === 0) ev.problem(`${name} has no NS records at the resolver (${got.code}): delegation missing`);
-      else if (want.join(' ') !== got.values.join(' ')) ev.problem(`${name} resolves to name servers ${got.values.join(' ')}, not the zone's ${want.join(' ')}`);
+      else if (!delegated) ev.problem(`${name} resolves to name servers ${got.values.join(' ')}, not the zone's ${want.join(' ')}`);
+      if (key === 'apex' && !delegated) apexRecord = `in the parent zone ${name.split('.').slice(1).join('.')}, add: ${name}. NS ${want.join(' ')}`;
     }
-    return ev.outcome("add the zone's NS records at the parent (registrar or parent zone); delegation can take the parent's TTL to appear");
+    return ev.outcome(
+      apexRecord
+        ? `${apexRecord} (a prerequisite outside the platform: docs/foundation.md "DNS delegation"); delegation can take the parent's TTL to appear`
+        : "phase 1 delegates api.<domain> itself: re-run phase 1; delegation can take the parent's TTL to appear",
+    );
   },
 };
 

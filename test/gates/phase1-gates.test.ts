@@ -139,6 +139,18 @@ describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server
     assert.match(c.evidence.at(-1)!, /timed out after 600000 ms \(21 attempts\)/);
   });
 
+  it('fails when the env zone is not delegated from its parent, naming the NS record to add there (W4)', async () => {
+    const outputs = await buildFoundation();
+    const zone = await nameServers(outputs);
+    const want = [...zone['stg.example.com']!.NS!].map((n) => n.toLowerCase().replace(/\.$/, '')).sort();
+    delete zone['stg.example.com'];
+    const r = await run(outputs, ['zones-delegated'], zone);
+    const z = r['zones-delegated']!;
+    assert.equal(z.status, 'fail');
+    assert.match(z.evidence.join(' | '), /stg.example.com has no NS records at the resolver .*delegation missing/);
+    assert.equal(z.hint?.startsWith(`in the parent zone example.com, add: stg.example.com. NS ${want.join(' ')} `), true, z.hint);
+  });
+
   it('fails when the resolver returns other name servers than the zone has (delegation wrong)', async () => {
     const outputs = await buildFoundation();
     const zone = await nameServers(outputs);
