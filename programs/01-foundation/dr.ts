@@ -1,6 +1,7 @@
 /**
- * The DR-region pilot light: a KMS key (backup vault and DR flow logs), the DR backup vault, and a
- * DR VPC on the env's non-overlapping drVpcCidr. The DR VPC is deliberately small: one NAT, the S3
+ * The DR-region pilot light: a KMS key (backup vault and DR flow logs), the DR backup vault, a
+ * DR VPC on the env's non-overlapping drVpcCidr, and the region's account defaults (EBS encryption
+ * by default, an AWS Config recorder). The DR VPC is deliberately small: one NAT, the S3
  * gateway endpoint only; phase 8 adds what a failover needs.
  */
 import * as aws from '@pulumi/aws';
@@ -20,6 +21,9 @@ export interface DrArgs {
   masks: { public: number; private: number; isolated: number };
   clusterName: string;
   flowLogRetentionDays: number;
+  /** AWS Config's role and the audit bucket (primary region) the DR recorder delivers to. */
+  configRoleArn: pulumi.Input<string>;
+  auditBucketName: pulumi.Input<string>;
   tags: Record<string, string>;
 }
 
@@ -74,6 +78,23 @@ export class DrBaseline extends pulumi.ComponentResource {
       },
       child,
     );
+    // Account defaults of the DR region (infra review R13): EBS encryption by default (the DR SCP
+    // denies unencrypted volumes; the AWS-managed aws/ebs key of the region is used, as the DR key's
+    // policy grants nothing to EC2), and an AWS Config recorder. Global resource types are recorded
+    // in the primary region only. The channel delivers to the primary audit bucket, whose default
+    // encryption (the logs key, in the bucket's region) applies.
+    new aws.ebs.EncryptionByDefault('dr-ebs-encryption-by-default', { enabled: true, region: a.region }, child);
+    const recorder = new aws.cfg.Recorder(
+      'dr-config-recorder',
+      { name: 'platform', roleArn: a.configRoleArn, recordingGroup: { allSupported: true, includeGlobalResourceTypes: false }, region: a.region },
+      child,
+    );
+    const channel = new aws.cfg.DeliveryChannel(
+      'dr-config-delivery',
+      { name: 'platform', s3BucketName: a.auditBucketName, s3KeyPrefix: 'config', region: a.region },
+      { ...child, dependsOn: [recorder] },
+    );
+    new aws.cfg.RecorderStatus('dr-config-recorder-status', { name: recorder.name, isEnabled: true, region: a.region }, { ...child, dependsOn: [channel] });
     this.registerOutputs({ backupVaultArn: this.backupVaultArn });
   }
 }

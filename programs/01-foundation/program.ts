@@ -150,6 +150,8 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
       masks,
       clusterName: inputs.cluster.name,
       flowLogRetentionDays: n.flowLogRetentionDays,
+      configRoleArn: security.configRoleArn,
+      auditBucketName: security.auditBucketName,
       tags,
     },
     { providers: [dr] },

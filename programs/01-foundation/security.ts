@@ -4,7 +4,8 @@
  * that also delivers to a KMS-encrypted CloudWatch log group (through a role that may only create
  * streams and put events in that group), AWS Config (recorder, delivery channel,
  * recorder status, EKS managed rules), GuardDuty with its features, Security Hub with FSBP and CIS,
- * EBS encryption by default with the env's EBS key, and the account-level S3 public access block.
+ * EBS encryption by default with the env's EBS key, the account-level S3 public access block, IAM
+ * Access Analyzer (account zone of trust) and Inspector2 for EC2 and ECR.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -59,12 +60,17 @@ export function trailLogsPolicy(logGroupArn: pulumi.Input<string>, accountId: st
  */
 export const GUARDDUTY_FEATURES = ['EKS_AUDIT_LOGS', 'RUNTIME_MONITORING', 'EBS_MALWARE_PROTECTION', 'S3_DATA_EVENTS'] as const;
 
+/** What Inspector2 scans in the env account. */
+export const INSPECTOR_RESOURCE_TYPES = ['EC2', 'ECR'] as const;
+
 /** The security services of one env account. */
 export class SecurityServices extends pulumi.ComponentResource {
   readonly trailArn: pulumi.Output<string>;
   readonly configRecorderName: pulumi.Output<string>;
   readonly guardDutyDetectorId: pulumi.Output<string>;
   readonly auditBucketName: pulumi.Output<string>;
+  /** AWS Config's role (IAM is global: the DR region's recorder uses it too). */
+  readonly configRoleArn: pulumi.Output<string>;
 
   constructor(name: string, a: SecurityArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super('platform:security:SecurityServices', name, {}, opts);
@@ -166,6 +172,7 @@ export class SecurityServices extends pulumi.ComponentResource {
       },
       child,
     );
+    this.configRoleArn = configRole.arn;
     const recorder = new aws.cfg.Recorder(
       'config-recorder',
       { name: 'platform', roleArn: configRole.arn, recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } },
@@ -222,6 +229,10 @@ export class SecurityServices extends pulumi.ComponentResource {
       { accountId: a.accountId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       child,
     );
+    // IAM Access Analyzer for the account (CIS 1.20; the guardrail SCP already protects DeleteAnalyzer).
+    new aws.accessanalyzer.Analyzer('access-analyzer', { analyzerName: `platform-${a.envName}`, type: 'ACCOUNT', tags: a.tags }, child);
+    // Inspector2 scans EC2 instances (nodes, the runner) and ECR images; phase 9's inspector rule reads its findings.
+    new aws.inspector2.Enabler('inspector', { accountIds: [a.accountId], resourceTypes: [...INSPECTOR_RESOURCE_TYPES] }, child);
     this.registerOutputs({ trailArn: this.trailArn, guardDutyDetectorId: this.guardDutyDetectorId });
   }
 }

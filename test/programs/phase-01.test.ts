@@ -252,6 +252,23 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
       assert.equal(out.vpcEndpointIds['guardduty-data'], gd.id);
     });
 
+    it('enables IAM Access Analyzer and Inspector2 (EC2, ECR), and EBS encryption and AWS Config in the DR region too (R13, C6)', () => {
+      const [analyzer] = byType(ev, 'aws:accessanalyzer/analyzer:Analyzer');
+      assert.deepEqual([analyzer?.inputs.type, analyzer?.inputs.analyzerName], ['ACCOUNT', `platform-${env.name}`]);
+      const [inspector] = byType(ev, 'aws:inspector2/enabler:Enabler');
+      assert.deepEqual([inspector?.inputs.accountIds, inspector?.inputs.resourceTypes], [[env.accountId], ['EC2', 'ECR']]);
+      const inDr = (type: string) => byType(ev, type).filter((r) => /::env-dr::/.test(r.provider ?? ''));
+      assert.deepEqual(inDr('aws:ebs/encryptionByDefault:EncryptionByDefault').map((r) => [r.inputs.enabled, r.inputs.region]), [[true, env.regions.dr]]);
+      const [drRecorder] = inDr('aws:cfg/recorder:Recorder');
+      assert.deepEqual(drRecorder?.inputs.recordingGroup, { allSupported: true, includeGlobalResourceTypes: false }, 'global types are recorded once, in the primary region');
+      const primaryRecorder = byType(ev, 'aws:cfg/recorder:Recorder').find((r) => /::env::/.test(r.provider ?? ''))!;
+      assert.equal(drRecorder!.inputs.roleArn, primaryRecorder.inputs.roleArn);
+      const [drChannel] = inDr('aws:cfg/deliveryChannel:DeliveryChannel');
+      const audit = byType(ev, 'aws:s3/bucket:Bucket').find((b) => b.id.startsWith('platform-audit-'))!;
+      assert.deepEqual([drChannel?.inputs.s3BucketName, drChannel?.inputs.region], [audit.id, env.regions.dr]);
+      assert.deepEqual(inDr('aws:cfg/recorderStatus:RecorderStatus').map((r) => r.inputs.isEnabled), [true]);
+    });
+
     it('gives every data bucket SSE-KMS, versioning, a public access block, owner enforcement and TLS only', () => {
       const buckets = byType(ev, 'aws:s3/bucket:Bucket').filter((b) => !/^platform-access-logs-/.test(b.id));
       assert.equal(buckets.length, 4, 'loki chunks, loki ruler, artifacts, audit');
