@@ -1,7 +1,8 @@
 /**
- * EKS managed add-ons that phase 2 installs beside the ones @pulumi/eks manages (vpc-cni, coredns,
- * kube-proxy), the default storage class (encrypted gp3 on the EBS CSI driver with phase 1's key),
- * the VolumeSnapshotClass, and the platform namespaces.
+ * EKS managed add-ons that phase 2 installs beside the ones @pulumi/eks manages (vpc-cni,
+ * kube-proxy; CoreDNS is created in cluster.ts after the nodes), the storage classes (encrypted gp3
+ * on the EBS CSI driver with phase 1's key: `gp3` the default, `gp3-retain` for data that must
+ * outlive its claim), the VolumeSnapshotClass, and the platform namespaces.
  */
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
@@ -10,6 +11,8 @@ import type { Phase2Inputs } from './phase.js';
 import { serviceAccounts } from './roles.js';
 
 export const STORAGE_CLASS = 'gp3';
+/** The gp3 class whose volumes outlive their claims: for data that must survive a mistaken delete (R18). */
+export const RETAIN_STORAGE_CLASS = 'gp3-retain';
 export const VOLUME_SNAPSHOT_CLASS = 'ebs-csi';
 
 /** Namespaces of the platform controllers (kube-system exists already). */
@@ -55,13 +58,12 @@ export function createNamespaces(opts: pulumi.CustomResourceOptions): Record<Nam
 export interface ManagedAddons {
   podIdentityAgent: aws.eks.Addon;
   ebsCsi: aws.eks.Addon;
-  snapshotController: aws.eks.Addon;
 }
 
 /**
- * EKS managed add-ons: the Pod Identity agent (before anything that uses Pod Identity), the EBS CSI
- * driver with its role bound through the add-on's Pod Identity association, and the snapshot
- * controller (VolumeSnapshot CRDs, used by phase 8's backups).
+ * EKS managed add-ons needed before the platform charts: the Pod Identity agent (before anything
+ * that uses Pod Identity) and the EBS CSI driver with its role bound through the add-on's Pod
+ * Identity association.
  */
 export function createManagedAddons(
   inputs: Phase2Inputs,
@@ -69,19 +71,34 @@ export function createManagedAddons(
   ebsCsiRoleArn: pulumi.Input<string>,
   opts: { provider: aws.Provider; dependsOn: pulumi.Input<pulumi.Resource>[] },
 ): ManagedAddons {
-  const common = { clusterName, resolveConflictsOnCreate: 'OVERWRITE', resolveConflictsOnUpdate: 'OVERWRITE', tags: inputs.tags };
-  const podIdentityAgent = new aws.eks.Addon('eks-pod-identity-agent', { ...common, addonName: 'eks-pod-identity-agent' }, opts);
+  const podIdentityAgent = new aws.eks.Addon('eks-pod-identity-agent', { ...addonCommon(inputs, clusterName), addonName: 'eks-pod-identity-agent' }, opts);
   const ebsCsi = new aws.eks.Addon(
     'aws-ebs-csi-driver',
     {
-      ...common,
+      ...addonCommon(inputs, clusterName),
       addonName: 'aws-ebs-csi-driver',
       podIdentityAssociations: [{ roleArn: ebsCsiRoleArn, serviceAccount: serviceAccounts.ebsCsi.serviceAccount }],
     },
     { ...opts, dependsOn: [...opts.dependsOn, podIdentityAgent] },
   );
-  const snapshotController = new aws.eks.Addon('snapshot-controller', { ...common, addonName: 'snapshot-controller' }, opts);
-  return { podIdentityAgent, ebsCsi, snapshotController };
+  return { podIdentityAgent, ebsCsi };
+}
+
+function addonCommon(inputs: Phase2Inputs, clusterName: pulumi.Input<string>) {
+  return { clusterName, resolveConflictsOnCreate: 'OVERWRITE', resolveConflictsOnUpdate: 'OVERWRITE', tags: inputs.tags };
+}
+
+/**
+ * The snapshot controller add-on (VolumeSnapshot CRDs, used by phase 8's backups). It takes no
+ * tolerations, so it cannot run on the tainted system nodes: it is created once Karpenter's
+ * NodePools exist, instead of waiting DEGRADED for nodes (R3).
+ */
+export function createSnapshotController(
+  inputs: Phase2Inputs,
+  clusterName: pulumi.Input<string>,
+  opts: { provider: aws.Provider; dependsOn: pulumi.Input<pulumi.Resource>[] },
+): aws.eks.Addon {
+  return new aws.eks.Addon('snapshot-controller', { ...addonCommon(inputs, clusterName), addonName: 'snapshot-controller' }, opts);
 }
 
 /** Parameters of the default StorageClass: gp3, encrypted with phase 1's EBS key, tagged for backup. */
@@ -95,23 +112,32 @@ export function gp3Parameters(ebsKeyArn: string): Record<string, string> {
   };
 }
 
+export interface Storage {
+  storageClass: k8s.storage.v1.StorageClass;
+  retainClass: k8s.storage.v1.StorageClass;
+  snapshotClass: k8s.apiextensions.CustomResource;
+}
+
 export function createStorage(
   inputs: Phase2Inputs,
-  addons: ManagedAddons,
+  addons: ManagedAddons & { snapshotController: aws.eks.Addon },
   opts: { provider: k8s.Provider },
-): { storageClass: k8s.storage.v1.StorageClass; snapshotClass: k8s.apiextensions.CustomResource } {
-  const storageClass = new k8s.storage.v1.StorageClass(
-    'gp3',
-    {
-      metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: 'ebs.csi.aws.com',
-      parameters: gp3Parameters(inputs.foundation.kmsKeyArns.ebs),
-      volumeBindingMode: 'WaitForFirstConsumer',
-      allowVolumeExpansion: true,
-      reclaimPolicy: 'Delete',
-    },
-    { provider: opts.provider, dependsOn: [addons.ebsCsi] },
-  );
+): Storage {
+  const gp3Class = (name: string, reclaimPolicy: 'Delete' | 'Retain', isDefault: boolean) =>
+    new k8s.storage.v1.StorageClass(
+      name,
+      {
+        metadata: { name, ...(isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+        provisioner: 'ebs.csi.aws.com',
+        parameters: gp3Parameters(inputs.foundation.kmsKeyArns.ebs),
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+        reclaimPolicy,
+      },
+      { provider: opts.provider, dependsOn: [addons.ebsCsi] },
+    );
+  const storageClass = gp3Class(STORAGE_CLASS, 'Delete', true);
+  const retainClass = gp3Class(RETAIN_STORAGE_CLASS, 'Retain', false);
   const snapshotClass = new k8s.apiextensions.CustomResource(
     'volume-snapshot-class',
     {
@@ -124,5 +150,5 @@ export function createStorage(
     },
     { provider: opts.provider, dependsOn: [addons.snapshotController, addons.ebsCsi] },
   );
-  return { storageClass, snapshotClass };
+  return { storageClass, retainClass, snapshotClass };
 }

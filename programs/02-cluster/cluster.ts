@@ -7,6 +7,8 @@
 import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
 import * as pulumi from '@pulumi/pulumi';
+import { BREAK_GLASS_PERMISSION_SET } from '../00-organization/scps.js';
+import { PERMISSION_SETS } from '../00-organization/identity-center.js';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { kubeconfigJson } from '../shared/kubeconfig.js';
 import type { Phase2Inputs } from './phase.js';
@@ -15,6 +17,34 @@ import type { Phase2Inputs } from './phase.js';
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
 
 const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+const CLUSTER_ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+
+/** Path of the roles IAM Identity Center creates in an account for each assigned permission set. */
+export const SSO_ROLE_PATH = '/aws-reserved/sso.amazonaws.com/';
+/** Phase 0's permission sets that administer the clusters (W3): platform admins and break-glass. */
+export const CLUSTER_ADMIN_PERMISSION_SETS = [PERMISSION_SETS.admin.name, BREAK_GLASS_PERMISSION_SET] as const;
+
+/** Name pattern of the role Identity Center creates for a permission set: AWSReservedSSO_<set>_<hex suffix>. */
+export function ssoRoleNameRegex(permissionSet: string): string {
+  return `^AWSReservedSSO_${permissionSet.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_[0-9a-f]+$`;
+}
+
+/**
+ * The ARN of the role Identity Center created in the env account for a permission set (its name
+ * ends in a suffix only the account knows, so it is looked up). Exactly one must exist: none means
+ * phase 0 has not assigned the set to this account yet, and the preview stops saying so.
+ */
+export function ssoRoleArn(permissionSet: string, accountId: string, provider: aws.Provider): pulumi.Output<string> {
+  return aws.iam.getRolesOutput({ nameRegex: ssoRoleNameRegex(permissionSet), pathPrefix: SSO_ROLE_PATH }, { provider }).arns.apply((arns) => {
+    if (arns.length !== 1) {
+      throw new Error(
+        `expected one Identity Center role for permission set ${permissionSet} in account ${accountId}, found ${arns.length}: ` +
+          'phase 0 assigns it to every env account (platform up --phase 0)',
+      );
+    }
+    return arns[0]!;
+  });
+}
 export const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NO_SCHEDULE' } as const;
 
 /** The explicit AWS provider: assumes the env's deploy role and refuses any other account. */
@@ -47,9 +77,21 @@ export function endpointAccess(c: Phase2Inputs['cluster']): {
   return { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...c.publicAccessCidrs] };
 }
 
+/** Days the control-plane logs are kept (at least a year, like the other audit logs). */
+export const CONTROL_PLANE_LOG_RETENTION_DAYS = 365;
+
+/** CoreDNS add-on settings: two replicas on the system nodes, with a PDB. */
+export const COREDNS_CONFIGURATION = {
+  replicaCount: 2,
+  tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }],
+  podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+};
+
 export interface ClusterResult {
   cluster: eks.Cluster;
   nodeGroup: eks.ManagedNodeGroup;
+  /** CoreDNS, created once the system nodes it tolerates exist (R3). */
+  coredns: aws.eks.Addon;
   systemNodeGroupName: string;
   clusterName: pulumi.Output<string>;
   clusterArn: pulumi.Output<string>;
@@ -62,6 +104,19 @@ export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): Clu
   const f = inputs.foundation;
   const c = inputs.cluster;
   const serviceRole = aws.iam.Role.get('cluster-role', roleNameFromArn(f.clusterRoleArn), undefined, { provider });
+  const [adminSet, breakGlassSet] = CLUSTER_ADMIN_PERMISSION_SETS;
+  const clusterAdmin = (principalArn: pulumi.Input<string>) => ({
+    principalArn,
+    type: eks.AccessEntryType.Standard,
+    accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: 'cluster' } } },
+  });
+
+  // EKS writes control-plane logs to this group; created first so it has a key and a retention (R14).
+  const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+    'control-plane-logs',
+    { name: `/aws/eks/${c.name}/cluster`, retentionInDays: CONTROL_PLANE_LOG_RETENTION_DAYS, kmsKeyId: f.kmsKeyArns.logs, tags: inputs.tags },
+    { provider },
+  );
 
   const cluster = new eks.Cluster(
     'cluster',
@@ -83,6 +138,9 @@ export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): Clu
           accessPolicies: { view: { policyArn: VIEW_POLICY, accessScope: { type: 'cluster' } } },
         },
         karpenterNodes: { principalArn: f.karpenterNodeRoleArn, type: eks.AccessEntryType.EC2Linux },
+        // Operators reach the clusters through their Identity Center roles, not the deploy role (W3).
+        platformAdmins: clusterAdmin(ssoRoleArn(adminSet, inputs.accountId, provider)),
+        breakGlass: clusterAdmin(ssoRoleArn(breakGlassSet, inputs.accountId, provider)),
       },
       createOidcProvider: true,
       skipDefaultNodeGroup: true,
@@ -97,21 +155,16 @@ export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): Clu
         warmPrefixTarget: 1,
         resolveConflictsOnUpdate: 'OVERWRITE',
       },
-      corednsAddonOptions: {
-        resolveConflictsOnUpdate: 'OVERWRITE',
-        configurationValues: {
-          replicaCount: 2,
-          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }],
-          podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
-        },
-      },
+      // CoreDNS is created below, after the node group: @pulumi/eks would create it with the cluster,
+      // before any node exists, and its create waiter treats DEGRADED as pending for 20 minutes (R3).
+      corednsAddonOptions: { enabled: false },
       kubeProxyAddonOptions: { resolveConflictsOnUpdate: 'OVERWRITE' },
+      deletionProtection: c.deletionProtection ?? false,
       tags: inputs.tags,
     },
-    { provider },
+    { provider, dependsOn: [controlPlaneLogs] },
   );
-  // The cluster creator (the deploy role) is cluster admin through EKS's bootstrap access entry;
-  // Identity Center admin roles need phase 0's permission-set role ARNs (not an input of phase 2).
+  // The cluster creator (the deploy role) is cluster admin through EKS's bootstrap access entry.
 
   const clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
   // Karpenter finds the security group of its nodes by this tag (securityGroupSelectorTerms).
@@ -173,9 +226,23 @@ export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): Clu
     { provider },
   );
 
+  const coredns = new aws.eks.Addon(
+    'coredns',
+    {
+      clusterName: cluster.eksCluster.name,
+      addonName: 'coredns',
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+      configurationValues: JSON.stringify(COREDNS_CONFIGURATION),
+      tags: inputs.tags,
+    },
+    { provider, dependsOn: [nodeGroup] },
+  );
+
   return {
     cluster,
     nodeGroup,
+    coredns,
     systemNodeGroupName,
     clusterName: cluster.eksCluster.name,
     clusterArn: cluster.eksCluster.arn,

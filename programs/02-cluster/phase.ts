@@ -21,7 +21,7 @@ export const phase1Consumed = z.object({
   vpcId: nonEmpty,
   privateSubnetIds: z.array(nonEmpty).min(2, 'at least two private subnets (two AZs)'),
   publicSubnetIds: z.array(nonEmpty),
-  kmsKeyArns: z.object({ eksSecrets: arn, ebs: arn }),
+  kmsKeyArns: z.object({ eksSecrets: arn, ebs: arn, logs: arn }),
   clusterRoleArn: arn,
   nodeRoleArn: arn,
   karpenterNodeRoleArn: arn,
@@ -51,7 +51,7 @@ export interface Phase2Inputs {
   tags: Record<string, string>;
   cluster: EnvConfig['cluster'];
   domains: { apex: string; api: string };
-  /** ACME account e-mail, following the env's e-mail convention. */
+  /** ACME account e-mail (`cluster.acmeEmail`, or the env's e-mail convention). */
   acmeEmail: string;
   foundation: Phase1Consumed;
 }
@@ -90,9 +90,15 @@ export const phase2Outputs = z.object({
     loki: arn,
   }),
   defaultStorageClass: nonEmpty,
+  /** gp3 with reclaimPolicy Retain: for data volumes that must outlive their claim. */
+  retainStorageClass: nonEmpty,
   volumeSnapshotClass: nonEmpty,
   clusterIssuers: z.object({ staging: nonEmpty, prod: nonEmpty }),
   clusterSecretStoreName: nonEmpty,
+  /** The label a namespace needs before its ExternalSecrets may use the ClusterSecretStore. */
+  clusterSecretStoreNamespaceLabel: z.object({ key: nonEmpty, value: nonEmpty }),
+  /** The KMS key Secrets Manager secrets must be encrypted with for the ClusterSecretStore to read them. */
+  secretsManagerKmsKeyArn: arn,
   istio: istioOutputs,
   karpenter: z.object({ nodePools: z.array(nonEmpty).min(1), ec2NodeClass: nonEmpty }),
   monitoringNamespace: nonEmpty,
@@ -102,6 +108,31 @@ export const phase2Outputs = z.object({
   lokiGatewayService: nonEmpty,
 });
 export type Phase2Outputs = z.infer<typeof phase2Outputs>;
+
+/** Domains reserved for documentation and testing (RFC 2606, RFC 6761): Let's Encrypt refuses contacts there. */
+const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/i;
+
+/** True when the e-mail's domain is reserved (example.com, *.test, ...). */
+export function isReservedEmail(email: string): boolean {
+  return RESERVED_DOMAIN.test(email.split('@').pop() ?? '');
+}
+
+/**
+ * The ACME account e-mail: `cluster.acmeEmail`, or the env's e-mail convention. A real deploy
+ * refuses a reserved domain, which Let's Encrypt rejects (the ClusterIssuers would never become
+ * Ready); the simulate engine accepts it, so the shipped template env files plan offline.
+ */
+export function acmeEmailFor(ctx: PhaseContext): string {
+  const { env } = ctx;
+  const email = env.cluster.acmeEmail ?? `${env.organization.emailPrefix}+acme@${env.organization.emailDomain}`;
+  if (!ctx.simulated && isReservedEmail(email)) {
+    throw new PlatformError('config-invalid', `the ACME e-mail '${email}' is on a reserved domain, which Let's Encrypt refuses`, {
+      value: 'cluster.acmeEmail',
+      hint: `set cluster.acmeEmail in stacks/${env.name}.yaml to an address you read`,
+    });
+  }
+  return email;
+}
 
 /** Builds the program inputs from the env file and phase 1's outputs. Pure. */
 export function phase2Inputs(ctx: PhaseContext): Phase2Inputs {
@@ -131,7 +162,7 @@ export function phase2Inputs(ctx: PhaseContext): Phase2Inputs {
     tags: { ...env.tags, 'platform:env': env.name, 'platform:phase': '02-cluster' },
     cluster: structuredClone(env.cluster),
     domains: { apex: env.domain, api: `api.${env.domain}` },
-    acmeEmail: `${env.organization.emailPrefix}+acme@${env.organization.emailDomain}`,
+    acmeEmail: acmeEmailFor(ctx),
     foundation: parsed.data,
   };
 }

@@ -6,10 +6,19 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { createManagedAddons, createNamespaces, createStorage, NAMESPACES, STORAGE_CLASS, VOLUME_SNAPSHOT_CLASS } from './addons.js';
+import {
+  createManagedAddons,
+  createNamespaces,
+  createSnapshotController,
+  createStorage,
+  NAMESPACES,
+  RETAIN_STORAGE_CLASS,
+  STORAGE_CLASS,
+  VOLUME_SNAPSHOT_CLASS,
+} from './addons.js';
 import { installCertManager, ISSUER_NAMES } from './charts/cert-manager.js';
 import { installExternalDns } from './charts/external-dns.js';
-import { CLUSTER_SECRET_STORE, installExternalSecrets } from './charts/external-secrets.js';
+import { CLUSTER_SECRET_STORE, installExternalSecrets, SECRET_STORE_CONSUMER_LABEL } from './charts/external-secrets.js';
 import { INGRESS_GATEWAY_SELECTOR, installIstio } from './charts/istio.js';
 import { EC2_NODE_CLASS, installKarpenter } from './charts/karpenter.js';
 import { installLoadBalancerController } from './charts/load-balancer-controller.js';
@@ -30,7 +39,6 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
   const roles = createControllerRoles(inputs, c.clusterName, c.clusterArn, { provider, dependsOn: [] });
   const addons = createManagedAddons(inputs, c.clusterName, roles.ebsCsi.role.arn, { provider, dependsOn: [c.nodeGroup] });
   const ns = createNamespaces(k8sOpts);
-  const storage = createStorage(inputs, addons, k8sOpts);
 
   // Pods that use Pod Identity must start after the agent and their association exist.
   const identity = (key: keyof typeof roles) => [addons.podIdentityAgent, ...(roles[key].association ? [roles[key].association!] : [])];
@@ -39,17 +47,21 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
     provider: k8sProvider,
     dependsOn: [c.nodeGroup, ...identity('karpenter')],
   });
-  // Workloads that do not tolerate the system taint land on Karpenter nodes.
-  const capacity = [c.nodeGroup, ...karpenter.nodePools];
+  // Workloads that do not tolerate the system taint land on Karpenter nodes; CoreDNS must run first.
+  const capacity = [c.nodeGroup, c.coredns, ...karpenter.nodePools];
+  // The snapshot controller tolerates no taint: it waits for Karpenter's pools, not for a timeout (R3).
+  const snapshotController = createSnapshotController(inputs, c.clusterName, { provider, dependsOn: karpenter.nodePools });
+  const storage = createStorage(inputs, { ...addons, snapshotController }, k8sOpts);
 
   const lbc = installLoadBalancerController(inputs, { provider: k8sProvider, dependsOn: [...capacity, ...identity('lbc')] });
   const certManager = installCertManager(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.certManager, ...identity('certManager')] });
-  installExternalDns(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.externalDns, ...identity('externalDns')] });
+  const istio = installIstio({ provider: k8sProvider, dependsOn: [...capacity, ns.istioSystem, ns.istioIngress, lbc] });
+  // ExternalDNS watches Istio Gateways and VirtualServices and exits while their CRDs are missing (R2).
+  installExternalDns(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.externalDns, istio.base, ...identity('externalDns')] });
   const eso = installExternalSecrets(inputs, {
     provider: k8sProvider,
     dependsOn: [...capacity, ns.externalSecrets, ...identity('externalSecrets')],
   });
-  const istio = installIstio({ provider: k8sProvider, dependsOn: [...capacity, ns.istioSystem, ns.istioIngress, lbc] });
   installMonitoring({ provider: k8sProvider, dependsOn: [...capacity, ns.monitoring, storage.storageClass] });
   installLogging(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.loki, storage.storageClass, ...identity('loki')] });
 
@@ -77,12 +89,17 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
       loki: roles.loki.role.arn,
     },
     defaultStorageClass: STORAGE_CLASS,
+    retainStorageClass: RETAIN_STORAGE_CLASS,
     volumeSnapshotClass: VOLUME_SNAPSHOT_CLASS,
     clusterIssuers: {
       staging: certManager.issuers.staging.metadata.name.apply(() => ISSUER_NAMES.staging),
       prod: certManager.issuers.prod.metadata.name.apply(() => ISSUER_NAMES.prod),
     },
     clusterSecretStoreName: eso.store.metadata.name.apply(() => CLUSTER_SECRET_STORE),
+    clusterSecretStoreNamespaceLabel: { ...SECRET_STORE_CONSUMER_LABEL },
+    // The key the ESO role may decrypt with (phase 1's secrets key): later phases encrypt the
+    // Secrets Manager secrets they create with it, or ESO cannot read them (R19).
+    secretsManagerKmsKeyArn: inputs.foundation.kmsKeyArns.eksSecrets,
     istio: {
       revision: istioRevision,
       ingressNamespace: NAMESPACES.istioIngress,

@@ -85,6 +85,13 @@ export const EnvConfigSchema = z.strictObject({
     }),
     spot: z.boolean(),
     karpenterLimits: z.strictObject({ cpu: z.number().int().positive(), memoryGiB: z.number().int().positive() }),
+    /**
+     * Contact address of the ACME (Let's Encrypt) account. Defaults to `<emailPrefix>+acme@<emailDomain>`.
+     * Let's Encrypt refuses reserved domains (example.com...): a real deploy of phase 2 refuses them too.
+     */
+    acmeEmail: z.email('an e-mail address').optional(),
+    /** EKS deletion protection: the cluster cannot be deleted until it is turned off (default false). */
+    deletionProtection: z.boolean().optional(),
   }),
   backend: z.strictObject({
     /** `file://<path>` (relative to the repo) or `s3://bucket/prefix`. */

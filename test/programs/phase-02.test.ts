@@ -125,11 +125,11 @@ for (const env of [devEnv, prodEnv]) {
 
     it('installs the managed add-ons, with EBS CSI bound to its own role through Pod Identity', () => {
       const names = byType(r.ev, 'aws:eks/addon:Addon').map((a) => a.inputs.addonName).sort();
-      assert.deepEqual(names, ['aws-ebs-csi-driver', 'eks-pod-identity-agent', 'snapshot-controller']);
+      assert.deepEqual(names, ['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'snapshot-controller']);
       const c = one(r.ev, 'eks:index:Cluster');
       assert.equal(c.inputs.useDefaultVpcCni, false, 'vpc-cni as a managed add-on');
       assert.equal((c.inputs.vpcCniOptions as any).enableNetworkPolicy, true);
-      assert.notEqual((c.inputs.corednsAddonOptions as any).enabled, false);
+      assert.equal((c.inputs.corednsAddonOptions as any).enabled, false, 'CoreDNS is created after the node group (R3)');
       assert.notEqual((c.inputs.kubeProxyAddonOptions as any).enabled, false);
       const ebsCsi = byType(r.ev, 'aws:eks/addon:Addon').find((a) => a.inputs.addonName === 'aws-ebs-csi-driver')!;
       const role = one(r.ev, 'aws:iam/role:Role', 'ebs-csi-role');
@@ -137,7 +137,7 @@ for (const env of [devEnv, prodEnv]) {
     });
 
     it('makes an encrypted gp3 class (phase 1 EBS key) the default and adds a VolumeSnapshotClass', () => {
-      const sc = one(r.ev, 'kubernetes:storage.k8s.io/v1:StorageClass');
+      const sc = one(r.ev, 'kubernetes:storage.k8s.io/v1:StorageClass', 'gp3');
       new StorageClass(sc.inputs as any).validate();
       assert.equal((sc.inputs.metadata as any).annotations['storageclass.kubernetes.io/is-default-class'], 'true');
       assert.equal(sc.inputs.provisioner, 'ebs.csi.aws.com');

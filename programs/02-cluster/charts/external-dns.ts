@@ -29,7 +29,8 @@ export function externalDnsValues(inputs: Phase2Inputs): Record<string, unknown>
     sources: ['service', 'ingress', 'istio-gateway', 'istio-virtualservice'],
     interval: '1m',
     serviceAccount: { create: true, name: sa.serviceAccount },
-    replicaCount: 1, // ExternalDNS has no leader election: one writer per owner id.
+    // No replica count: the chart (1.21.1) has no such value; its Deployment runs one replica, which
+    // ExternalDNS needs (no leader election: one writer per owner id).
     resources: { requests: { cpu: '25m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     podSecurityContext: { ...restrictedPodSecurityContext, fsGroup: 65534 },
     securityContext: { ...restrictedContainerSecurityContext, runAsUser: 65534 },

@@ -13,6 +13,8 @@ import { serviceAccounts } from '../roles.js';
 import { chartPin, karpenterAmiAlias } from '../versions.js';
 
 export const EC2_NODE_CLASS = 'default';
+/** Pods per Karpenter node with prefix delegation: Kubernetes' recommended per-node ceiling. */
+export const KARPENTER_MAX_PODS = 110;
 
 export function ec2NodeClassSpec(inputs: Phase2Inputs): Record<string, unknown> {
   const discovery = { 'karpenter.sh/discovery': inputs.cluster.name };
@@ -22,6 +24,9 @@ export function ec2NodeClassSpec(inputs: Phase2Inputs): Record<string, unknown> 
     subnetSelectorTerms: [{ tags: discovery }],
     securityGroupSelectorTerms: [{ tags: discovery }],
     metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
+    // VPC CNI prefix delegation gives each ENI /28 prefixes; without maxPods Karpenter and AL2023
+    // keep the ENI-based limit and the extra addresses go unused (R15; Karpenter nodeclasses.md).
+    kubelet: { maxPods: KARPENTER_MAX_PODS },
     blockDeviceMappings: [
       {
         deviceName: '/dev/xvda',

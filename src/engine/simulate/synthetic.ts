@@ -268,6 +268,16 @@ const CALLS: Record<string, (s: Synth) => Record<string, unknown>> = {
     arn: `arn:aws:sts::${s.account}:assumed-role/platform-deployer/platform-cli`,
     userId: `AROA${hexOf(17, s.ctx.stack, 'caller').toUpperCase()}:platform-cli`,
   }),
+  // IAM roles by name pattern: one role whose name is the pattern's literal prefix plus a hex suffix
+  // (the shape of Identity Center's AWSReservedSSO_<permission set>_<suffix> roles), under pathPrefix.
+  'aws:iam/getRoles:getRoles': (s) => {
+    const regex = str(s.inputs.nameRegex) ?? '';
+    const prefix = /^\^?([A-Za-z0-9_+=,.@-]*)/.exec(regex)?.[1] ?? '';
+    if (!prefix) return { id: s.account, arns: [], names: [], ...s.inputs };
+    const name = `${prefix}${hexOf(16, s.ctx.stack, 'role', regex)}`;
+    const path = `${str(s.inputs.pathPrefix) ?? '/'}${s.region}/`.replace(/\/+/g, '/');
+    return { id: s.account, ...s.inputs, names: [name], arns: [`arn:aws:iam::${s.account}:role${path}${name}`] };
+  },
   'aws:index/getRegion:getRegion': (s) => ({ id: s.region, name: s.region, region: s.region, endpoint: `ec2.${s.region}.amazonaws.com`, description: s.region }),
   'aws:index/getPartition:getPartition': () => ({ id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' }),
   'aws:index/getAvailabilityZones:getAvailabilityZones': (s) => {
