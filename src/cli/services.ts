@@ -44,7 +44,12 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
   const registry = await loadRegistry();
   const engineKind = globals.engine ?? env.engine;
   const paths = statePaths(repoRoot, env, engineKind);
-  const engine = await createEngine(engineKind, repoRoot, paths);
+  let engine = await createEngine(engineKind, repoRoot, paths);
+  if (engine.kind === 'pulumi') {
+    // Phases that talk to Kubernetes first check that the cluster API can be reached from here.
+    const { withClusterPreflight } = await import('../preflight/engine-preflight.js');
+    engine = withClusterPreflight(engine, registry);
+  }
   return { repoRoot, env, registry, paths, engine, runId: newRunId(new Date()) };
 }
 
