@@ -134,6 +134,9 @@ describe('CLI: platform bootstrap (moto)', function () {
     const doctor = cli(['doctor', '--env', 'dev']);
     assert.match(doctor.stdout, /^PASS backend: s3:\/\/example-platform-state\/dev is reachable and writable$/m, doctor.stdout);
     assert.match(doctor.stdout, /^PASS secrets provider: KMS key alias\/platform-dev-state is enabled$/m, doctor.stdout);
+    assert.match(doctor.stdout, /^PASS eks token: a token for cluster platform-dev is signed as arn:aws:iam::222222222222:role\/platform-deployer .*no AWS CLI needed$/m, doctor.stdout);
+    assert.match(doctor.stdout, /^PASS kubernetes auth: EKS tokens come from `platform eks-token`; the AWS CLI is not needed/m, doctor.stdout);
+    assert.doesNotMatch(doctor.stdout, /k8s-aws-v1/, 'the token is never printed');
   });
 
   it('a dry run reports what it would create and creates nothing', async () => {

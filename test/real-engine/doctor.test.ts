@@ -35,7 +35,8 @@ describe('platform doctor', function () {
 
   it('reports node, engine and launcher without an env', async () => {
     const checks = await runDoctor(base());
-    assert.deepEqual(checks.map((c) => [c.name, c.ok]), [['node', true], ['engine', true], ['dynamic-provider launcher', true]]);
+    assert.deepEqual(checks.map((c) => [c.name, c.ok]), [['node', true], ['engine', true], ['dynamic-provider launcher', true], ['kubernetes auth', true]]);
+    assert.match(byName(checks, 'kubernetes auth').detail, /the AWS CLI is not needed/);
     assert.match(byName(checks, 'engine').detail, /^pulumi 3\.\d+\.\d+ at \//);
     const old = await runDoctor({ ...base(), nodeVersion: '20.11.1' });
     assert.equal(byName(old, 'node').ok, false);

@@ -1,11 +1,12 @@
 /**
  * `platform doctor`: checks as data, one pass/fail line each, in the order a user fixes them:
  * Node version, engine found and its version (against the SDK in the lockfile), the dynamic-provider
- * launcher, and with an env: backend reachable and writable, secrets provider usable, AWS
- * credentials and account id. No check throws; each failure carries its hint.
+ * launcher, Kubernetes auth (no AWS CLI needed; reported), and with an env: backend reachable and
+ * writable, secrets provider usable, AWS credentials and account id, and an EKS token signed as the
+ * deploy role. No check throws; each failure carries its hint.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
@@ -77,6 +78,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorCheck[]> {
       ...(existsSync(launcher) ? {} : { hint: INSTALL_HINT }),
     });
   }
+  checks.push(kubernetesAuthCheck(opts.processEnv ?? process.env));
   const env = opts.env;
   if (!env) return checks;
 
@@ -137,7 +139,50 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorCheck[]> {
       return { ok: true, detail: `caller ${id.arn} is in account ${id.account}, as stacks/${env.name}.yaml says` };
     }),
   );
+  checks.push(
+    await check('eks token', async () => {
+      const { eksToken } = await import('../../aws/eks-token.js');
+      const t = await eksToken({
+        cluster: env.cluster.name,
+        region: env.regions.primary,
+        sessionName: 'platform-doctor',
+        ...(opts.roleArn ? { roleArn: opts.roleArn } : {}),
+        ...(opts.aws?.endpoint ? { stsEndpoint: String(opts.aws.endpoint) } : {}),
+        ...(isIdentity(opts.aws?.credentials) ? { credentials: opts.aws.credentials } : {}),
+      });
+      // The token itself is a credential: never shown.
+      return { ok: true, detail: `a token for cluster ${env.cluster.name} is signed${opts.roleArn ? ` as ${opts.roleArn}` : ''} (valid until ${t.expirationTimestamp}); no AWS CLI needed` };
+    }),
+  );
   return checks;
+}
+
+function isIdentity(c: unknown): c is { accessKeyId: string; secretAccessKey: string; sessionToken?: string } {
+  return typeof c === 'object' && c !== null && typeof (c as { accessKeyId?: unknown }).accessKeyId === 'string';
+}
+
+function onPath(name: string, penv: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (penv.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/**
+ * What Kubernetes access needs on this machine: nothing but this CLI (kubeconfigs run `platform
+ * eks-token`; the engine reaches it through its own shim; gates mint tokens in-process). Reported, not
+ * failed: the AWS CLI is not needed, and `platform` on PATH matters only for running kubectl by hand.
+ */
+function kubernetesAuthCheck(penv: NodeJS.ProcessEnv): DoctorCheck {
+  const aws = onPath('aws', penv);
+  const platform = onPath('platform', penv);
+  return {
+    name: 'kubernetes auth',
+    ok: true,
+    detail:
+      `EKS tokens come from \`platform eks-token\`; the AWS CLI is not needed (${aws ? `found at ${aws}, unused` : 'not installed'}); ` +
+      (platform ? `kubectl finds platform at ${platform}` : 'platform is not on PATH: the engine uses its own shim; for kubectl by hand, `npm link` in the repo (see docs/runner-access.md)'),
+  };
 }
 
 /** "PASS name: detail" / "FAIL name: detail (hint)" lines, for the CLI's host. */
