@@ -4,7 +4,16 @@
  * Network Firewall), data baseline (buckets encrypted with KMS, versioned, private; keys rotated)
  * and DNS (zones exist and a resolver returns their name servers). They run in the env's account.
  */
-import { EC2Client, DescribeSubnetsCommand, DescribeNatGatewaysCommand, DescribeVpcEndpointsCommand, DescribeVpcAttributeCommand } from '@aws-sdk/client-ec2';
+import {
+  EC2Client,
+  DescribeSubnetsCommand,
+  DescribeNatGatewaysCommand,
+  DescribeVpcEndpointsCommand,
+  DescribeVpcAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceStatusCommand,
+  DescribeSecurityGroupsCommand,
+} from '@aws-sdk/client-ec2';
 import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
 import { GuardDutyClient, GetDetectorCommand } from '@aws-sdk/client-guardduty';
@@ -234,5 +243,45 @@ const zones: G = {
   },
 };
 
+/**
+ * The deploy runner (docs/foundation.md): for an env whose EKS API is private it must exist, run
+ * in a private subnet of the env VPC without a public address, require IMDSv2, carry an instance
+ * profile (Session Manager), pass its EC2 status checks, and sit in its own group with no inbound
+ * rule. Whether the SSM agent is online is not checked here (no SSM client in the project);
+ * `aws ssm describe-instance-information` shows it.
+ */
+const runner: G = {
+  name: 'deploy-runner-ready',
+  description: 'For a private EKS API: the SSM-managed runner runs in a private subnet, IMDSv2 only, no public IP, no inbound rule, status checks ok',
+  live: true,
+  timeoutMs: 10 * MIN,
+  intervalMs: 20_000,
+  async check({ env, outputs, probes }) {
+    const ev = new Evidence();
+    if (env.cluster.endpointPublicAccess) return { status: 'skipped', evidence: [`cluster.endpointPublicAccess is true in stacks/${env.name}.yaml: no runner needed`] };
+    const rerun = `re-run phase 1: platform up --phase 1 --env ${env.name}`;
+    const id = outputs.runnerInstanceId;
+    const sgId = outputs.runnerSecurityGroupId;
+    if (!id || !sgId) return ev.problem('the EKS API is private but phase 1 outputs have no runnerInstanceId/runnerSecurityGroupId', true).outcome(rerun);
+    const ec2 = probes.aws.client(EC2Client);
+    const inst = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations?.[0]?.Instances?.[0];
+    if (!inst) return ev.problem(`runner ${id} does not exist`, true).outcome(rerun);
+    ev.saw(`runner ${id}: ${inst.State?.Name}, subnet ${inst.SubnetId}, public IP ${inst.PublicIpAddress ?? 'none'}, HttpTokens=${inst.MetadataOptions?.HttpTokens}`);
+    if (inst.State?.Name !== 'running') ev.problem(`runner ${id} is ${inst.State?.Name}`, inst.State?.Name === 'terminated');
+    if (inst.VpcId !== outputs.vpcId || !outputs.privateSubnetIds.includes(inst.SubnetId ?? '')) ev.problem(`runner ${id} is in ${inst.SubnetId}, not a private subnet of ${outputs.vpcId}`, true);
+    if (inst.PublicIpAddress) ev.problem(`runner ${id} has a public address ${inst.PublicIpAddress}`, true);
+    if (inst.MetadataOptions?.HttpTokens !== 'required') ev.problem(`runner ${id} allows IMDSv1 (HttpTokens=${inst.MetadataOptions?.HttpTokens})`, true);
+    if (!inst.IamInstanceProfile?.Arn) ev.problem(`runner ${id} has no instance profile, so Session Manager cannot reach it`, true);
+    if (!(inst.SecurityGroups ?? []).some((g) => g.GroupId === sgId)) ev.problem(`runner ${id} is not in its group ${sgId}`, true);
+    const sg = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sgId] }))).SecurityGroups?.[0];
+    const inbound = sg?.IpPermissions ?? [];
+    if (inbound.length > 0) ev.problem(`runner group ${sgId} admits inbound traffic (${inbound.map((p) => `${p.IpProtocol}:${p.FromPort ?? '*'}`).join(', ')}); Session Manager needs none`, true);
+    const status = (await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: [id], IncludeAllInstances: true }))).InstanceStatuses?.[0];
+    ev.saw(`status checks: instance ${status?.InstanceStatus?.Status ?? 'unknown'}, system ${status?.SystemStatus?.Status ?? 'unknown'}`);
+    if (status?.InstanceStatus?.Status !== 'ok' || status?.SystemStatus?.Status !== 'ok') ev.problem(`runner ${id} status checks are not ok yet`);
+    return ev.outcome('a new instance passes its status checks within minutes; a wrong placement or group needs phase 1 re-run');
+  },
+};
+
 /** The gates of phase 1, in the order they are reported (all independent: they run in parallel). */
-export const gates: G[] = [network, cloudTrail, configRecording, guardDuty, securityHub, firewall, dataBaseline, zones, ...queueBackupGates];
+export const gates: G[] = [network, cloudTrail, configRecording, guardDuty, securityHub, firewall, dataBaseline, zones, runner, ...queueBackupGates];

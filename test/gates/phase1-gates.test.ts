@@ -1,5 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { EC2Client, CreateVpcCommand, ModifyVpcAttributeCommand, CreateSubnetCommand, AllocateAddressCommand, CreateNatGatewayCommand, CreateVpcEndpointCommand } from '@aws-sdk/client-ec2';
+import {
+  EC2Client,
+  CreateVpcCommand,
+  ModifyVpcAttributeCommand,
+  CreateSubnetCommand,
+  AllocateAddressCommand,
+  CreateNatGatewayCommand,
+  CreateVpcEndpointCommand,
+  CreateSecurityGroupCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeImagesCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { IAMClient, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { S3Client, CreateBucketCommand, PutBucketEncryptionCommand, PutPublicAccessBlockCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { KMSClient, CreateKeyCommand, EnableKeyRotationCommand } from '@aws-sdk/client-kms';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
@@ -95,10 +108,29 @@ describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server
     return zone;
   }
 
-  async function run(outputs: Phase1GateOutputs, only: string[], zone: Zone = {}): Promise<Record<string, GateResult>> {
+  /** The deploy runner as phase 1 builds it; `weak` opens SSH to the world and allows IMDSv1. */
+  async function addRunner(outputs: Phase1GateOutputs, opts: { weak?: boolean } = {}): Promise<Phase1GateOutputs> {
+    const c = motoConfig(moto, REGION);
+    const ec2 = new EC2Client(c);
+    const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'platform-runner-stg', Description: 'runner', VpcId: outputs.vpcId }))).GroupId!;
+    if (opts.weak) await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    const iam = new IAMClient({ ...c, region: 'us-east-1' });
+    await iam.send(new CreateRoleCommand({ RoleName: 'platform-runner-stg', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'platform-runner-stg' }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'platform-runner-stg', RoleName: 'platform-runner-stg' }));
+    const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0]!.ImageId!;
+    const inst = await ec2.send(new RunInstancesCommand({
+      ImageId: ami, InstanceType: 't3.medium', MinCount: 1, MaxCount: 1, SubnetId: outputs.privateSubnetIds[0], SecurityGroupIds: [sg],
+      IamInstanceProfile: { Name: 'platform-runner-stg' },
+      MetadataOptions: { HttpTokens: opts.weak ? 'optional' : 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
+    }));
+    return { ...outputs, runnerInstanceId: inst.Instances![0]!.InstanceId!, runnerSecurityGroupId: sg };
+  }
+
+  async function run(outputs: Phase1GateOutputs, only: string[], zone: Zone = {}, envOver: Parameters<typeof testEnv>[0] = {}): Promise<Record<string, GateResult>> {
     dns = new LoopbackDns(zone);
     const server = await dns.start();
-    const env = testEnv();
+    const env = testEnv(envOver);
     const probes = createProbes(env, outputs, { awsEndpoint: moto.endpoint, awsCredentials: TEST_CREDENTIALS, dnsServers: [server] });
     const results = await runGates(phase1, { env, outputs, probes, clock: new FakeClock(), signal: new AbortController().signal, simulated: false, emit: () => {}, only });
     return Object.fromEntries(results.map((r) => [r.gate, r]));
@@ -149,6 +181,32 @@ describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server
     assert.equal(z.status, 'fail');
     assert.match(z.evidence.join(' | '), /stg.example.com has no NS records at the resolver .*delegation missing/);
     assert.equal(z.hint?.startsWith(`in the parent zone example.com, add: stg.example.com. NS ${want.join(' ')} `), true, z.hint);
+  });
+
+  it('passes the deploy runner of a private API: private subnet, IMDSv2, instance profile, no inbound rule, status ok', async () => {
+    const outputs = await addRunner(await buildFoundation());
+    const r = (await run(outputs, ['deploy-runner-ready']))['deploy-runner-ready']!;
+    assert.equal(r.status, 'pass', r.evidence.join(' | '));
+    assert.match(r.evidence[0]!, new RegExp(`runner ${outputs.runnerInstanceId}: running, subnet ${outputs.privateSubnetIds[0]}, public IP none, HttpTokens=required`));
+  });
+
+  it('fails a runner that admits SSH from the world and allows IMDSv1, and a private API with no runner at all', async () => {
+    const outputs = await addRunner(await buildFoundation(), { weak: true });
+    const r = (await run(outputs, ['deploy-runner-ready']))['deploy-runner-ready']!;
+    assert.equal(r.status, 'fail');
+    const text = r.evidence.join(' | ');
+    assert.match(text, /allows IMDSv1 \(HttpTokens=optional\)/);
+    assert.match(text, /admits inbound traffic \(tcp:22\)/);
+    const none = (await run({ ...outputs, runnerInstanceId: '', runnerSecurityGroupId: '' }, ['deploy-runner-ready']))['deploy-runner-ready']!;
+    assert.equal(none.status, 'fail');
+    assert.match(none.evidence[0]!, /EKS API is private but phase 1 outputs have no runnerInstanceId/);
+  });
+
+  it('skips the runner check when the env keeps a public EKS endpoint', async () => {
+    const outputs = await buildFoundation();
+    const cluster = { ...testEnv().cluster, endpointPublicAccess: true, publicAccessCidrs: ['198.51.100.0/24'] };
+    const r = (await run(outputs, ['deploy-runner-ready'], {}, { cluster }))['deploy-runner-ready']!;
+    assert.equal(r.status, 'skipped');
   });
 
   it('fails when the resolver returns other name servers than the zone has (delegation wrong)', async () => {
