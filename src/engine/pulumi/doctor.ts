@@ -181,7 +181,7 @@ function kubernetesAuthCheck(penv: NodeJS.ProcessEnv): DoctorCheck {
     ok: true,
     detail:
       `EKS tokens come from \`platform eks-token\`; the AWS CLI is not needed (${aws ? `found at ${aws}, unused` : 'not installed'}); ` +
-      (platform ? `kubectl finds platform at ${platform}` : 'platform is not on PATH: the engine uses its own shim; for kubectl by hand, `npm link` in the repo (see docs/runner-access.md)'),
+      (platform ? `kubectl finds platform at ${platform}` : 'platform is not on PATH: the engine uses its own shim; for kubectl by hand, put `.cache/bin` (that shim) on PATH or install the CLI on Node 22 (see docs/runner-access.md)'),
   };
 }
 
