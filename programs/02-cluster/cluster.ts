@@ -174,6 +174,24 @@ export function createCluster(inputs: Phase2Inputs, provider: aws.Provider): Clu
     { provider },
   );
 
+  // The deploy runner (phase 1, in the VPC) reaches the API on 443: EKS's cluster security group
+  // admits only itself, so without this a private-only API is unreachable (review B5).
+  if (f.runnerSecurityGroupId) {
+    new aws.ec2.SecurityGroupRule(
+      'runner-to-api',
+      {
+        type: 'ingress',
+        description: 'deploy runner to the Kubernetes API',
+        protocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        sourceSecurityGroupId: f.runnerSecurityGroupId,
+        securityGroupId: clusterSecurityGroupId,
+      },
+      { provider },
+    );
+  }
+
   const launchTemplate = new aws.ec2.LaunchTemplate(
     'system-nodes',
     {

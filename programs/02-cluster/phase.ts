@@ -36,6 +36,8 @@ export const phase1Consumed = z.object({
   interruptionQueueName: nonEmpty,
   hostedZoneIds: z.object({ apex: nonEmpty, api: nonEmpty }),
   lokiBuckets: z.object({ chunks: nonEmpty, ruler: nonEmpty }),
+  /** Phase 1's deploy runner security group ('' when the env's API is public): admitted on 443 to the API. */
+  runnerSecurityGroupId: z.union([z.string().startsWith('sg-'), z.literal('')]),
 });
 export type Phase1Consumed = z.infer<typeof phase1Consumed>;
 
@@ -151,6 +153,12 @@ export function phase2Inputs(ctx: PhaseContext): Phase2Inputs {
     throw new PlatformError('dependency-check', `phase 1 output '${path}' cannot feed phase 2: ${issue.message}`, {
       value: path,
       hint: `re-run phase 1 so its outputs match its contract: platform up --phase 1 --env ${env.name}`,
+    });
+  }
+  if (!env.cluster.endpointPublicAccess && parsed.data.runnerSecurityGroupId === '') {
+    throw new PlatformError('dependency-check', "phase 1 output 'runnerSecurityGroupId' is empty, but the env's EKS API is private only: nothing could reach it", {
+      value: 'runnerSecurityGroupId',
+      hint: `re-run phase 1, which builds the deploy runner for a private API: platform up --phase 1 --env ${env.name}`,
     });
   }
   return {

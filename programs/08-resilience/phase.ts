@@ -34,19 +34,19 @@ export const phase8Outputs = z.object({
 export type Phase8Outputs = z.infer<typeof phase8Outputs>;
 
 /** What phase 8 reads from phase 1 (foundation): vaults, keys, zones and the DR-region network. */
-const fromFoundation = phase1Outputs
-  .pick({
-    backupVaultArn: true,
-    drBackupVaultArn: true,
-    backupRoleArn: true,
-    kmsKeyArns: true,
-    hostedZoneIds: true,
-    drRegion: true,
-    drVpcId: true,
-    drPrivateSubnetIds: true,
-  })
-  // The DR cluster's own key and its load balancers' subnets (phase 1 outputs, review C3).
-  .extend({ drKmsKeyArn: arn, drPublicSubnetIds: z.array(text).min(1) });
+const fromFoundation = phase1Outputs.pick({
+  backupVaultArn: true,
+  drBackupVaultArn: true,
+  backupRoleArn: true,
+  kmsKeyArns: true,
+  hostedZoneIds: true,
+  drRegion: true,
+  drVpcId: true,
+  drPrivateSubnetIds: true,
+  // The DR cluster's own key and its load balancers' subnets (review C3).
+  drKmsKeyArn: true,
+  drPublicSubnetIds: true,
+  });
 /** What phase 8 reads from phase 2 (cluster): its NodePools (phase 2 owns them) and the ingress NLB for failover. */
 const fromCluster = phase2Outputs.pick({ kubeconfig: true, clusterName: true, volumeSnapshotClass: true, karpenter: true, istio: true });
 /** What phase 8 reads from phase 4 (data): what to protect. */

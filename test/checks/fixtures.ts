@@ -75,6 +75,9 @@ export function baseline(): Planned[] {
     // phase 2: cluster
     res(2, 'aws:eks/cluster:Cluster', 'raw-cluster', { roleArn: 'arn:aws:iam::1:role/c', version: '1.34', vpcConfig: { subnetIds: ['s1'], endpointPrivateAccess: true, endpointPublicAccess: false }, encryptionConfig: { provider: { keyArn: KEY }, resources: ['secrets'] }, enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] }),
     res(2, 'eks:index:Cluster', 'cluster', { version: '1.34', endpointPrivateAccess: true, endpointPublicAccess: false, encryptionConfigKeyArn: KEY, enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], skipDefaultNodeGroup: true }),
+    // The deploy runner reaches each private API on 443 (review B5).
+    res(2, 'aws:ec2/securityGroupRule:SecurityGroupRule', 'runner-to-raw-api', { type: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, sourceSecurityGroupId: 'sg-runner', securityGroupId: 'sg-raw-cluster' }),
+    res(2, 'aws:ec2/securityGroupRule:SecurityGroupRule', 'runner-to-api', { type: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, sourceSecurityGroupId: 'sg-runner', securityGroupId: 'sg-cluster' }),
     res(2, 'eks:index:ManagedNodeGroup', 'system', { enableIMDSv2: true, instanceTypes: ['m7i.large'] }),
     res(2, 'aws:eks/nodeGroup:NodeGroup', 'raw-nodes', { clusterName: 'c', nodeRoleArn: 'arn', subnetIds: ['s1'], scalingConfig: { minSize: 1, maxSize: 2, desiredSize: 1 } }),
     res(2, 'kubernetes:helm.sh/v3:Release', 'istiod', { chart: 'istiod', version: '1.30.4', repositoryOpts: { repo: 'https://istio-release.storage.googleapis.com/charts' }, namespace: 'istio-system', values: { anything: true } }),

@@ -187,6 +187,12 @@ const cases: Record<string, Case> = {
     at: ['log-shipper', 'name'],
     good: add(res(7, 'kubernetes:helm.sh/v3:Release', 'otel', { name: 'alloy', chart: 'alloy', version: '1.8.1', repositoryOpts: { repo: 'https://grafana.github.io/helm-charts' }, namespace: 'observability', values: {} })),
   },
+  // Review B5: stg/prod private-only endpoints with nothing admitted to the cluster security group.
+  'eks-private-endpoint-reachable': {
+    bad: without('runner-to-api'),
+    at: ['cluster', 'endpointPublicAccess'],
+    good: mutate('cluster', (i) => Object.assign(i, { endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] }), without('runner-to-api')),
+  },
   'k8s-manifest-unknown-field': { bad: mutate('shop', (i) => (container(i).securityContext.readOnlyRootFileSystem = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'] },
 };
 
@@ -255,5 +261,18 @@ describe('checks: single-owner also catches a Kubernetes object two phases decla
     ]);
     const good = await runChecks(add(pool(2, 'node-pool-spot'), pool(8, 'spot-claim', 'NodeClaim')), { env: env(), now: NOW, rules: rule });
     assert.deepEqual(good.findings, []);
+  });
+});
+
+describe('checks: eks-private-endpoint-reachable counts only 443 ingress with a source', () => {
+  const rule = allRules.filter((r) => r.name === 'eks-private-endpoint-reachable');
+  const run = async (g: Planned[]) => (await runChecks(g, { env: env(), now: NOW, rules: rule })).findings.map((f) => `${f.name} ${f.property}`);
+  it('reports a rule on another port, and an egress rule, as no path', async () => {
+    assert.deepEqual(await run(mutate('runner-to-api', (i) => Object.assign(i, { fromPort: 22, toPort: 22 }))), ['cluster endpointPublicAccess']);
+    assert.deepEqual(await run(mutate('runner-to-api', (i) => (i.type = 'egress'))), ['cluster endpointPublicAccess']);
+  });
+  it('reports a rule into a planned security group the cluster does not use', async () => {
+    const g = add(res(2, 'aws:ec2/securityGroup:SecurityGroup', 'other', { vpcId: 'vpc-0001' }, 'sg-other'));
+    assert.deepEqual(await run(mutate('runner-to-api', (i) => (i.securityGroupId = 'sg-other'), g)), ['cluster endpointPublicAccess']);
   });
 });

@@ -91,6 +91,29 @@ for (const env of [devEnv, prodEnv]) {
   });
 }
 
+describe('phase 2: a private API the deploy runner can reach (item 4, B5)', () => {
+  it('admits the runner security group on 443 to the cluster security group where the API is private', async () => {
+    const prod = await runPhase2(prodEnv);
+    const rule = one(prod.ev, 'aws:ec2/securityGroupRule:SecurityGroupRule', 'runner-to-api');
+    assert.deepEqual(
+      { type: rule.inputs.type, protocol: rule.inputs.protocol, fromPort: rule.inputs.fromPort, toPort: rule.inputs.toPort },
+      { type: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443 },
+    );
+    assert.equal(rule.inputs.sourceSecurityGroupId, prod.inputs.foundation.runnerSecurityGroupId);
+    assert.equal(rule.inputs.securityGroupId, prod.out.clusterSecurityGroupId);
+    const dev = await runPhase2(devEnv);
+    assert.equal(byType(dev.ev, 'aws:ec2/securityGroupRule:SecurityGroupRule').length, 0, 'dev reaches its public endpoint from its CIDRs');
+  });
+
+  it('refuses a private-API env whose phase 1 built no runner, naming the output and the fix', () => {
+    const upstream = { ...phase1OutputsFor(prodEnv), runnerSecurityGroupId: '' };
+    assert.throws(
+      () => phase.inputs({ env: prodEnv, upstream: { 1: upstream }, simulated: true }),
+      (e: any) => e.code === 'dependency-check' && e.value === 'runnerSecurityGroupId' && /platform up --phase 1 --env prod/.test(e.hint),
+    );
+  });
+});
+
 describe('phase 2 ACME e-mail (R17)', () => {
   const ctx = (simulated: boolean, acmeEmail?: string) => {
     const env = structuredClone(devEnv);

@@ -14,6 +14,7 @@ import { helmRules } from './helm-charts.js';
 import { serviceLinkedRoleRules } from './service-linked-roles.js';
 import { podIdentityRules } from './pod-identity.js';
 import { ownershipRules } from './ownership.js';
+import { eksAccessRules } from './eks-access.js';
 
 export const allRules: readonly Rule[] = [
   ...eksRules,
@@ -28,4 +29,5 @@ export const allRules: readonly Rule[] = [
   ...helmRules,
   ...podIdentityRules,
   ...ownershipRules,
+  ...eksAccessRules,
 ];
