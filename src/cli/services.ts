@@ -48,7 +48,14 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
   if (engine.kind === 'pulumi') {
     // Phases that talk to Kubernetes first check that the cluster API can be reached from here.
     const { withClusterPreflight } = await import('../preflight/engine-preflight.js');
-    engine = withClusterPreflight(engine, registry);
+    const { describeClusterEndpoint } = await import('../preflight/describe-cluster.js');
+    const awsEndpoint = process.env.PLATFORM_AWS_ENDPOINT;
+    engine = withClusterPreflight(engine, registry, {
+      describeEndpoint: (e) =>
+        e.accountGuard === false
+          ? Promise.resolve(undefined)
+          : describeClusterEndpoint(e, { roleArn: `arn:aws:iam::${e.accountId}:role/${DEPLOYER_ROLE_NAME}`, ...(awsEndpoint ? { endpoint: awsEndpoint } : {}) }),
+    });
   }
   return { repoRoot, env, registry, paths, engine, runId: newRunId(new Date()) };
 }

@@ -7,8 +7,9 @@
  * Rules:
  * - Only phases that deploy into the cluster (KUBERNETES_PHASES) are probed; the simulate engine is
  *   never probed (it never reaches a cluster).
- * - The endpoint comes from phase 2's outputs; when phase 2 has none yet (its first update creates the
- *   cluster) there is nothing to probe and the preflight passes.
+ * - The endpoint comes from phase 2's outputs, else from EKS (a cluster an earlier failed update
+ *   created); when neither has one (phase 2's first update creates the cluster) there is nothing to
+ *   probe and the preflight passes.
  * - Reachable means a completed TLS handshake. The certificate is not verified here (EKS's CA is not
  *   in the system store; the Kubernetes clients verify it with the cluster CA) and nothing is sent.
  * - The access path: a private-only endpoint (stg, prod) is reached from inside the VPC, from the

@@ -1,6 +1,7 @@
 /**
  * Puts the cluster preflight (cluster-endpoint.ts) in front of a real engine: preview, up and destroy
- * of a phase that talks to Kubernetes first probe phase 2's `clusterEndpoint`. Every other method,
+ * of a phase that talks to Kubernetes first probe phase 2's `clusterEndpoint` (or, when phase 2 has
+ * no outputs, the endpoint EKS reports for the env's cluster, if it exists). Every other method,
  * and everything the engine object carries (running(), forceStop()...), passes through unchanged.
  * Never applied to the simulate engine.
  */
@@ -9,22 +10,30 @@ import { stackName, type AnyPhase } from '../core/phase.js';
 import type { Engine, EngineRequest } from '../core/ports.js';
 import { KUBERNETES_PHASES, preflightCluster, type PreflightOptions } from './cluster-endpoint.js';
 
-export function withClusterPreflight(engine: Engine, registry: readonly AnyPhase[], opts: Pick<PreflightOptions, 'probe' | 'timeoutMs'> = {}): Engine {
+export interface EnginePreflightOptions extends Pick<PreflightOptions, 'probe' | 'timeoutMs'> {
+  /** The endpoint EKS reports when phase 2 has no outputs (undefined: no such cluster). */
+  describeEndpoint?: (env: EngineRequest['env']) => Promise<string | undefined>;
+}
+
+export function withClusterPreflight(engine: Engine, registry: readonly AnyPhase[], opts: EnginePreflightOptions = {}): Engine {
   const cluster = registry.find((p) => p.id === 2);
   if (!cluster || engine.kind !== 'pulumi') return engine;
   const check = async (req: Pick<EngineRequest, 'env' | 'phase'>) => {
     if (!KUBERNETES_PHASES.has(req.phase.id)) return;
     await preflightCluster(req.env, req.phase.id, {
-      ...opts,
+      ...(opts.probe ? { probe: opts.probe } : {}),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       endpoint: async () => {
+        let recorded: string | undefined;
         try {
           const out = await engine.outputs({ env: req.env.name, phase: cluster.id, slug: cluster.slug, name: stackName(req.env.name, cluster) }, req.env);
           const v = out.clusterEndpoint?.value;
-          return typeof v === 'string' && v !== '' ? v : undefined;
+          recorded = typeof v === 'string' && v !== '' ? v : undefined;
         } catch (e) {
-          if (isPlatformError(e) && e.code === 'stack-not-found') return undefined;
-          throw e;
+          if (!(isPlatformError(e) && e.code === 'stack-not-found')) throw e;
         }
+        // No outputs yet: the cluster may still exist (an earlier up created it, then failed).
+        return recorded ?? (await opts.describeEndpoint?.(req.env));
       },
     });
   };

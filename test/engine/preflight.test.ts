@@ -128,6 +128,17 @@ describe('cluster API preflight (loopback servers)', function () {
       assert.deepEqual([...fake.calls, ...fresh.calls].map((c) => `${c.op} ${c.stack}`), ['up prod-03-p3', 'up prod-02-cluster']);
     });
 
+    it('phase 2 without outputs: the endpoint EKS reports for an existing cluster is probed (a retry after a failed first up)', async () => {
+      const fresh = new FakeEngine(clock, 'pulumi');
+      const asked: string[] = [];
+      const engine = withClusterPreflight(fresh, registry, { describeEndpoint: async (env) => (asked.push(env.cluster.name), refused()) });
+      await assert.rejects(engine.up(req(2)), /cannot be reached from here \(refused/);
+      assert.deepEqual(asked, [prodEnv.cluster.name]);
+      assert.equal(fresh.calls.length, 0);
+      await withClusterPreflight(fresh, registry, { describeEndpoint: async () => undefined }).up(req(2));
+      assert.deepEqual(fresh.calls.map((c) => c.op), ['up'], 'no cluster yet: nothing to probe');
+    });
+
     it('the simulate engine is returned as it is (never probed)', () => {
       const sim = new FakeEngine(clock, 'simulate');
       assert.equal(withClusterPreflight(sim, registry), sim);
