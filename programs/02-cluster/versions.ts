@@ -20,6 +20,7 @@ export const CHART_KEYS = [
   'externalDns',
   'karpenter',
   'istioBase',
+  'istioCni',
   'istiod',
   'istioGateway',
   'externalSecrets',

@@ -53,6 +53,16 @@ for (const env of [devEnv, prodEnv]) {
       assert.deepEqual(cfg.tolerations, [{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }]);
     });
 
+    it('runs sidecars on the Istio CNI node agent, so app namespaces need no NET_ADMIN (R10)', async () => {
+      const { ev } = await runPhase2(env);
+      const cni = release(ev, 'istio-cni');
+      assert.equal(cni.inputs.chart, 'cni');
+      assert.equal(cni.inputs.namespace, 'istio-system');
+      assert.equal(values(release(ev, 'istiod')).pilot.cni.enabled, true);
+      const REL = 'kubernetes:helm.sh/v3:Release';
+      assert.ok(position(ev, named(REL, 'istio-cni'), 'istio-cni') < position(ev, named(REL, 'istiod'), 'istiod'));
+    });
+
     it('pre-creates the control-plane log group with the logs key and a year of retention (R14)', async () => {
       const r = await runPhase2(env);
       const lg = one(r.ev, 'aws:cloudwatch/logGroup:LogGroup', 'control-plane-logs');

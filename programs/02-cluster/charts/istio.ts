@@ -1,7 +1,9 @@
 /**
- * Istio in sidecar mode from three pinned charts of one version: `base` (CRDs), `istiod` (two
- * replicas, PDB), and the `istio-ingress` gateway behind an internet-facing NLB in IP mode (the
- * LB controller provisions it). Mesh-wide mTLS is STRICT: a PeerAuthentication named `default` in
+ * Istio in sidecar mode from four pinned charts of one version: `base` (CRDs), `cni` (the Istio CNI
+ * node agent, which sets up each pod's traffic redirection so injected pods need no NET_ADMIN /
+ * NET_RAW init container and app namespaces can enforce the baseline Pod Security level, R10),
+ * `istiod` (two replicas, PDB, `pilot.cni.enabled`), and the `istio-ingress` gateway behind an
+ * internet-facing NLB in IP mode (the LB controller provisions it). Mesh-wide mTLS is STRICT: a PeerAuthentication named `default` in
  * the root namespace `istio-system`, with no selector, so it applies to every workload.
  */
 import * as k8s from '@pulumi/kubernetes';
@@ -32,6 +34,8 @@ export function istiodValues(): Record<string, unknown> {
       replicaCount: 2,
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
       tolerations: [criticalAddonsToleration],
+      // Sidecars rely on the istio-cni node agent: the injected init container only validates (no caps).
+      cni: { enabled: true },
     },
     global: { defaultPodDisruptionBudget: { enabled: true } },
     meshConfig: { accessLogFile: '/dev/stdout', enableTracing: false, outboundTrafficPolicy: { mode: 'ALLOW_ANY' } },
@@ -58,6 +62,7 @@ export function gatewayValues(): Record<string, unknown> {
 
 export interface IstioResult {
   base: k8s.helm.v3.Release;
+  cni: k8s.helm.v3.Release;
   istiod: k8s.helm.v3.Release;
   gateway: k8s.helm.v3.Release;
   peerAuthentication: k8s.apiextensions.CustomResource;
@@ -71,10 +76,16 @@ export function installIstio(opts: { provider: k8s.Provider; dependsOn: pulumi.I
     { pin: chartPin('istioBase'), namespace: NAMESPACES.istioSystem, releaseName: 'istio-base', values: { defaultRevision: istioRevision } },
     opts,
   );
+  // Chart defaults fit EKS's VPC CNI (chained plugin, /opt/cni/bin, /etc/cni/net.d; tolerates every taint).
+  const cni = pinnedRelease(
+    'istio-cni',
+    { pin: chartPin('istioCni'), namespace: NAMESPACES.istioSystem, releaseName: 'istio-cni', values: {} },
+    { provider: opts.provider, dependsOn: [...opts.dependsOn, base] },
+  );
   const istiod = pinnedRelease(
     'istiod',
     { pin: chartPin('istiod'), namespace: NAMESPACES.istioSystem, releaseName: 'istiod', values: istiodValues() },
-    { provider: opts.provider, dependsOn: [...opts.dependsOn, base] },
+    { provider: opts.provider, dependsOn: [...opts.dependsOn, base, cni] },
   );
   const gateway = pinnedRelease(
     'istio-ingress',
@@ -90,5 +101,5 @@ export function installIstio(opts: { provider: k8s.Provider; dependsOn: pulumi.I
     provider: opts.provider,
     dependsOn: [gateway],
   });
-  return { base, istiod, gateway, peerAuthentication, ingressService };
+  return { base, cni, istiod, gateway, peerAuthentication, ingressService };
 }
