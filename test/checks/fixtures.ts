@@ -57,7 +57,7 @@ export function baseline(): Planned[] {
     res(1, 'aws:ebs/encryptionByDefault:EncryptionByDefault', 'ebs-default', { enabled: true }),
     res(1, 'aws:ebs/volume:Volume', 'data', { availabilityZone: 'eu-west-1a', size: 20, encrypted: true, kmsKeyId: KEY }),
     res(1, 'aws:ec2/launchTemplate:LaunchTemplate', 'nodes-lt', { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: 'true', kmsKeyId: KEY, volumeSize: 50 } }] }),
-    res(1, 'aws:ec2/instance:Instance', 'bastionless', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, rootBlockDevice: { encrypted: true, kmsKeyId: KEY } }),
+    res(1, 'aws:ec2/instance:Instance', 'bastionless', { ami: 'ami-1', instanceType: 't3.micro', vpcSecurityGroupIds: ['sg-runner'], tags: { 'platform:role': 'deploy-runner' }, metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 }, rootBlockDevice: { encrypted: true, kmsKeyId: KEY } }),
     ...bucket('logs-prod', 'access-logs-prod'),
     ...bucket('access-logs-prod'),
     res(1, 'aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock', 'account-pab', { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),

@@ -121,6 +121,12 @@ const cases: Record<string, Case> = {
     at: ['eks-secrets', 'policy.Statement[1].Principal.AWS'],
     good: add(res(1, 'aws:iam/serviceLinkedRole:ServiceLinkedRole', 'asg-slr', { awsServiceName: 'autoscaling.amazonaws.com' }), res(1, 'aws:kms/key:Key', 'ebs', { enableKeyRotation: true, policy: JSON.stringify(slrKeyPolicy) })),
   },
+  // Infra review B5: stg/prod made the API private with nothing inside the VPC to reach it.
+  'eks-private-endpoint-access-path': {
+    bad: mutate('bastionless', (i) => delete i.tags),
+    at: ['cluster', 'endpointPublicAccess'],
+    good: mutate('cluster', (i) => (i.endpointPublicAccess = true), mutate('raw-cluster', (i) => (i.vpcConfig.endpointPublicAccess = true), without('runner-to-api', 'runner-to-raw-api'))),
+  },
   'k8s-run-as-non-root': { bad: mutate('shop', (i) => (container(i).securityContext.runAsUser = 0)), at: ['shop', 'spec.template.spec.containers[0].securityContext.runAsUser'] },
   'k8s-no-privilege-escalation': { bad: mutate('shop', (i) => delete container(i).securityContext.allowPrivilegeEscalation), at: ['shop', 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'] },
   'k8s-not-privileged': { bad: mutate('shop', (i) => (container(i).securityContext.privileged = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.privileged'] },
@@ -274,5 +280,21 @@ describe('checks: eks-private-endpoint-reachable counts only 443 ingress with a 
   it('reports a rule into a planned security group the cluster does not use', async () => {
     const g = add(res(2, 'aws:ec2/securityGroup:SecurityGroup', 'other', { vpcId: 'vpc-0001' }, 'sg-other'));
     assert.deepEqual(await run(mutate('runner-to-api', (i) => (i.securityGroupId = 'sg-other'), g)), ['cluster endpointPublicAccess']);
+  });
+});
+
+describe('checks: eks-private-endpoint-access-path needs both the runner and the 443 rule from its group', () => {
+  const rule = allRules.filter((r) => r.name === 'eks-private-endpoint-access-path');
+  const run = async (g: Planned[]) => (await runChecks(g, { env: env(), now: NOW, rules: rule })).findings.map((f) => `${f.name} ${f.property}: ${f.message}`);
+
+  it('reports a private API whose runner group no ingress rule admits on 443', async () => {
+    const msg = "the API is private and the runner's group (sg-runner) is admitted on 443 by no ingress rule";
+    assert.deepEqual(await run(without('runner-to-api', 'runner-to-raw-api')), [`raw-cluster vpcConfig.endpointPublicAccess: ${msg}`, `cluster endpointPublicAccess: ${msg}`]);
+    assert.deepEqual(await run(mutate('runner-to-api', (i) => Object.assign(i, { fromPort: 22, toPort: 22 }), mutate('runner-to-raw-api', (i) => Object.assign(i, { fromPort: 22, toPort: 22 })))), [`raw-cluster vpcConfig.endpointPublicAccess: ${msg}`, `cluster endpointPublicAccess: ${msg}`]);
+  });
+
+  it('accepts the rule written as a vpc.SecurityGroupIngressRule referencing the runner group', async () => {
+    const g = [...without('runner-to-api'), res(2, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'runner-443', { securityGroupId: 'sg-cluster', referencedSecurityGroupId: 'sg-runner', ipProtocol: 'tcp', fromPort: 443, toPort: 443 })];
+    assert.deepEqual(await run(g), []);
   });
 });

@@ -12,6 +12,7 @@ import { workloadRules, meshRules } from './kubernetes.js';
 import { manifestRules } from './manifest-schema.js';
 import { helmRules } from './helm-charts.js';
 import { serviceLinkedRoleRules } from './service-linked-roles.js';
+import { privateApiAccessRules } from './private-api-access.js';
 import { podIdentityRules } from './pod-identity.js';
 import { ownershipRules } from './ownership.js';
 import { eksAccessRules } from './eks-access.js';
@@ -23,6 +24,7 @@ export const allRules: readonly Rule[] = [
   ...auditKeyRules,
   ...iamRules,
   ...serviceLinkedRoleRules,
+  ...privateApiAccessRules,
   ...workloadRules,
   ...meshRules,
   ...manifestRules,
