@@ -21,6 +21,12 @@ function secretValues(phase: AnyPhase, outputs: Record<string, unknown>): string
 /** Runs a phase's gates: live gates are skipped (never passed) when the engine is simulate. */
 export function gateRunner(opts: { awsEndpoint?: string; only?: readonly string[] } = {}): GateRunner {
   return async (phase: AnyPhase, run: GateRunOptions) => {
+    // Live Kubernetes gates (`verify` from a laptop on a private cluster) would only time out: check
+    // the API can be reached first, naming the access path (src/preflight/).
+    if (!run.simulated && typeof run.outputs.clusterEndpoint === 'string' && run.outputs.clusterEndpoint !== '') {
+      const { preflightCluster } = await import('../preflight/cluster-endpoint.js');
+      await preflightCluster(run.env, phase.id, { endpoint: async () => run.outputs.clusterEndpoint as string });
+    }
     const [{ runGates }, gates] = await Promise.all([import('../gates/run-gates.js'), phaseGates(phase)]);
     const probes = run.simulated ? undefined : (await import('../gates/probes/index.js')).createProbes(run.env, run.outputs, { awsEndpoint: opts.awsEndpoint });
     return runGates({ ...phase, gates }, {

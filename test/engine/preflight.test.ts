@@ -14,6 +14,7 @@ import type { AnyPhase, PhaseId } from '../../src/core/phase.js';
 import type { EngineRequest } from '../../src/core/ports.js';
 import { preflightCluster, probeTls, type ProbeResult } from '../../src/preflight/cluster-endpoint.js';
 import { withClusterPreflight } from '../../src/preflight/engine-preflight.js';
+import { gateRunner } from '../../src/cli/runners.js';
 import { FakeEngine, testPhases } from '../helpers/fake-engine.js';
 import { devEnv, prodEnv } from '../helpers/env-fixtures.js';
 import { generateChains, type Chain } from '../gates/tls-certs.js';
@@ -137,6 +138,16 @@ describe('cluster API preflight (loopback servers)', function () {
       assert.equal(fresh.calls.length, 0);
       await withClusterPreflight(fresh, registry, { describeEndpoint: async () => undefined }).up(req(2));
       assert.deepEqual(fresh.calls.map((c) => c.op), ['up'], 'no cluster yet: nothing to probe');
+    });
+
+    it('live gates of a Kubernetes phase (verify) stop at an unreachable endpoint before any gate runs; simulated gates are not probed', async () => {
+      let ran = 0;
+      const gated = { ...phase(2), gates: [{ name: 'g', description: 'd', live: true, timeoutMs: 1000, intervalMs: 10, check: async () => ((ran++, { status: 'pass', evidence: [] }) as never) }] } as AnyPhase;
+      const run = (simulated: boolean) => gateRunner()(gated, { env: prodEnv, outputs: { clusterEndpoint: refused() }, signal: new AbortController().signal, simulated, emit: () => {} });
+      await assert.rejects(run(false), (e: PlatformError) => e.code === 'endpoint-unreachable' && /runner phase 1 creates/.test(e.hint!));
+      assert.equal(ran, 0);
+      const results = await run(true);
+      assert.deepEqual(results.map((r) => r.status), ['skipped']);
     });
 
     it('the simulate engine is returned as it is (never probed)', () => {
