@@ -131,6 +131,7 @@ chart karpenter github.com/aws/karpenter-provider-aws v1.14.1 charts/karpenter 1
 chart base istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 manifests/charts/base 1.30.4 1.30.4 branch release-1.30 branch head of 2026-08-26 (one day before 1.30.4); Chart.yaml 1.0.0 placeholders set, global.hub/tag set to docker.io/istio 1.30.4
 chart istiod istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 manifests/charts/istio-control/istio-discovery 1.30.4 1.30.4 branch as base
 chart gateway istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 manifests/charts/gateway 1.30.4 1.30.4 branch as base
+chart cni istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 manifests/charts/istio-cni 1.30.4 1.30.4 branch as base
 chart metrics-server sigs.k8s.io/metrics-server v0.9.0 charts/metrics-server 3.13.1 0.8.1 exact -
 crds cert-manager github.com/cert-manager/cert-manager v1.21.1 deploy/crds - - exact -
 crds karpenter github.com/aws/karpenter-provider-aws v1.14.1 pkg/apis/crds - - exact -
@@ -183,7 +184,7 @@ if [ "$WITH_SOURCES" = 1 ]; then
         sed -i -e "s/^version:.*/version: $chartv/" -e "s/^appVersion:.*/appVersion: $appv/" "$dest/Chart.yaml"
         case "$name" in
           karpenter) sed -i -e "s/^\(    tag: \)1\.13\.0\$/\1$appv/" -e '/^    digest: sha256:/d' "$dest/values.yaml" ;;
-          base|istiod|gateway) sed -i -e 's|^\(    hub: \)registry.istio.io/testing$|\1docker.io/istio|' -e "s/^\(    tag: \)latest\$/\1$appv/" "$dest/values.yaml" ;;
+          base|istiod|gateway|cni) sed -i -e 's|^\(    hub: \)registry.istio.io/testing$|\1docker.io/istio|' -e "s/^\(    tag: \)latest\$/\1$appv/" "$dest/values.yaml" ;;
         esac
       fi
       [ "$note" = - ] && note=""
