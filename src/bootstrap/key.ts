@@ -113,7 +113,7 @@ export async function inspectKey(kms: KMSClient, spec: KeySpec, t: BootstrapTarg
   const open = openStatements(policy);
   steps.push(
     open.length === 0
-      ? step('policy', 'ok', 'the key policy opens the key to no one outside its conditions')
+      ? step('policy', 'ok', 'no statement allows every principal ("*") without a condition')
       : step('policy', 'conflict', `the key policy allows any principal without a condition (statement ${open.join(', ')})`),
   );
   return { steps, existing };

@@ -19,7 +19,7 @@ import {
   DeleteBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startMoto, TEST_CREDENTIALS, type Moto } from '../gates/moto.js';
 import { Scratch } from './helpers.js';
@@ -176,6 +176,23 @@ describe('CLI: platform bootstrap (moto)', function () {
     const again = cli(['bootstrap', '--env', 'dev']);
     assert.match(again.stdout, /^nothing to change/m, 'after --fix the bucket matches the file');
     s3.destroy();
+  });
+
+  it('an existing key with rotation off: refused, bucket not created; --fix turns rotation on; a key open to anyone cannot be fixed', async () => {
+    const { kms } = clients();
+    const key = (await kms.send(new CreateKeyCommand({ KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' }))).KeyMetadata!;
+    await kms.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: key.KeyId! }));
+    const r = cli(['bootstrap', '--env', 'dev']);
+    oneLine(r, 2, /^error: key alias\/platform-dev-state: automatic key rotation is off; nothing was changed; run again with --fix/);
+    assert.deepEqual((await inventory()).buckets, [], 'the bucket was not created either');
+    assert.equal((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId! }))).KeyRotationEnabled, false);
+    assert.equal(cli(['bootstrap', '--env', 'dev', '--fix']).code, 0);
+    assert.equal((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId! }))).KeyRotationEnabled, true);
+
+    const open = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Anyone', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] });
+    await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId!, PolicyName: 'default', Policy: open }));
+    oneLine(cli(['bootstrap', '--env', 'dev', '--fix']), 2, /^error: key alias\/platform-dev-state: the key policy allows any principal without a condition \(statement Anyone\); nothing was changed; fix the key by hand/);
+    kms.destroy();
   });
 
   const oneLine = (r: { code: number; stderr: string }, code: number, message: RegExp) => {
