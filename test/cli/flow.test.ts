@@ -89,7 +89,7 @@ describe('CLI: phases', function () {
       const r = s.run(['phases']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^ 1 {2}foundation {5}.*\(after 0; \d{2} gates\)$/m);
-      assert.match(r.stdout, /^ 5 {2}apps {11}.*\(after 1, 3, 4; no program yet\)$/m);
+      assert.match(r.stdout, /^ 5 {2}apps {11}.*\(after 1, 2, 3, 4; no program yet\)$/m);
       assert.match(r.stdout, /changed from the plan: Route53 zones .* because phase 2's gates need/);
       const json = s.run(['phases', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(json.length, 11);
