@@ -24,7 +24,10 @@ export async function benchChecks(envName = 'prod', { rounds = 3 } = {}) {
   const { createSimulateEngine } = await import(new URL('src/engine/simulate/simulate-engine.js', dist).href);
   const { runChecks } = await import(new URL('src/checks/index.js', dist).href);
 
+  const { loadOrganization } = await import(new URL('src/config/load-organization.js', dist).href);
+  const { organizationTarget } = await import(new URL('src/core/organization.js', dist).href);
   const env = await loadEnv(repoRoot, envName);
+  const organization = await loadOrganization(repoRoot, { local: envName === 'local' });
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-bench-checks-'));
   const engine = createSimulateEngine({ stateDir });
   const { planPhases } = await import(new URL('src/orchestrator/plan.js', dist).href);
@@ -32,7 +35,7 @@ export async function benchChecks(envName = 'prod', { rounds = 3 } = {}) {
   let resources, planned;
   try {
     const ids = phases.filter(hasProgram).map((p) => p.id);
-    ({ resources, phases: planned } = await planPhases(env, phases, ids, engine, new AbortController().signal));
+    ({ resources, phases: planned } = await planPhases(env, phases, ids, engine, new AbortController().signal, { config: organization, target: organizationTarget(organization, env) }));
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }

@@ -1,11 +1,15 @@
 /**
  * IAM Identity Center: groups, permission sets and account assignments. The organization instance
  * cannot be created by API from the management account, so it is read with getInstances and a
- * missing instance fails with the manual step to take.
+ * missing instance fails with the manual step to take. Identity Center lives in one home region
+ * (organization file `identityCenter.region`), which may differ from the primary region:
+ * ListInstances is regional, so every ssoadmin/identitystore call goes through a provider pinned to
+ * the management account in that region.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { PlatformError } from '../../src/core/errors.js';
+import { pinnedProvider } from '../shared/aws-provider.js';
 import type { MemberAccountKey } from './organization.js';
 import { BREAK_GLASS_PERMISSION_SET } from './scps.js';
 
@@ -49,7 +53,7 @@ export const PERMISSION_SETS: Record<
   },
 };
 
-/** Who gets which permission set where. Developers get PowerUser only in dev. */
+/** Who gets which permission set where in the member accounts. Developers get PowerUser only in dev. */
 export const ASSIGNMENTS: Array<{ group: GroupKey; permissionSet: PermissionSetKey; accounts: MemberAccountKey[] }> = [
   { group: 'platformAdmins', permissionSet: 'admin', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
   { group: 'developers', permissionSet: 'developer', accounts: ['dev'] },
@@ -58,8 +62,17 @@ export const ASSIGNMENTS: Array<{ group: GroupKey; permissionSet: PermissionSetK
   { group: 'breakGlass', permissionSet: 'breakGlass', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
 ];
 
+/**
+ * Assignments in the management account: platform admins get PlatformAdmin there, where operators
+ * run phase 0 from; the role that assignment creates is one the deploy roles trust (access.ts).
+ */
+export const MANAGEMENT_ASSIGNMENTS: Array<{ group: GroupKey; permissionSet: PermissionSetKey }> = [{ group: 'platformAdmins', permissionSet: 'admin' }];
+
 export interface IdentityCenterArgs {
   accountIds: Record<MemberAccountKey, pulumi.Input<string>>;
+  /** Identity Center's home region. */
+  region: string;
+  managementAccountId: string;
   tags: Record<string, string>;
 }
 
@@ -72,13 +85,14 @@ export class IdentityCenter extends pulumi.ComponentResource {
 
   constructor(name: string, args: IdentityCenterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super('platform:organization:IdentityCenter', name, {}, opts);
-    const child = { parent: this };
-    const instances = aws.ssoadmin.getInstancesOutput({}, { parent: this });
+    const provider = pinnedProvider('identity-center', { region: args.region, accountId: args.managementAccountId }, { parent: this });
+    const child = { parent: this, provider };
+    const instances = aws.ssoadmin.getInstancesOutput({}, { parent: this, provider });
     const instance = instances.apply((i) => {
       if (i.arns.length === 0 || i.identityStoreIds.length === 0) {
-        throw new PlatformError('phase-failed', 'IAM Identity Center has no organization instance', {
+        throw new PlatformError('phase-failed', `IAM Identity Center has no organization instance in ${args.region}`, {
           value: 'ssoadmin:ListInstances = []',
-          hint: 'enable IAM Identity Center once in the management account console, then rerun phase 0',
+          hint: `enable IAM Identity Center once in the management account console, or set identityCenter.region in stacks/organization.yaml to its home region (looked in ${args.region}), then rerun phase 0`,
         });
       }
       return { arn: i.arns[0]!, identityStoreId: i.identityStoreIds[0]! };
@@ -134,6 +148,20 @@ export class IdentityCenter extends pulumi.ComponentResource {
           { ...child, dependsOn: attachments },
         );
       }
+    }
+    for (const a of MANAGEMENT_ASSIGNMENTS) {
+      new aws.ssoadmin.AccountAssignment(
+        `assign-${GROUPS[a.group].displayName}-${PERMISSION_SETS[a.permissionSet].name}-management`,
+        {
+          instanceArn: this.instanceArn,
+          permissionSetArn: sets[a.permissionSet].arn,
+          principalId: groups[a.group].groupId,
+          principalType: 'GROUP',
+          targetId: args.managementAccountId,
+          targetType: 'AWS_ACCOUNT',
+        },
+        { ...child, dependsOn: attachments },
+      );
     }
     this.groupIds = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, g.groupId])) as Record<GroupKey, pulumi.Output<string>>;
     this.permissionSetArns = Object.fromEntries(Object.entries(sets).map(([k, s]) => [k, s.arn])) as Record<

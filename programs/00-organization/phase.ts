@@ -1,21 +1,37 @@
 /**
- * Phase 0, organization: the AWS Organization, OUs, member accounts, Identity Center, baseline SCPs,
- * deploy/verifier roles in each env account and the team state backend. Runs in the management
- * account; bootstraps everything else, so it depends on nothing.
+ * Phase 0, organization: the AWS Organization (adopted, or created when the organization file says
+ * so), OUs, member accounts, Identity Center groups/permission sets/assignments (in Identity
+ * Center's home region), baseline SCPs, and deploy/verifier roles in each env account. It is
+ * organization-scoped: one stack (`org-00-organization`) configured by stacks/organization.yaml,
+ * shared and read by every env. It does not create the state bucket or the secrets key: `platform
+ * bootstrap` creates exactly what the organization and env files name, before any stack exists.
  */
 import { z } from 'zod';
+import { PlatformError } from '../../src/core/errors.js';
+import { DEFAULT_SERVICE_ACCESS_PRINCIPALS } from '../../src/core/organization.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'an AWS ARN');
 const envAccounts = <T extends z.ZodType>(v: T) => z.object({ dev: v, stg: v, prod: v });
 
-/** Inputs of the phase 0 program: plain JSON built from the env file. */
+/** Inputs of the phase 0 program: plain JSON built from the organization file. */
 export interface Phase0Inputs {
-  envName: string;
+  /** The organization's name (`example-platform`): account names and tags. */
+  organizationName: string;
   managementAccountId: string;
   regions: { primary: string; dr: string };
-  organization: { name: string; emailPrefix: string; emailDomain: string; closeOnDeletion: boolean };
+  /** Adopt the existing organization `existingId`, or create one (with these trusted services). */
+  organization: { mode: 'adopt'; existingId: string } | { mode: 'create'; serviceAccessPrincipals: string[] };
+  accounts: { emailPrefix: string; emailDomain: string; closeOnDeletion: boolean };
+  identityCenterRegion: string;
+  deployers: { ciRoleArns: string[]; operatorArns: string[] };
+  /**
+   * Real runs only (false under the simulate engine, whose ids are synthetic): check the adopted
+   * organization's id, and wait until each new account's OrganizationAccountAccessRole can be
+   * assumed before configuring a provider with it.
+   */
+  live: boolean;
   tags: Record<string, string>;
 }
 
@@ -46,33 +62,47 @@ export const phase0Outputs = z.object({
     regionDeny: z.string().regex(/^p-/),
     dataProtection: z.string().regex(/^p-/),
   }),
+  /**
+   * Identity Center permission-set names by key: IAM names the role each assignment creates in a
+   * member account `AWSReservedSSO_<name>_<suffix>` (path `/aws-reserved/sso.amazonaws.com/`), so a
+   * later phase can find the admin and break-glass roles there (e.g. EKS access entries).
+   */
+  permissionSetNames: z.object({ admin: z.string().min(1), developer: z.string().min(1), readonly: z.string().min(1), breakGlass: z.string().min(1) }),
+  managementAccountId: accountId,
+  identityCenterRegion: z.string().min(1),
   regions: z.object({ primary: z.string().min(1), dr: z.string().min(1) }),
-  stateBucket: z.string().min(3),
-  secretsKmsKeyArn: arn,
 });
 export type Phase0Outputs = z.infer<typeof phase0Outputs>;
 
-/** Builds the program inputs from the env file (pure). */
+/** Builds the program inputs from the organization file (pure); the env does not enter them. */
 export function phase0Inputs(ctx: PhaseContext): Phase0Inputs {
-  const { env } = ctx;
+  const org = ctx.organization;
+  if (!org) {
+    throw new PlatformError('config-missing', 'phase 0 is organization-scoped and no organization file was given', {
+      hint: 'create stacks/organization.yaml (stacks/organization.local.yaml for the local env)',
+    });
+  }
+  const o = org.organization;
   return {
-    envName: env.name,
-    managementAccountId: env.managementAccountId,
-    regions: { primary: env.regions.primary, dr: env.regions.dr },
-    organization: {
-      name: env.organization.name,
-      emailPrefix: env.organization.emailPrefix,
-      emailDomain: env.organization.emailDomain,
-      closeOnDeletion: env.organization.closeOnDeletion,
-    },
-    tags: { ...env.tags },
+    organizationName: org.name,
+    managementAccountId: org.managementAccountId,
+    regions: { primary: org.regions.primary, dr: org.regions.dr },
+    organization: o.existingId
+      ? { mode: 'adopt', existingId: o.existingId }
+      : { mode: 'create', serviceAccessPrincipals: [...(o.serviceAccessPrincipals ?? DEFAULT_SERVICE_ACCESS_PRINCIPALS)] },
+    accounts: { ...org.accounts },
+    identityCenterRegion: org.identityCenter.region,
+    deployers: { ciRoleArns: [...org.deployers.ciRoleArns], operatorArns: [...org.deployers.operatorArns] },
+    live: !ctx.simulated,
+    tags: { ...org.tags },
   };
 }
 
 export const phase: PhaseDefinition<Phase0Inputs, Phase0Outputs> = {
   id: 0,
   slug: 'organization',
-  title: 'Organization, accounts, Identity Center, SCPs, state backend',
+  title: 'Organization, accounts, Identity Center, SCPs, deploy roles (one stack for the organization)',
+  scope: 'organization',
   module: import.meta.url,
   dependsOn: [],
   inputs: phase0Inputs,
@@ -82,6 +112,18 @@ export const phase: PhaseDefinition<Phase0Inputs, Phase0Outputs> = {
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [
+    {
+      what: 'One organization-scoped stack (org-00-organization) configured by stacks/organization.yaml',
+      why: 'every env sharing an organization would otherwise re-create the same organization, OUs, accounts, SCPs and roles',
+    },
+    {
+      what: 'The existing Organization is adopted (read by id); creating one is an explicit create: true',
+      why: "Identity Center's organization instance, a prerequisite, only exists inside an organization, so CreateOrganization would fail",
+    },
+    {
+      what: 'The state bucket and secrets key are made by `platform bootstrap`, not phase 0',
+      why: 'the backend must exist before any stack, phase 0 included, and must carry the names the files give',
+    },
     {
       what: 'Baseline SCPs merged into three policies (guardrails, region-deny, data-protection)',
       why: 'AWS allows five SCPs per target and FullAWSAccess takes one; six separate policies would not attach',

@@ -97,16 +97,9 @@ export const phase1Outputs = z.object({
 });
 export type Phase1Outputs = z.infer<typeof phase1Outputs>;
 
-/** Which of phase 0's env accounts this env deploys into. */
+/** Which of phase 0's member accounts this env deploys into (the env file's memberAccount). */
 export function memberAccountOf(env: PhaseContext['env']): 'dev' | 'stg' | 'prod' {
-  const key = env.organization.memberAccount ?? env.name;
-  if (key !== 'dev' && key !== 'stg' && key !== 'prod') {
-    throw new PlatformError('config-invalid', `env '${env.name}' names no account of phase 0`, {
-      value: env.name,
-      hint: 'set organization.memberAccount to dev, stg or prod in the env file',
-    });
-  }
-  return key;
+  return env.memberAccount;
 }
 
 /** Builds the program inputs (pure). Fails when phase 0's account is not the env file's account. */

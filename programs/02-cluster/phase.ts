@@ -126,7 +126,15 @@ export function isReservedEmail(email: string): boolean {
  */
 export function acmeEmailFor(ctx: PhaseContext): string {
   const { env } = ctx;
-  const email = env.cluster.acmeEmail ?? `${env.organization.emailPrefix}+acme@${env.organization.emailDomain}`;
+  // Default: the organization's account mailbox (stacks/organization.yaml), plus `+acme`.
+  const accounts = ctx.organization?.accounts;
+  const email = env.cluster.acmeEmail ?? (accounts ? `${accounts.emailPrefix}+acme@${accounts.emailDomain}` : undefined);
+  if (email === undefined) {
+    throw new PlatformError('config-missing', `env ${env.name} names no ACME e-mail and no organization file was given`, {
+      value: 'cluster.acmeEmail',
+      hint: `set cluster.acmeEmail in stacks/${env.name}.yaml`,
+    });
+  }
   if (!ctx.simulated && isReservedEmail(email)) {
     throw new PlatformError('config-invalid', `the ACME e-mail '${email}' is on a reserved domain, which Let's Encrypt refuses`, {
       value: 'cluster.acmeEmail',

@@ -11,7 +11,10 @@ import type { Engine, Host, RecordStore } from '../core/ports.js';
 import type { OrchestratorPorts } from '../orchestrator/ports.js';
 import type { RunOutcome } from '../orchestrator/context.js';
 import { findRepoRoot } from '../config/repo-root.js';
-import { loadEnv } from '../config/load-env.js';
+import { listEnvs, loadEnv } from '../config/load-env.js';
+import { checkEnvInOrganization, loadOrganization } from '../config/load-organization.js';
+import { isOrganizationTargetName, organizationTarget, usesLocalOrganization, type OrganizationConfig } from '../core/organization.js';
+import type { EnvPorts, OrganizationPorts } from '../orchestrator/scope.js';
 import { statePaths, type StatePaths } from '../state/paths.js';
 import { FileRecordStore } from '../state/file-records.js';
 import { FileJournal, newRunId, phaseHistory } from '../state/journal.js';
@@ -27,11 +30,20 @@ import { DEPLOYER_ROLE_NAME } from '../../programs/00-organization/scps.js';
 export interface Session {
   repoRoot: string;
   env: EnvConfig;
+  /** The organization file the env shares (stacks/organization.yaml; organization.local.yaml for `local`). */
+  organization: OrganizationConfig;
+  /** The organization as a deployment target: its stacks, records and engine (organization-scoped phases). */
+  orgTarget: EnvConfig;
+  orgPaths: StatePaths;
+  orgEngine: Engine;
   registry: readonly AnyPhase[];
   paths: StatePaths;
   engine: Engine;
   runId: string;
+  /** The engine kind the command line asked for (--engine), if any. */
+  engineOverride?: 'simulate' | 'pulumi';
 }
+
 
 export async function loadRegistry(): Promise<readonly AnyPhase[]> {
   const { phases } = await import('../../programs/registry.js');
@@ -41,10 +53,13 @@ export async function loadRegistry(): Promise<readonly AnyPhase[]> {
 export async function openSession(globals: GlobalOptions, envName: string): Promise<Session> {
   const repoRoot = await findRepoRoot(process.cwd());
   const env = await loadEnv(repoRoot, envName);
+  const organization = await loadOrganization(repoRoot, { local: usesLocalOrganization(env.name) });
+  checkEnvInOrganization(env, organization, usesLocalOrganization(env.name));
   const registry = await loadRegistry();
   const engineKind = globals.engine ?? env.engine;
   const paths = statePaths(repoRoot, env, engineKind);
-  let engine = await createEngine(engineKind, repoRoot, paths);
+  const baseEngine = await createEngine(engineKind, repoRoot, paths);
+  let engine = baseEngine;
   if (engine.kind === 'pulumi') {
     // Phases that talk to Kubernetes first check that the cluster API can be reached from here.
     const { withClusterPreflight } = await import('../preflight/engine-preflight.js');
@@ -57,7 +72,13 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
           : describeClusterEndpoint(e, { roleArn: `arn:aws:iam::${e.accountId}:role/${DEPLOYER_ROLE_NAME}`, ...(awsEndpoint ? { endpoint: awsEndpoint } : {}) }),
     });
   }
-  return { repoRoot, env, registry, paths, engine, runId: newRunId(new Date()) };
+  const orgTarget = organizationTarget(organization, env);
+  const orgEngineKind = globals.engine ?? orgTarget.engine;
+  const orgPaths = statePaths(repoRoot, orgTarget, orgEngineKind);
+  // The real engine takes its backend per call, so one instance serves both (the organization's
+  // phases talk to no cluster, so no preflight); the simulate engine keeps state in a folder per target.
+  const orgEngine = orgEngineKind === engineKind && engineKind === 'pulumi' ? baseEngine : await createEngine(orgEngineKind, repoRoot, orgPaths);
+  return { repoRoot, env, organization, orgTarget, orgPaths, orgEngine, registry, paths, engine, runId: newRunId(new Date()), engineOverride: globals.engine };
 }
 
 async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths: StatePaths): Promise<Engine> {
@@ -74,8 +95,10 @@ async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths
     // must be in the env file's account; phase 0 runs in the management account.
     beforeMutation: async (env, stack) => {
       if (env.accountGuard === false) return;
+      // The organization's stacks run with the management account's own credentials; env stacks
+      // through the env account's deploy role.
       await assertAccount(env, stack.phase, {
-        roleArn: stack.phase === 0 ? undefined : `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+        roleArn: isOrganizationTargetName(env.name) ? undefined : `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
         sts: endpoint ? { endpoint } : undefined,
       });
     },
@@ -114,14 +137,45 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
   return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), slugs });
 }
 
-/** Phase records beside the state: a folder, or the env's S3 backend bucket. */
-export async function createRecordStore(session: Session): Promise<RecordStore> {
-  const loc = session.paths.records;
+/** Phase records beside the state: a folder, or the target's S3 backend bucket. */
+export async function recordStoreAt(paths: StatePaths, target: EnvConfig): Promise<RecordStore> {
+  const loc = paths.records;
   if (loc.kind === 'file') return new FileRecordStore(loc.dir);
   const [{ S3Client }, { S3RecordStore, parseS3Url }] = await Promise.all([import('@aws-sdk/client-s3'), import('../state/s3-records.js')]);
   const endpoint = process.env.PLATFORM_AWS_ENDPOINT;
-  const client = new S3Client({ region: session.env.regions.primary, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
-  return new S3RecordStore(client, parseS3Url(loc.url), session.env.name);
+  const client = new S3Client({ region: target.regions.primary, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  return new S3RecordStore(client, parseS3Url(loc.url), target.name);
+}
+
+/** The env's phase records. */
+export async function createRecordStore(session: Session): Promise<RecordStore> {
+  return recordStoreAt(session.paths, session.env);
+}
+
+/** The organization's stacks as the orchestrator reaches them (records beside the organization's state). */
+export async function organizationPorts(session: Session): Promise<OrganizationPorts> {
+  return { config: session.organization, target: session.orgTarget, engine: session.orgEngine, records: await recordStoreAt(session.orgPaths, session.orgTarget) };
+}
+
+/**
+ * Every env sharing the session's organization (every env file in stacks/ but `local`, or just
+ * `local`), with its engine and records, for `destroy` of an organization-scoped phase. An env file
+ * that does not load stops the command: it cannot be known not to depend on the organization.
+ */
+export function sharingEnvs(session: Session): () => Promise<EnvPorts[]> {
+  return async () => {
+    const local = usesLocalOrganization(session.env.name);
+    const out: EnvPorts[] = [];
+    for (const name of await listEnvs(session.repoRoot)) {
+      if (usesLocalOrganization(name) !== local) continue;
+      const env = name === session.env.name ? session.env : await loadEnv(session.repoRoot, name);
+      const kind = session.engineOverride ?? env.engine;
+      const paths = statePaths(session.repoRoot, env, kind);
+      const engine = name === session.env.name ? session.engine : await createEngine(kind, session.repoRoot, paths);
+      out.push({ env, engine, records: await recordStoreAt(paths, env) });
+    }
+    return out;
+  };
 }
 
 export async function buildPorts(session: Session, host: Host): Promise<OrchestratorPorts> {
@@ -135,6 +189,8 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
     sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
     gates: gateRunner({ awsEndpoint: process.env.PLATFORM_AWS_ENDPOINT }),
     checks: checkResources,
+    organization: await organizationPorts(session),
+    envs: sharingEnvs(session),
   };
 }
 

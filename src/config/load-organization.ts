@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PlatformError } from '../core/errors.js';
+import type { EnvConfig } from '../core/env.js';
 import {
   LOCAL_ORGANIZATION_FILE,
   ORGANIZATION_FILE,
@@ -97,4 +98,20 @@ export async function loadOrganization(repoRoot: string, opts: { local: boolean 
     throw new PlatformError('config-invalid', `${file}: cannot be read (${code})`, { value: file, hint: 'check that it is a readable file', cause: e });
   }
   return parseOrganizationSource(source, file, opts.local);
+}
+
+/**
+ * An env file must stay inside its organization: its regions are the two the region-deny SCP
+ * allows (the organization's). Throws config-invalid (exit 2) naming both files otherwise.
+ */
+export function checkEnvInOrganization(env: EnvConfig, org: OrganizationConfig, local: boolean): void {
+  for (const key of ['primary', 'dr'] as const) {
+    const allowed = [org.regions.primary, org.regions.dr];
+    if (!allowed.includes(env.regions[key])) {
+      throw new PlatformError('config-invalid', `stacks/${env.name}.yaml: regions.${key}: expected one of the organization's regions (${allowed.join(', ')}), got "${env.regions[key]}"`, {
+        value: env.regions[key],
+        hint: `the region-deny SCP of ${organizationFile(local)} allows only ${allowed.join(' and ')}: use one of them, or change regions there`,
+      });
+    }
+  }
 }

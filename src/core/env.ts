@@ -35,25 +35,14 @@ export const EnvConfigSchema = z.strictObject({
   name: EnvNameSchema,
   /** The env's workload account; every mutating run checks the caller identity against it. */
   accountId,
-  /** The organization's management account, where phase 0 runs. */
-  managementAccountId: accountId,
+  /**
+   * Which member account of the organization (stacks/organization.yaml) this env deploys into: phase
+   * 0's `dev`, `stg` or `prod` account. Several envs may share one (e.g. `local` simulates `dev`).
+   */
+  memberAccount: z.enum(['dev', 'stg', 'prod']),
   regions: z.strictObject({ primary: awsRegion, dr: awsRegion }),
   /** The env's domain (`dev.example.com`); the api zone is `api.<domain>`. */
   domain,
-  /** The organization: account e-mails and OU layout, used by phase 0. */
-  organization: z.strictObject({
-    name: z.string().min(1),
-    /** Account e-mails are `<prefix>+<account>@<emailDomain>`. */
-    emailPrefix: z.string().regex(/^[a-z0-9._-]+$/),
-    emailDomain: domain,
-    /** Close member accounts when the stack deletes them (protect stays on regardless). */
-    closeOnDeletion: z.boolean(),
-    /**
-     * Which of phase 0's env accounts (dev, stg, prod) this env deploys into; defaults to the env's
-     * name. Envs with other names (e.g. `local`) must set it.
-     */
-    memberAccount: z.enum(['dev', 'stg', 'prod']).optional(),
-  }),
   network: z.strictObject({
     vpcCidr: cidr,
     drVpcCidr: cidr,

@@ -7,12 +7,17 @@
  * roles, and where the organization stack's own state and secrets live.
  */
 import { z } from 'zod';
+import type { EnvConfig } from './env.js';
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1');
 const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id (quote it in YAML)');
 const domain = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case DNS name such as example.com');
+/** An IAM user or role ARN (path allowed). */
+const principalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, 'an IAM user or role ARN such as arn:aws:iam::123456789012:user/alice');
 /** An IAM role ARN (path allowed), e.g. arn:aws:iam::123456789012:role/ci/platform-ci. */
 const roleArn = z
   .string()
@@ -65,11 +70,12 @@ export const OrganizationConfigSchema = z.strictObject({
    * Who may assume `platform-deployer` and `platform-verifier` in each env account, besides the
    * PlatformAdmin permission set of Identity Center signed in to the management account:
    * - `ciRoleArns`: machine roles (CI runners), trusted by ARN;
-   * - `operatorRoleArns`: roles humans assume from IAM users; trusted by ARN, with MFA required.
+   * - `operatorArns`: IAM users or roles humans use; trusted by ARN, only with an MFA session.
+   * Each must exist before phase 0 runs (IAM refuses a trust policy naming a missing principal).
    */
   deployers: z.strictObject({
     ciRoleArns: z.array(roleArn),
-    operatorRoleArns: z.array(roleArn),
+    operatorArns: z.array(principalArn),
   }),
   /** Where the organization stack's Pulumi state and phase records live (`platform bootstrap` creates it). */
   backend: z.strictObject({
@@ -104,5 +110,38 @@ export function organizationTargetName(local: boolean): string {
   return local ? 'org-local' : 'org';
 }
 
+/** The local env keeps its own simulated organization; every other env shares stacks/organization.yaml. */
+export function usesLocalOrganization(envName: string): boolean {
+  return envName === 'local';
+}
+
 /** Env names no env file may use: they would collide with the organization's stacks and records. */
 export const RESERVED_ENV_NAMES: readonly string[] = ['org', 'org-local', 'organization'];
+
+/**
+ * The organization as engines, record stores and locks see a deployment target: an env-shaped
+ * config named `org` (or `org-local`) whose account is the management account and whose regions,
+ * backend, secrets provider, engine, account guard and tags come from the organization file. The
+ * remaining env fields are the running env's and are not read for an organization-scoped stack.
+ * Static checks block on the shared organization and warn on the local one, whichever env runs it.
+ */
+export function organizationTarget(org: OrganizationConfig, env: EnvConfig): EnvConfig {
+  const local = usesLocalOrganization(env.name);
+  return {
+    ...env,
+    name: organizationTargetName(local),
+    accountId: org.managementAccountId,
+    regions: { ...org.regions },
+    backend: { ...org.backend },
+    secrets: { ...org.secrets },
+    engine: org.engine,
+    accountGuard: org.accountGuard,
+    checks: { blockOnViolation: !local, suppressions: [] },
+    tags: { ...org.tags },
+  };
+}
+
+/** True when `name` is the name an organization stands under (`org`, `org-local`). */
+export function isOrganizationTargetName(name: string): boolean {
+  return name === organizationTargetName(false) || name === organizationTargetName(true);
+}

@@ -6,6 +6,9 @@
 import type { z } from 'zod';
 import type { EnvConfig } from './env.js';
 import type { Gate } from './gate.js';
+import type { OrganizationConfig, PhaseScope } from './organization.js';
+
+export type { PhaseScope } from './organization.js';
 
 export const PHASE_IDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 export type PhaseId = (typeof PHASE_IDS)[number];
@@ -16,7 +19,10 @@ export const MAX_PHASE = 10;
 export type UpstreamOutputs = Partial<Record<PhaseId, Record<string, unknown>>>;
 
 export interface PhaseContext {
+  /** The env the run is for (an organization-scoped phase reads `organization` instead). */
   env: EnvConfig;
+  /** The organization file (stacks/organization.yaml, or organization.local.yaml for `local`). */
+  organization?: OrganizationConfig;
   /** Outputs of the phases this one depends on, validated against their schemas. */
   upstream: UpstreamOutputs;
   /** True when the engine is `simulate`: upstream values are synthetic and must never feed a real update. */
@@ -36,6 +42,12 @@ export interface PhaseDefinition<In = unknown, Out extends Record<string, unknow
   id: PhaseId;
   slug: string;
   title: string;
+  /**
+   * `env` (default): one stack per env, `<env>-<NN>-<slug>`. `organization`: one stack for the whole
+   * organization, `org-<NN>-<slug>` (`org-local-...` for the local env's simulated one), configured
+   * by the organization file, locked and recorded once, read by every env's dependents.
+   */
+  scope?: PhaseScope;
   /**
    * `import.meta.url` of the file that exports this definition as `phase`. The simulate engine's
    * worker imports it in a fresh process (functions cannot cross a process boundary).
@@ -67,6 +79,12 @@ export interface PhaseDefinition<In = unknown, Out extends Record<string, unknow
 
 export type AnyPhase = PhaseDefinition<any, any>;
 
+/** The phase's scope; `env` unless it declares otherwise. */
+export function phaseScope(phase: Pick<PhaseDefinition, 'scope'>): PhaseScope {
+  return phase.scope ?? 'env';
+}
+
+/** `<target>-<NN>-<slug>`; the target is an env name, or `org`/`org-local` for organization-scoped phases. */
 export function stackName(env: string, phase: Pick<PhaseDefinition, 'id' | 'slug'>): string {
   return `${env}-${String(phase.id).padStart(2, '0')}-${phase.slug}`;
 }

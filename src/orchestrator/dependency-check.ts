@@ -17,7 +17,8 @@ import type { AnyPhase, PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { OutputMap, PhaseRecord } from '../core/ports.js';
 import type { GateResult } from '../core/gate.js';
-import { fixCommand, stackRef } from './context.js';
+import { fixCommand } from './context.js';
+import { targetOf } from './scope.js';
 import type { OrchestratorPorts } from './ports.js';
 import { validateOutputs } from './outputs.js';
 
@@ -53,8 +54,11 @@ export async function checkUpstream(
       hint,
     });
 
-  const record = await ports.records.read(envName, upstream.id);
-  if (!record || record.status === 'destroyed') throw fail(`it has not been deployed in env ${envName}`);
+  // An organization-scoped upstream (phase 0) is read from the organization's stack and records.
+  const t = targetOf(upstream, env, ports);
+  const where = t.scope === 'organization' ? `for the organization (stack ${t.ref.name})` : `in env ${envName}`;
+  const record = await t.records.read(t.env.name, upstream.id);
+  if (!record || record.status === 'destroyed') throw fail(`it has not been deployed ${where}`);
   if (record.status === 'in-progress') {
     throw new PlatformError('recovery-needed', `phase ${phase.id} needs phase ${upstream.id}: its last update never finished`, {
       value: String(upstream.id),
@@ -66,8 +70,8 @@ export async function checkUpstream(
     throw fail('it was only simulated; simulated outputs never feed a real update', `run: ${fix} --engine ${ports.engine.kind}`);
   }
 
-  const info = await ports.engine.info(stackRef(envName, upstream), env);
-  if (!info.exists) throw fail(`its stack ${stackRef(envName, upstream).name} does not exist in the backend ${env.backend.url}`);
+  const info = await t.engine.info(t.ref, t.env);
+  if (!info.exists) throw fail(`its stack ${t.ref.name} does not exist in the backend ${t.env.backend.url}`);
   if (info.pendingOperations.length > 0 && simulatedRun) {
     // Simulated pending operations stand for nothing real: a successful update supersedes them.
     throw fail(`its last simulated update was interrupted (${info.pendingOperations.length} pending operation(s))`);
@@ -81,7 +85,7 @@ export async function checkUpstream(
   }
   if (info.lastResult && info.lastResult !== 'succeeded') throw fail(`its last update ${info.lastResult}`);
 
-  const outputs = await ports.engine.outputs(stackRef(envName, upstream), env);
+  const outputs = await t.engine.outputs(t.ref, t.env);
   const problem = validateOutputs(upstream, outputs);
   if (problem) throw fail(`its outputs do not match its contract: ${problem}`);
 

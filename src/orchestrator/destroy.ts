@@ -3,6 +3,9 @@
  * - a phase is destroyed only after every selected phase that depends on it;
  * - it refuses (exit 3, before any change) while a phase that depends on a selected one is still
  *   deployed and not selected, unless `cascade` adds those dependents to the run;
+ * - an organization-scoped phase (phase 0) is shared by every env: it refuses while any env sharing
+ *   the organization (every env file in stacks/, `local` having its own) still has a dependent
+ *   deployed; `cascade` never reaches into another env;
  * - it asks for confirmation through the host; without a terminal it needs `yes`;
  * - each destroyed phase's record says `destroyed`.
  */
@@ -13,7 +16,9 @@ import type { EnvConfig } from '../core/env.js';
 import type { PhaseStatus } from '../core/events.js';
 import type { Selection } from '../core/selection.js';
 import { WorkGraph } from '../core/work-graph.js';
-import { RunContext, stackRef } from './context.js';
+import { RunContext } from './context.js';
+import { targetOf, type EnvPorts } from './scope.js';
+import { phaseScope } from '../core/phase.js';
 import type { OrchestratorPorts } from './ports.js';
 import { acquireLocks, exitCodeFor, type RunOutcome } from './run.js';
 
@@ -29,10 +34,40 @@ export interface DestroyRequest {
   signal: AbortSignal;
 }
 
-async function isDeployed(env: EnvConfig, phase: AnyPhase, ports: OrchestratorPorts): Promise<boolean> {
-  const rec = await ports.records.read(env.name, phase.id);
+async function isDeployed(env: EnvConfig, phase: AnyPhase, ports: Pick<OrchestratorPorts, 'engine' | 'records' | 'organization'>): Promise<boolean> {
+  const t = targetOf(phase, env, ports);
+  const rec = await t.records.read(t.env.name, phase.id);
   if (rec && rec.status !== 'destroyed') return true;
-  return (await ports.engine.info(stackRef(env.name, phase), env)).exists;
+  return (await t.engine.info(t.ref, t.env)).exists;
+}
+
+/**
+ * Refuses to destroy an organization-scoped phase while an env-scoped dependent of it is deployed
+ * in any env sharing the organization (the running env is checked by the caller, with --cascade).
+ */
+async function checkOtherEnvs(req: DestroyRequest, dag: PhaseDag, byId: ReadonlyMap<PhaseId, AnyPhase>, ids: readonly PhaseId[], ports: OrchestratorPorts): Promise<void> {
+  const shared = ids.filter((id) => phaseScope(byId.get(id)!) === 'organization');
+  if (shared.length === 0) return;
+  if (!ports.envs) {
+    throw new PlatformError('dependency-check', `cannot destroy phase ${shared[0]} (${byId.get(shared[0]!)!.slug}): the envs sharing the organization cannot be listed`, {
+      value: String(shared[0]),
+      hint: 'run it from the platform CLI, which reads every env file in stacks/',
+    });
+  }
+  const envs: EnvPorts[] = await ports.envs();
+  for (const id of shared) {
+    for (const other of envs) {
+      if (other.env.name === req.env.name) continue;
+      for (const d of dag.downstream(id)) {
+        const dep = byId.get(d)!;
+        if (phaseScope(dep) !== 'env' || !(await isDeployed(other.env, dep, { ...other, organization: ports.organization }))) continue;
+        throw new PlatformError('dependency-check', `cannot destroy phase ${id} (${byId.get(id)!.slug}): it is shared by every env, and phase ${d} (${dep.slug}) still depends on it in env ${other.env.name}`, {
+          value: String(d),
+          hint: `destroy it there first: platform destroy --phase ${d} --env ${other.env.name}`,
+        });
+      }
+    }
+  }
 }
 
 export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
@@ -56,6 +91,7 @@ export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPort
         selected.add(d);
       }
     }
+    await checkOtherEnvs(req, dag, byId, [...selected], ports);
     const deployed: AnyPhase[] = [];
     for (const id of selected) {
       const p = byId.get(id)!;
@@ -79,7 +115,7 @@ export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPort
         return finish(0);
       }
     }
-    const locks = await acquireLocks(req.env.name, deployed, 'destroy', ports);
+    const locks = await acquireLocks(req.env, deployed, 'destroy', ports);
     // Reverse DAG: a phase "depends on" its dependents, so they are destroyed first.
     const reversed = new PhaseDag(req.registry.map((p) => ({ id: p.id, dependsOn: dag.directDependents(p.id) })));
     const graph = new WorkGraph(reversed, deployed.map((p) => p.id), Math.max(1, req.parallel));
@@ -119,17 +155,18 @@ export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPort
   }
 }
 
-async function destroyOne(ctx: RunContext, env: EnvConfig, phase: AnyPhase, signal: AbortSignal): Promise<{ id: PhaseId; ok: boolean; error?: PlatformError }> {
-  const { engine, records, clock } = ctx.ports;
+async function destroyOne(ctx: RunContext, runEnv: EnvConfig, phase: AnyPhase, signal: AbortSignal): Promise<{ id: PhaseId; ok: boolean; error?: PlatformError }> {
+  const { clock } = ctx.ports;
+  const { env, engine, records, ref } = targetOf(phase, runEnv, ctx.ports);
   const started = clock.now();
   try {
-    const result = await engine.destroy({ stack: stackRef(env.name, phase), env, phase, signal, emit: (e) => ctx.emit(e) });
+    const result = await engine.destroy({ stack: ref, env, phase, signal, emit: (e) => ctx.emit(e) });
     ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes, durationMs: clock.now() - started, at: ctx.at() });
     const prev = await records.read(env.name, phase.id);
     await records.write({
       env: env.name,
       phase: phase.id,
-      stack: stackRef(env.name, phase).name,
+      stack: ref.name,
       engine: engine.kind,
       status: 'destroyed',
       startedAt: new Date(started).toISOString(),

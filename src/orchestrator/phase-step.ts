@@ -11,7 +11,8 @@ import { hasGates, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../
 import type { EnvConfig } from '../core/env.js';
 import type { OutputMap, PhaseRecord, PlannedResource } from '../core/ports.js';
 import { maskOutputs, plainOutputs, redact, secretStrings } from '../core/secrets.js';
-import { RunContext, fixCommand, stackRef } from './context.js';
+import { RunContext, fixCommand } from './context.js';
+import { targetOf } from './scope.js';
 import { gatesAccepted } from './dependency-check.js';
 import { secretKeys, validateOutputs } from './outputs.js';
 
@@ -47,9 +48,11 @@ export async function runStep(ctx: RunContext, req: StepRequest): Promise<StepRe
 }
 
 async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
-  const { phase, env } = req;
-  const { engine, records, sources, clock } = ctx.ports;
-  const ref = stackRef(env.name, phase);
+  const { phase } = req;
+  const { sources, clock } = ctx.ports;
+  // An organization-scoped phase runs on the organization's stack, engine, records and config
+  // (`env` below), whichever env's command reached it; its inputs come from the organization file.
+  const { env, engine, records, ref } = targetOf(phase, req.env, ctx.ports);
   const simulated = engine.kind === 'simulate';
   // Every upstream phase's outputs, direct and transitive (a phase may read a value two edges away,
   // e.g. the kubeconfig of phase 2 in phase 5); only what inputs() reads enters the fingerprint.
@@ -61,13 +64,13 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
         state: 'failed',
         error: new PlatformError('dependency-check', `phase ${phase.id} has no outputs of phase ${dep} to consume`, {
           value: String(dep),
-          hint: `run: ${fixCommand('up', dep, env.name)}`,
+          hint: `run: ${fixCommand('up', dep, req.env.name)}`,
         }),
       };
     }
     upstreamPlain[dep] = plainOutputs(out);
   }
-  const inputs = phase.inputs({ env, upstream: upstreamPlain, simulated });
+  const inputs = phase.inputs({ env: req.env, organization: ctx.ports.organization?.config, upstream: upstreamPlain, simulated });
   const fp = fingerprint({ sources: await sources.hash(phase), inputs, engine: engine.kind });
   const previous = await records.read(env.name, phase.id);
 
@@ -106,12 +109,12 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     // In envs whose file makes findings blocking, `up` plans first and checks before any change.
     if (req.command === 'up' && ctx.ports.checks && env.checks.blockOnViolation) {
       const planned = await engine.preview({ ...engineReq, emit: () => {} });
-      await staticChecks(ctx, phase.id, env, planned.resources ?? []);
+      await staticChecks(ctx, phase.id, env, planned.resources ?? [], req.env.name);
     }
     const result = req.command === 'up' ? await engine.up(engineReq) : await engine.preview(engineReq);
     ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes ?? emptyCounts(), durationMs: clock.now() - started, at: ctx.at() });
     if (ctx.ports.checks && result.resources && !(req.command === 'up' && env.checks.blockOnViolation)) {
-      await staticChecks(ctx, phase.id, env, result.resources);
+      await staticChecks(ctx, phase.id, env, result.resources, req.env.name);
     }
     if (req.command === 'preview') return { state: 'succeeded' };
 
@@ -144,7 +147,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     await records.write(record);
     if (failedGate) {
       const error = new PlatformError('gate-failed', `phase ${phase.id} (${phase.slug}): gate '${failedGate.gate}' failed: ${failedGate.evidence.at(-1) ?? 'no evidence'}`, {
-        hint: failedGate.hint ?? `re-run the gates: platform verify --phase ${phase.id} --env ${env.name}`,
+        hint: failedGate.hint ?? `re-run the gates: platform verify --phase ${phase.id} --env ${req.env.name}`,
       });
       return { state: 'failed', outputs, error };
     }
@@ -166,14 +169,15 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
 }
 
 /** Runs the static checks over a phase's planned resources; blocking findings throw check-failed. */
-async function staticChecks(ctx: RunContext, phase: PhaseId, env: EnvConfig, resources: PlannedResource[]): Promise<void> {
+async function staticChecks(ctx: RunContext, phase: PhaseId, env: EnvConfig, resources: PlannedResource[], envName: string): Promise<void> {
   const checked = await ctx.ports.checks!(phase, resources, env);
   for (const line of checked.findings) {
     ctx.emit({ type: 'diagnostic', phase, severity: checked.blocking ? 'error' : 'warning', message: line, at: ctx.at() });
   }
   if (checked.blocking && checked.findings.length > 0) {
-    throw new PlatformError('check-failed', `phase ${phase}: ${checked.findings.length} static check finding(s) block env ${env.name} before any change`, {
-      hint: `see: platform check --phase ${phase} --env ${env.name}; fix them or add a suppression with a reason and an expiry to stacks/${env.name}.yaml`,
+    const file = env.name === envName ? `stacks/${envName}.yaml` : 'the program (the organization file has no suppressions)';
+    throw new PlatformError('check-failed', `phase ${phase}: ${checked.findings.length} static check finding(s) block ${env.name === envName ? `env ${envName}` : `the organization stack`} before any change`, {
+      hint: `see: platform check --phase ${phase} --env ${envName}; fix them or add a suppression with a reason and an expiry to ${file}`,
     });
   }
 }

@@ -10,14 +10,34 @@ import { hasProgram, type AnyPhase, type PhaseId, type UpstreamOutputs } from '.
 import type { EnvConfig } from '../core/env.js';
 import type { Engine, PlannedResource } from '../core/ports.js';
 import { plainOutputs } from '../core/secrets.js';
-import { stackRef } from './context.js';
+import type { OrganizationConfig } from '../core/organization.js';
+import type { RecordStore } from '../core/ports.js';
+import { targetOf } from './scope.js';
+
+/** Planning reads and writes no records. */
+const NO_RECORDS: RecordStore = {
+  read: async () => undefined,
+  write: async () => {},
+  remove: async () => {},
+};
 
 export interface PlannedGraph {
   resources: PlannedResource[];
   phases: PhaseId[];
 }
 
-export async function planPhases(env: EnvConfig, registry: readonly AnyPhase[], ids: readonly PhaseId[], engine: Engine, signal: AbortSignal): Promise<PlannedGraph> {
+/**
+ * `organization` is the organization file and its target (see organizationTarget): an
+ * organization-scoped phase is planned as the organization's one stack, from the organization file.
+ */
+export async function planPhases(
+  env: EnvConfig,
+  registry: readonly AnyPhase[],
+  ids: readonly PhaseId[],
+  engine: Engine,
+  signal: AbortSignal,
+  organization?: { config: OrganizationConfig; target: EnvConfig },
+): Promise<PlannedGraph> {
   const dag = new PhaseDag(registry);
   const byId = new Map(registry.map((p) => [p.id, p] as const));
   // Upstreams are planned too (their outputs feed the selected phases) but only selected phases' resources are returned.
@@ -35,8 +55,10 @@ export async function planPhases(env: EnvConfig, registry: readonly AnyPhase[], 
       if (ids.includes(id)) continue;
       throw new PlatformError('no-program', `phase ${id} (${phase.slug}) has no program yet, so phases that depend on it cannot be planned`, { value: String(id) });
     }
-    const inputs = phase.inputs({ env, upstream, simulated: true });
-    const result = await engine.up({ stack: stackRef(env.name, phase), env, phase, inputs, signal, emit: () => {} });
+    const inputs = phase.inputs({ env, organization: organization?.config, upstream, simulated: true });
+    // The engine is the caller's scratch engine for both scopes; only the stack and its config differ.
+    const t = targetOf(phase, env, { engine, records: NO_RECORDS, organization: organization && { ...organization, engine, records: NO_RECORDS } });
+    const result = await engine.up({ stack: t.ref, env: t.env, phase, inputs, signal, emit: () => {} });
     upstream[id] = plainOutputs(result.outputs ?? {});
     if (ids.includes(id)) {
       resources.push(...(result.resources ?? []));

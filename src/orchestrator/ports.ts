@@ -6,6 +6,7 @@ import type { EnvConfig } from '../core/env.js';
 import type { GateResult } from '../core/gate.js';
 import type { PlatformEvent } from '../core/events.js';
 import type { Clock, Engine, Host, Journal, Locker, PlannedResource, RecordStore, SourceHasher } from '../core/ports.js';
+import type { EnvPorts, OrganizationPorts } from './scope.js';
 
 export interface GateRunOptions {
   env: EnvConfig;
@@ -35,4 +36,8 @@ export interface OrchestratorPorts {
   sources: SourceHasher;
   gates?: GateRunner;
   checks?: CheckRunner;
+  /** The organization's stacks (organization-scoped phases); absent when no organization is configured. */
+  organization?: OrganizationPorts;
+  /** Every env sharing the organization, for `destroy` of an organization-scoped phase. */
+  envs?: () => Promise<EnvPorts[]>;
 }

@@ -15,7 +15,8 @@ import type { LockHandle, OutputMap } from '../core/ports.js';
 import type { PhaseStatus } from '../core/events.js';
 import type { Selection } from '../core/selection.js';
 import { WorkGraph, type WorkState } from '../core/work-graph.js';
-import { RunContext, stackRef, type RunOutcome } from './context.js';
+import { RunContext, type RunOutcome } from './context.js';
+import { targetOf } from './scope.js';
 import { checkDependencies } from './dependency-check.js';
 import { runStep, type StepResult } from './phase-step.js';
 import type { OrchestratorPorts } from './ports.js';
@@ -57,7 +58,8 @@ export async function preflight(
   // Pending operations of a selected stack block a real run (exit 5, repair first); the simulate
   // engine's next update supersedes its own, which stand for nothing real.
   for (const phase of ports.engine.kind === 'simulate' ? [] : req.run) {
-    const info = await ports.engine.info(stackRef(req.env.name, phase), req.env);
+    const t = targetOf(phase, req.env, ports);
+    const info = await t.engine.info(t.ref, t.env);
     if (info.pendingOperations.length > 0) {
       throw new PlatformError(
         'recovery-needed',
@@ -69,11 +71,12 @@ export async function preflight(
   return new Map([...states].map(([id, s]) => [id, s.outputs]));
 }
 
-export async function acquireLocks(env: string, phases: readonly AnyPhase[], purpose: string, ports: OrchestratorPorts): Promise<LockHandle[]> {
+/** Locks every stack of `phases` (an organization-scoped phase's one stack, whichever env runs it); all or nothing. */
+export async function acquireLocks(env: EnvConfig, phases: readonly AnyPhase[], purpose: string, ports: OrchestratorPorts): Promise<LockHandle[]> {
   const held: LockHandle[] = [];
   try {
     for (const p of [...phases].sort((a, b) => a.id - b.id)) {
-      held.push(await ports.locker.acquire(stackRef(env, p).name, purpose));
+      held.push(await ports.locker.acquire(targetOf(p, env, ports).ref.name, purpose));
     }
     return held;
   } catch (e) {
@@ -117,7 +120,7 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   let locks: LockHandle[] = [];
   try {
     upstream = await preflight({ command: req.command, env: req.env, run, registry: req.registry }, ports);
-    locks = await acquireLocks(req.env.name, run, req.command, ports);
+    locks = await acquireLocks(req.env, run, req.command, ports);
   } catch (e) {
     if (!isPlatformError(e)) throw e;
     // Nothing started: every selected phase ends blocked by the upstream named in the error (a

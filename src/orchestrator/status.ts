@@ -5,16 +5,18 @@
  */
 import { fingerprint } from '../core/fingerprint.js';
 import { PhaseDag } from '../core/dag.js';
-import { hasProgram, stackName, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
+import { hasProgram, type AnyPhase, type PhaseId, type PhaseScope, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { OutputMap, PhaseRecord } from '../core/ports.js';
 import { plainOutputs } from '../core/secrets.js';
-import { stackRef } from './context.js';
 import type { OrchestratorPorts } from './ports.js';
+import { targetOf } from './scope.js';
 
 export interface PhaseStatusRow {
   phase: PhaseId;
   slug: string;
+  /** `env`, or `organization` for a phase with one stack shared by every env. */
+  scope: PhaseScope;
   stack: string;
   program: boolean;
   deployed: boolean;
@@ -27,17 +29,22 @@ export interface PhaseStatusRow {
   lastRun?: { runId: string; at: string; engine: string };
 }
 
-export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[], ports: Pick<OrchestratorPorts, 'engine' | 'records' | 'sources'>): Promise<PhaseStatusRow[]> {
+export async function phaseStatuses(
+  env: EnvConfig,
+  registry: readonly AnyPhase[],
+  ports: Pick<OrchestratorPorts, 'engine' | 'records' | 'sources' | 'organization'>,
+): Promise<PhaseStatusRow[]> {
   const rows: PhaseStatusRow[] = [];
   const outputsById = new Map<PhaseId, OutputMap>();
   for (const phase of registry) {
-    const rec = await ports.records.read(env.name, phase.id);
-    const info = await ports.engine.info(stackRef(env.name, phase), env);
+    const t = targetOf(phase, env, ports);
+    const rec = await t.records.read(t.env.name, phase.id);
+    const info = await t.engine.info(t.ref, t.env);
     const deployed = info.exists && rec?.status !== 'destroyed';
     let unreadable: string | undefined;
     if (deployed) {
       try {
-        outputsById.set(phase.id, await ports.engine.outputs(stackRef(env.name, phase), env));
+        outputsById.set(phase.id, await t.engine.outputs(t.ref, t.env));
       } catch (e) {
         // Reported on this row; its dependents then show as stale because this phase gave no outputs.
         unreadable = `its outputs cannot be read: ${e instanceof Error ? e.message : String(e)}`;
@@ -46,7 +53,8 @@ export async function phaseStatuses(env: EnvConfig, registry: readonly AnyPhase[
     const row: PhaseStatusRow = {
       phase: phase.id,
       slug: phase.slug,
-      stack: stackName(env.name, phase),
+      scope: t.scope,
+      stack: t.ref.name,
       program: hasProgram(phase),
       deployed,
       state: !hasProgram(phase) && !rec ? 'no-program' : !rec ? (deployed ? 'succeeded' : 'not-deployed') : rec.status,
@@ -70,7 +78,7 @@ async function freshness(
   phase: AnyPhase,
   rec: PhaseRecord,
   outputsById: Map<PhaseId, OutputMap>,
-  ports: Pick<OrchestratorPorts, 'engine' | 'sources'>,
+  ports: Pick<OrchestratorPorts, 'engine' | 'sources' | 'organization'>,
 ): Promise<Pick<PhaseStatusRow, 'freshness' | 'staleBecause'>> {
   const upstream: UpstreamOutputs = {};
   // The same upstream set a run hands inputs(): direct and transitive.
@@ -81,7 +89,7 @@ async function freshness(
   }
   let inputs: unknown;
   try {
-    inputs = phase.inputs({ env, upstream, simulated: ports.engine.kind === 'simulate' });
+    inputs = phase.inputs({ env, organization: ports.organization?.config, upstream, simulated: ports.engine.kind === 'simulate' });
   } catch (e) {
     return { freshness: 'unknown', staleBecause: `its inputs cannot be built: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -7,7 +7,8 @@ import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
 import { hasGates, type AnyPhase } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import { plainOutputs } from '../core/secrets.js';
-import { RunContext, fixCommand, stackRef } from './context.js';
+import { RunContext, fixCommand } from './context.js';
+import { targetOf } from './scope.js';
 import type { OrchestratorPorts } from './ports.js';
 import type { RunOutcome } from './run.js';
 
@@ -18,9 +19,11 @@ export async function verifyPhases(req: { env: EnvConfig; phases: readonly AnyPh
   ctx.emit({ type: 'run-started', runId: ports.journal.runId, env: req.env.name, engine: ports.engine.kind, command: 'verify', phases: req.phases.map((p) => p.id), parallel: 1, at: ctx.at() });
   for (const phase of req.phases) {
     try {
-      const rec = await ports.records.read(req.env.name, phase.id);
+      const t = targetOf(phase, req.env, ports);
+      const rec = await t.records.read(t.env.name, phase.id);
       if (!rec || rec.status === 'destroyed' || !rec.fingerprint) {
-        throw new PlatformError('dependency-check', `phase ${phase.id} (${phase.slug}) is not deployed in env ${req.env.name}; there is nothing to verify`, { hint: `run: ${fixCommand('up', phase.id, req.env.name)}` });
+        const where = t.scope === 'organization' ? `for the organization (stack ${t.ref.name})` : `in env ${req.env.name}`;
+        throw new PlatformError('dependency-check', `phase ${phase.id} (${phase.slug}) is not deployed ${where}; there is nothing to verify`, { hint: `run: ${fixCommand('up', phase.id, req.env.name)}` });
       }
       if (!hasGates(phase) || !ports.gates) {
         ctx.status(phase.id, 'skipped', { reason: `phase ${phase.id} has no gates yet` });
@@ -28,9 +31,9 @@ export async function verifyPhases(req: { env: EnvConfig; phases: readonly AnyPh
         continue;
       }
       ctx.status(phase.id, 'verifying');
-      const outputs = plainOutputs(await ports.engine.outputs(stackRef(req.env.name, phase), req.env));
-      const results = await ports.gates(phase, { env: req.env, outputs, signal: req.signal, simulated: ports.engine.kind === 'simulate', emit: (e) => ctx.emit(e) });
-      await ports.records.write({ ...rec, gates: { fingerprint: rec.fingerprint, results, at: new Date(ports.clock.now()).toISOString() } });
+      const outputs = plainOutputs(await t.engine.outputs(t.ref, t.env));
+      const results = await ports.gates(phase, { env: t.env, outputs, signal: req.signal, simulated: ports.engine.kind === 'simulate', emit: (e) => ctx.emit(e) });
+      await t.records.write({ ...rec, gates: { fingerprint: rec.fingerprint, results, at: new Date(ports.clock.now()).toISOString() } });
       const failed = results.find((r) => r.status === 'fail');
       if (failed) {
         error ??= new PlatformError('gate-failed', `phase ${phase.id} (${phase.slug}): gate '${failed.gate}' failed: ${failed.evidence.at(-1) ?? 'no evidence'}`, { hint: failed.hint });

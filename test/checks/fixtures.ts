@@ -145,10 +145,9 @@ export function env(overrides: Partial<EnvConfig['checks']> = {}, name = 'prod')
   return {
     name,
     accountId: '111111111111',
-    managementAccountId: '222222222222',
+    memberAccount: 'prod',
     regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
     domain: 'prod.example.com',
-    organization: { name: 'acme', emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
     network: { vpcCidr: '10.10.0.0/16', drVpcCidr: '10.20.0.0/16', availabilityZones: 3, natGateways: 'OnePerAz', publicSubnetMask: 24, privateSubnetMask: 19, isolatedSubnetMask: 24, networkFirewall: true, interfaceEndpoints: ['ecr.api'], flowLogRetentionDays: 365 },
     cluster: { name: 'prod', version: '1.34', endpointPublicAccess: false, publicAccessCidrs: [], systemNodes: { instanceTypes: ['m7i.large'], min: 2, desired: 2, max: 4, diskSizeGiB: 50 }, spot: false, karpenterLimits: { cpu: 100, memoryGiB: 400 } },
     backend: { url: 'file://.platform/state' },

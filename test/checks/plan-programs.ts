@@ -11,6 +11,8 @@ import { hasProgram, type AnyPhase, type PhaseId } from '../../src/core/phase.js
 import type { PlannedResource } from '../../src/core/ports.js';
 import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
 import { planPhases } from '../../src/orchestrator/plan.js';
+import { organizationTarget, type OrganizationConfig } from '../../src/core/organization.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 
 export interface PlannedPlatform {
   resources: PlannedResource[];
@@ -19,13 +21,17 @@ export interface PlannedPlatform {
   simulateMs: number;
 }
 
-/** Plans every phase that has a program. */
-export async function planPrograms(env: EnvConfig, phases: readonly AnyPhase[]): Promise<PlannedPlatform> {
+/**
+ * Plans every phase that has a program. Organization-scoped phases are planned from `organization`
+ * (default: the fixture organization for the env, see test/helpers/env-fixtures.ts).
+ */
+export async function planPrograms(env: EnvConfig, phases: readonly AnyPhase[], organization?: OrganizationConfig): Promise<PlannedPlatform> {
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-checks-'));
   const started = performance.now();
   try {
     const ids = phases.filter(hasProgram).map((p) => p.id);
-    const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal);
+    const org = organization ? { config: organization, target: organizationTarget(organization, env) } : organizationFor(env);
+    const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal, org);
     return { ...graph, simulateMs: performance.now() - started };
   } finally {
     await rm(stateDir, { recursive: true, force: true });

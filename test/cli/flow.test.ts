@@ -88,11 +88,13 @@ describe('CLI: phases', function () {
     try {
       const r = s.run(['phases']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^ 1 {2}foundation {5}.*\(after 0; \d{2} gates\)$/m);
-      assert.match(r.stdout, /^ 5 {2}apps {11}.*\(after 1, 2, 3, 4; no program yet\)$/m);
+      assert.match(r.stdout, /^ 0 {2}organization {3}.*\(one stack for the organization; no dependencies; \d+ gates\)$/m);
+      assert.match(r.stdout, /^ 1 {2}foundation {5}.*\(per env; after 0; \d{2} gates\)$/m);
+      assert.match(r.stdout, /^ 5 {2}apps {11}.*\(per env; after 1, 2, 3, 4; no program yet\)$/m);
       assert.match(r.stdout, /changed from the plan: Route53 zones .* because phase 2's gates need/);
       const json = s.run(['phases', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(json.length, 11);
+      assert.deepEqual(json.map((p) => p.scope), ['organization', ...Array(10).fill('env')]);
       assert.ok(json[2].gates.includes('certificate-issued'));
     } finally {
       s.dispose();

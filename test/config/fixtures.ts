@@ -12,10 +12,9 @@ export function validEnv(name = 'dev'): Record<string, any> {
   return {
     name,
     accountId: '222222222222',
-    managementAccountId: '999999999999',
+    memberAccount: 'dev',
     regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
     domain: 'dev.example.com',
-    organization: { name: 'example', emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
     network: {
       vpcCidr: '10.10.0.0/16',
       drVpcCidr: '10.11.0.0/16',
@@ -55,7 +54,7 @@ export function validOrganization(): Record<string, any> {
     organization: { existingId: 'o-abcdefghij' },
     accounts: { emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
     identityCenter: { region: 'us-east-1' },
-    deployers: { ciRoleArns: ['arn:aws:iam::999999999999:role/platform-ci'], operatorRoleArns: [] },
+    deployers: { ciRoleArns: ['arn:aws:iam::999999999999:role/platform-ci'], operatorArns: [] },
     backend: { url: 's3://example-platform-state/org' },
     secrets: { provider: 'awskms://alias/platform-org-state' },
     engine: 'pulumi',

@@ -6,10 +6,9 @@ export function contractEnv(name = 'ct'): EnvConfig {
   return EnvConfigSchema.parse({
     name,
     accountId: '222222222222',
-    managementAccountId: '222222222200',
+    memberAccount: 'dev',
     regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
     domain: 'contract.example.com',
-    organization: { name: 'contract', emailPrefix: 'contract', emailDomain: 'example.com', closeOnDeletion: false },
     network: {
       vpcCidr: '10.50.0.0/16',
       drVpcCidr: '10.51.0.0/16',

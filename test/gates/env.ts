@@ -5,10 +5,9 @@ export function testEnv(over: Partial<EnvConfig> = {}): EnvConfig {
   return EnvConfigSchema.parse({
     name: 'stg',
     accountId: '123456789012',
-    managementAccountId: '210987654321',
+    memberAccount: 'stg',
     regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
     domain: 'stg.example.com',
-    organization: { name: 'acme', emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
     network: {
       vpcCidr: '10.20.0.0/16',
       drVpcCidr: '10.21.0.0/16',

@@ -1,22 +1,20 @@
 /**
  * Valid env configurations for tests: a dev-like env (single NAT, no firewall, few endpoints), a
- * prod-like env (NAT per AZ, full endpoint list, private API) and the offline `local` env.
- * Each is checked against EnvConfigSchema when built, so a schema change breaks here first.
+ * prod-like env (NAT per AZ, full endpoint list, private API) and the offline `local` env, and
+ * the organization files they share (`orgConfig`, and `localOrgConfig` for `local`). Each is checked
+ * against its schema when built, so a schema change breaks here first. Backends and secrets
+ * providers follow the shipped files' names (`s3://example-platform-state/<env>`,
+ * `awskms://alias/platform-<env>-state`), the names `platform bootstrap` creates.
  */
 import { EnvConfigSchema, type EnvConfig } from '../../src/core/env.js';
+import { OrganizationConfigSchema, organizationTarget, type OrganizationConfig } from '../../src/core/organization.js';
 
 const base: EnvConfig = {
   name: 'dev',
   accountId: '111111111111',
-  managementAccountId: '999999999999',
+  memberAccount: 'dev',
   regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
   domain: 'dev.example.com',
-  organization: {
-    name: 'Acme Platform',
-    emailPrefix: 'aws',
-    emailDomain: 'example.com',
-    closeOnDeletion: false,
-  },
   network: {
     vpcCidr: '10.10.0.0/16',
     drVpcCidr: '10.110.0.0/16',
@@ -59,6 +57,7 @@ export const prodEnv: EnvConfig = makeEnv((e) => ({
   ...e,
   name: 'prod',
   accountId: '333333333333',
+  memberAccount: 'prod',
   domain: 'prod.example.com',
   network: {
     ...e.network,
@@ -69,12 +68,54 @@ export const prodEnv: EnvConfig = makeEnv((e) => ({
     flowLogRetentionDays: 365,
   },
   cluster: { ...e.cluster, name: 'platform-prod', endpointPublicAccess: false, publicAccessCidrs: [], spot: false },
-  backend: { url: 's3://acme-platform-pulumi-state-999999999999' },
-  secrets: { provider: 'awskms://alias/platform-secrets' },
+  backend: { url: 's3://example-platform-state/prod' },
+  secrets: { provider: 'awskms://alias/platform-prod-state?region=eu-west-1' },
   engine: 'pulumi',
   checks: { blockOnViolation: true, suppressions: [] },
   backupRetentionDays: 35,
 }));
 
 /** local: the offline env (simulate engine), shaped like dev. */
-export const localEnv: EnvConfig = makeEnv((e) => ({ ...e, name: 'local', domain: 'local.example.com', organization: { ...e.organization, memberAccount: 'dev' } }));
+export const localEnv: EnvConfig = makeEnv((e) => ({ ...e, name: 'local', domain: 'local.example.com' }));
+
+const baseOrg: OrganizationConfig = {
+  name: 'acme-platform',
+  managementAccountId: '999999999999',
+  regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
+  organization: { existingId: 'o-acmeorg0001' },
+  accounts: { emailPrefix: 'aws', emailDomain: 'example.com', closeOnDeletion: false },
+  identityCenter: { region: 'us-east-1' },
+  deployers: { ciRoleArns: ['arn:aws:iam::999999999999:role/platform-ci'], operatorArns: ['arn:aws:iam::999999999999:user/alice'] },
+  backend: { url: 's3://example-platform-state/org' },
+  secrets: { provider: 'awskms://alias/platform-org-state?region=eu-west-1' },
+  engine: 'pulumi',
+  tags: { owner: 'platform-team', 'cost-center': 'cc-100' },
+};
+
+/** A deep copy of the shared organization file with `patch` applied, validated. */
+export function makeOrg(patch: (o: OrganizationConfig) => OrganizationConfig = (o) => o): OrganizationConfig {
+  return OrganizationConfigSchema.parse(patch(structuredClone(baseOrg)));
+}
+
+/** The shared organization (adopted, Identity Center in another region than the envs' primary). */
+export const orgConfig: OrganizationConfig = makeOrg();
+
+/** The local env's simulated organization (created, offline). */
+export const localOrgConfig: OrganizationConfig = makeOrg((o) => ({
+  ...o,
+  name: 'acme-local',
+  managementAccountId: '111111111100',
+  organization: { create: true },
+  identityCenter: { region: 'eu-west-1' },
+  deployers: { ciRoleArns: [], operatorArns: [] },
+  backend: { url: 'file://.platform/state' },
+  secrets: { provider: 'passphrase' },
+  engine: 'simulate',
+  accountGuard: false,
+}));
+
+/** The organization file and its deployment target for `env` (the local one for `local`). */
+export function organizationFor(env: EnvConfig): { config: OrganizationConfig; target: EnvConfig } {
+  const config = env.name === 'local' ? localOrgConfig : orgConfig;
+  return { config, target: organizationTarget(config, env) };
+}

@@ -109,10 +109,10 @@ describe('phase 1 (foundation) inputs', () => {
     assert.throws(() => phase.inputs({ env, upstream: { 0: upstream0 }, simulated: true }), /lists guardduty-data, which phase 1 always creates/);
   });
 
-  it('maps an env named other than dev/stg/prod through organization.memberAccount, else refuses', () => {
+  it("deploys into the member account the env file names (memberAccount), whatever the env's name", () => {
     assert.equal(phase.inputs({ env: localEnv, upstream: { 0: upstream0 }, simulated: true }).deployRoleArn, upstream0.deployRoleArns.dev);
-    const bare = makeEnv((e) => ({ ...e, name: 'qa' }));
-    assert.throws(() => phase.inputs({ env: bare, upstream: { 0: upstream0 }, simulated: true }), /names no account of phase 0/);
+    const qa = makeEnv((e) => ({ ...e, name: 'qa', memberAccount: 'stg' }));
+    assert.equal(phase.inputs({ env: qa, upstream: { 0: upstream0 }, simulated: true }).deployRoleArn, upstream0.deployRoleArns.stg);
   });
 });
 

@@ -10,6 +10,12 @@ import { phase as organization } from '../../programs/00-organization/phase.js';
 import { phase as foundation, phase1Outputs } from '../../programs/01-foundation/phase.js';
 import { phase as cluster, phase2Outputs } from '../../programs/02-cluster/phase.js';
 import { shippedEnv } from './phase-02-upstream.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { OrganizationConfigSchema } from '../../src/core/organization.js';
+
+const org = OrganizationConfigSchema.parse(parse(readFileSync(fileURLToPath(new URL('../../stacks/organization.yaml', import.meta.url)), 'utf8')));
 
 describe('phases 0 -> 1 -> 2 (simulated chain, dev)', function () {
   this.timeout(120_000);
@@ -18,10 +24,10 @@ describe('phases 0 -> 1 -> 2 (simulated chain, dev)', function () {
   let ev: Evaluation;
 
   async function deploy(p: AnyPhase): Promise<Evaluation> {
-    const inputs = p.inputs({ env, upstream, simulated: true });
+    const inputs = p.inputs({ env, organization: org, upstream, simulated: true });
     const program = await p.loadProgram!();
-    const stack = `${env.name}-0${p.id}-${p.slug}`;
-    const accountId = p.id === 0 ? env.managementAccountId : env.accountId;
+    const stack = `${p.id === 0 ? 'org' : env.name}-0${p.id}-${p.slug}`;
+    const accountId = p.id === 0 ? org.managementAccountId : env.accountId;
     const result = await evaluateProgram({ stack, synthetic: { accountId, region: env.regions.primary, stack }, program: () => program(inputs) });
     upstream[p.id] = p.outputs.parse(result.outputs) as Record<string, unknown>;
     return result;

@@ -12,6 +12,8 @@ import type { GlobalOptions, SelectionOptions } from '../main.js';
 import { loadRegistry, outputMode } from '../services.js';
 import { findRepoRoot } from '../../config/repo-root.js';
 import { loadEnv } from '../../config/load-env.js';
+import { checkEnvInOrganization, loadOrganization } from '../../config/load-organization.js';
+import { organizationTarget, usesLocalOrganization } from '../../core/organization.js';
 import { report } from '../report.js';
 
 export default async function check(opts: SelectionOptions & { env: string }, globals: GlobalOptions): Promise<number> {
@@ -19,11 +21,16 @@ export default async function check(opts: SelectionOptions & { env: string }, gl
   try {
     const root = await findRepoRoot(process.cwd());
     const env = await loadEnv(root, opts.env);
+    const organization = await loadOrganization(root, { local: usesLocalOrganization(env.name) });
+    checkEnvInOrganization(env, organization, usesLocalOrganization(env.name));
     const registry = await loadRegistry();
     const selection = resolveSelection(opts.phase || opts.from ? opts : { all: true }, registry.map((p) => p.id));
     scratch = await mkdtemp(join(tmpdir(), 'platform-check-'));
     const { createSimulateEngine } = await import('../../engine/simulate/simulate-engine.js');
-    const graph = await planPhases(env, registry, selection.ids, createSimulateEngine({ stateDir: scratch }), new AbortController().signal);
+    const graph = await planPhases(env, registry, selection.ids, createSimulateEngine({ stateDir: scratch }), new AbortController().signal, {
+      config: organization,
+      target: organizationTarget(organization, env),
+    });
     const { checkPlatform, renderJson, renderPlain } = await import('../../checks/index.js');
     const result = await checkPlatform(graph.resources, env, Date.now());
     if (outputMode(globals) === 'json') process.stdout.write(JSON.stringify({ phases: graph.phases, ...renderJson(result, env) }) + '\n');

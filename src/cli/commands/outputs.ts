@@ -2,9 +2,9 @@
 import { parsePhaseSpec } from '../../core/selection.js';
 import { PlatformError } from '../../core/errors.js';
 import { maskOutputs } from '../../core/secrets.js';
-import { stackName } from '../../core/phase.js';
 import type { GlobalOptions } from '../main.js';
-import { openSession, outputMode } from '../services.js';
+import { createRecordStore, openSession, organizationPorts, outputMode } from '../services.js';
+import { targetOf } from '../../orchestrator/scope.js';
 import { secretKeys } from '../../orchestrator/outputs.js';
 import { formatValue } from '../../ui/format.js';
 import { report } from '../report.js';
@@ -15,10 +15,12 @@ export default async function outputs(opts: { env: string; phase: string }, glob
     if (ids.length !== 1) throw new PlatformError('bad-phase', `outputs takes one phase, got '${opts.phase}'`, { value: opts.phase, hint: 'use --phase N' });
     const session = await openSession(globals, opts.env);
     const phase = session.registry.find((p) => p.id === ids[0])!;
-    const ref = { env: session.env.name, phase: phase.id, slug: phase.slug, name: stackName(session.env.name, phase) };
-    const raw = await session.engine.outputs(ref, session.env);
+    // Phase 0 is read from the organization's one stack, whichever env asks.
+    const t = targetOf(phase, session.env, { engine: session.engine, records: await createRecordStore(session), organization: await organizationPorts(session) });
+    const ref = t.ref;
+    const raw = await t.engine.outputs(ref, t.env);
     const masked = maskOutputs(raw, secretKeys(phase, raw));
-    const simulated = session.engine.kind === 'simulate';
+    const simulated = t.engine.kind === 'simulate';
     if (outputMode(globals) === 'json') {
       process.stdout.write(JSON.stringify({ type: 'outputs', phase: phase.id, stack: ref.name, simulated, outputs: masked }) + '\n');
       return 0;

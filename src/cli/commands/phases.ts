@@ -1,5 +1,5 @@
 /** `platform phases`: the registry as a table (or JSON): dependencies, program or not, plan changes. */
-import { hasProgram, phaseGates } from '../../core/phase.js';
+import { hasProgram, phaseGates, phaseScope } from '../../core/phase.js';
 import type { GlobalOptions } from '../main.js';
 import { loadRegistry, outputMode } from '../services.js';
 import { report } from '../report.js';
@@ -12,7 +12,7 @@ export default async function phases(_opts: unknown, globals: GlobalOptions): Pr
     if (outputMode(globals) === 'json') {
       for (const p of registry) {
         process.stdout.write(
-          JSON.stringify({ id: p.id, slug: p.slug, title: p.title, dependsOn: p.dependsOn, program: hasProgram(p), gates: gates.get(p.id), planChanges: p.planChanges ?? [] }) + '\n',
+          JSON.stringify({ id: p.id, slug: p.slug, title: p.title, scope: phaseScope(p), dependsOn: p.dependsOn, program: hasProgram(p), gates: gates.get(p.id), planChanges: p.planChanges ?? [] }) + '\n',
         );
       }
       return 0;
@@ -20,7 +20,8 @@ export default async function phases(_opts: unknown, globals: GlobalOptions): Pr
     const lines: string[] = [];
     for (const p of registry) {
       const deps = p.dependsOn.length ? `after ${p.dependsOn.join(', ')}` : 'no dependencies';
-      lines.push(`${String(p.id).padStart(2)}  ${p.slug.padEnd(14)} ${p.title} (${deps}; ${hasProgram(p) ? `${gates.get(p.id)!.length} gates` : 'no program yet'})`);
+      const scope = phaseScope(p) === 'organization' ? 'one stack for the organization' : 'per env';
+      lines.push(`${String(p.id).padStart(2)}  ${p.slug.padEnd(14)} ${p.title} (${scope}; ${deps}; ${hasProgram(p) ? `${gates.get(p.id)!.length} gates` : 'no program yet'})`);
       for (const c of p.planChanges ?? []) lines.push(`      changed from the plan: ${c.what}, because ${c.why}`);
     }
     process.stdout.write(lines.join('\n') + '\n');

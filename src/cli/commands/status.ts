@@ -1,7 +1,7 @@
 /** `platform status`: every phase of an env (read-only). */
 import { phaseStatuses } from '../../orchestrator/status.js';
 import type { GlobalOptions } from '../main.js';
-import { createRecordStore, openSession, outputMode } from '../services.js';
+import { createRecordStore, openSession, organizationPorts, outputMode } from '../services.js';
 import { DirSourceHasher } from '../../state/source-hasher.js';
 import { join } from 'node:path';
 import { report } from '../report.js';
@@ -13,6 +13,7 @@ export default async function status(opts: { env: string }, globals: GlobalOptio
       engine: session.engine,
       records: await createRecordStore(session),
       sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
+      organization: await organizationPorts(session),
     });
     if (outputMode(globals) === 'json') {
       for (const r of rows) process.stdout.write(JSON.stringify({ type: 'phase', ...r }) + '\n');
@@ -22,6 +23,8 @@ export default async function status(opts: { env: string }, globals: GlobalOptio
     const lines = rows.map((r) => {
       const parts = [
         `${String(r.phase).padStart(2)} ${r.slug.padEnd(14)}`,
+        // An organization-scoped phase is one stack for every env: say so, and which.
+        ...(r.scope === 'organization' ? [`organization (stack ${r.stack}, shared by every env)`] : []),
         r.state === 'no-program' ? 'no program yet' : r.deployed ? `deployed (${r.state})` : r.state === 'destroyed' ? 'destroyed' : 'not deployed',
       ];
       if (r.freshness !== 'n/a') parts.push(r.staleBecause ? `${r.freshness}: ${r.staleBecause}` : r.freshness);

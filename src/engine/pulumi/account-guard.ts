@@ -6,6 +6,7 @@
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import type { EnvConfig } from '../../core/env.js';
+import { isOrganizationTargetName, LOCAL_ORGANIZATION_FILE, ORGANIZATION_FILE } from '../../core/organization.js';
 import { PlatformError } from '../../core/errors.js';
 import type { PhaseId } from '../../core/phase.js';
 
@@ -54,9 +55,17 @@ export async function callerIdentity(env: EnvConfig, opts: AccountGuardOptions =
   }
 }
 
-/** The account a phase must run in: management for phase 0, the workload account otherwise. */
-export function expectedAccount(env: EnvConfig, phase: PhaseId): string {
-  return phase === 0 ? env.managementAccountId : env.accountId;
+/**
+ * The account a stack must run in: the target's accountId. For an organization-scoped phase (phase
+ * 0) the target is the organization (core/organization.ts organizationTarget), whose accountId is
+ * the management account of stacks/organization.yaml.
+ */
+export function expectedAccount(env: EnvConfig, _phase: PhaseId): string {
+  return env.accountId;
+}
+
+function fileOf(env: EnvConfig): string {
+  return isOrganizationTargetName(env.name) ? `stacks/${env.name === 'org' ? ORGANIZATION_FILE : LOCAL_ORGANIZATION_FILE} (managementAccountId)` : `stacks/${env.name}.yaml (accountId)`;
 }
 
 /** Throws 'account-mismatch' (exit 2) naming both ids when the caller is in another account. */
@@ -66,8 +75,8 @@ export async function assertAccount(env: EnvConfig, phase: PhaseId, opts: Accoun
   if (id.account !== want) {
     throw new PlatformError(
       'account-mismatch',
-      `the AWS credentials are for account ${id.account}, but stacks/${env.name}.yaml names account ${want} for phase ${phase}`,
-      { value: id.account, hint: `switch to credentials for ${want} (AWS_PROFILE), or fix accountId in stacks/${env.name}.yaml` },
+      `the AWS credentials are for account ${id.account}, but ${fileOf(env)} names account ${want} for phase ${phase}`,
+      { value: id.account, hint: `switch to credentials for ${want} (AWS_PROFILE), or fix ${fileOf(env)}` },
     );
   }
   return id;

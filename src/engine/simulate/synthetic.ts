@@ -257,6 +257,26 @@ const RESOURCES: Record<string, Builder> = {
 };
 
 const CALLS: Record<string, (s: Synth) => Record<string, unknown>> = {
+  // An existing organization the context's account manages, as phase 0 adopts it: all features,
+  // SCPs enabled on the root, Identity Center's trusted access on (its prerequisites).
+  'aws:organizations/getOrganization:getOrganization': (s) => {
+    const id = `o-${alnumOf(10, s.ctx.stack, 'organization')}`;
+    const rootId = `r-${alnumOf(4, s.ctx.stack, 'organization', 'root')}`;
+    return {
+      id,
+      arn: `arn:aws:organizations::${s.account}:organization/${id}`,
+      featureSet: 'ALL',
+      masterAccountId: s.account,
+      masterAccountArn: `arn:aws:organizations::${s.account}:account/${id}/${s.account}`,
+      masterAccountEmail: 'management@example.com',
+      masterAccountName: 'management',
+      awsServiceAccessPrincipals: ['sso.amazonaws.com'],
+      enabledPolicyTypes: ['SERVICE_CONTROL_POLICY'],
+      roots: [{ id: rootId, name: 'Root', arn: `arn:aws:organizations::${s.account}:root/${id}/${rootId}`, policyTypes: [{ type: 'SERVICE_CONTROL_POLICY', status: 'ENABLED' }] }],
+      accounts: [],
+      nonMasterAccounts: [],
+    };
+  },
   'aws:ssoadmin/getInstances:getInstances': (s) => ({
     id: s.region,
     arns: [`arn:aws:sso:::instance/ssoins-${hexOf(16, s.ctx.stack, 'sso')}`],
