@@ -101,7 +101,7 @@ export function phase0Inputs(ctx: PhaseContext): Phase0Inputs {
 export const phase: PhaseDefinition<Phase0Inputs, Phase0Outputs> = {
   id: 0,
   slug: 'organization',
-  title: 'Organization, accounts, Identity Center, SCPs, deploy roles (one stack for the organization)',
+  title: 'Organization, accounts, Identity Center, SCPs, deploy roles',
   scope: 'organization',
   module: import.meta.url,
   dependsOn: [],

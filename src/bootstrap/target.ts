@@ -42,11 +42,12 @@ export interface KeySpec {
   region: string;
 }
 
-export function envTarget(env: EnvConfig): BootstrapTarget {
+/** `managementAccountId` comes from the organization file the env shares (stacks/organization.yaml). */
+export function envTarget(env: EnvConfig, managementAccountId: string): BootstrapTarget {
   return {
     label: `env '${env.name}'`,
     file: `stacks/${env.name}.yaml`,
-    accountId: env.managementAccountId,
+    accountId: managementAccountId,
     region: env.regions.primary,
     backendUrl: env.backend.url,
     secretsProvider: env.secrets.provider,

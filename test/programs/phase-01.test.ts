@@ -44,8 +44,9 @@ const upstream0: Phase0Outputs = phase0Outputs.parse({
   groupIds: { platformAdmins: 'g1', developers: 'g2', readOnly: 'g3', breakGlass: 'g4' },
   scpPolicyIds: { guardrails: 'p-aaaaaaaa', regionDeny: 'p-bbbbbbbb', dataProtection: 'p-cccccccc' },
   regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
-  stateBucket: 'acme-platform-pulumi-state-999999999999',
-  secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:999999999999:key/11111111-2222-3333-4444-555555555555',
+  permissionSetNames: { admin: 'PlatformAdmin', developer: 'Developer', readonly: 'ReadOnly', breakGlass: 'PlatformBreakGlass' },
+  managementAccountId: '999999999999',
+  identityCenterRegion: 'us-east-1',
 });
 
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as any;

@@ -7,7 +7,8 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { ExitCode, isPlatformError, type PlatformError } from '../../src/core/errors.js';
 import { assertAccount, callerIdentity } from '../../src/engine/pulumi/account-guard.js';
-import { makeEnv } from '../helpers/env-fixtures.js';
+import { makeEnv, makeOrg } from '../helpers/env-fixtures.js';
+import { organizationTarget } from '../../src/core/organization.js';
 import { makeHarness, rejection } from './harness.js';
 import { testPhase } from './fixtures/test-phases.js';
 import { motoSts, startMoto, type Moto } from './moto.js';
@@ -38,10 +39,12 @@ describe('account guard (moto STS)', function () {
   });
 
   it('checks the management account for phase 0', async () => {
-    const env = makeEnv((e) => ({ ...e, accountId: MOTO_ACCOUNT, managementAccountId: '444455556666' }));
-    const e = (await rejection(assertAccount(env, 0, { sts: motoSts(moto.endpoint) }))) as PlatformError;
+    // Phase 0 runs on the organization's target: its account is the organization file's management account.
+    const env = makeEnv((e) => ({ ...e, accountId: MOTO_ACCOUNT }));
+    const target = organizationTarget(makeOrg((o) => ({ ...o, managementAccountId: '444455556666' })), env);
+    const e = (await rejection(assertAccount(target, 0, { sts: motoSts(moto.endpoint) }))) as PlatformError;
     assert.equal(e.code, 'account-mismatch');
-    assert.match(e.message, /444455556666/);
+    assert.match(e.message, /but stacks\/organization\.yaml names account 444455556666 for phase 0/);
   });
 
   it('checks the identity after assuming the deploy role', async () => {

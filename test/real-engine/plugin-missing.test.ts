@@ -7,6 +7,8 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { ExitCode, type PlatformError } from '../../src/core/errors.js';
 import { loadEnv } from '../../src/config/load-env.js';
+import { loadOrganization } from '../../src/config/load-organization.js';
+import { organizationTarget } from '../../src/core/organization.js';
 import { phase } from '../../programs/00-organization/phase.js';
 import { makeHarness, REPO_ROOT, rejection } from './harness.js';
 
@@ -17,8 +19,9 @@ describe('real engine: a missing provider plugin', function () {
     const h = makeHarness();
     try {
       const local = await loadEnv(REPO_ROOT, 'local');
-      const env = { ...local, backend: h.env.backend, secrets: h.env.secrets, engine: 'pulumi' as const };
-      const inputs = phase.inputs({ env, upstream: {}, simulated: false });
+      const org = await loadOrganization(REPO_ROOT, { local: true });
+      const env = { ...organizationTarget(org, local), backend: h.env.backend, secrets: h.env.secrets, engine: 'pulumi' as const };
+      const inputs = phase.inputs({ env: local, organization: org, upstream: {}, simulated: false });
       const stack = { env: env.name, phase: phase.id, slug: phase.slug, name: `${env.name}-00-${phase.slug}` };
       const e = (await rejection(h.engine.up({ stack, env, phase, inputs, signal: new AbortController().signal, emit: (ev) => h.events.push(ev) }))) as PlatformError;
       assert.equal(e.code, 'plugin-missing', String(e));

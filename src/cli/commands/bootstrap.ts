@@ -7,6 +7,7 @@ import type { GlobalOptions } from '../main.js';
 import { findRepoRoot } from '../../config/repo-root.js';
 import { loadEnv } from '../../config/load-env.js';
 import { PlatformError } from '../../core/errors.js';
+import { usesLocalOrganization } from '../../core/organization.js';
 import { outputMode } from '../services.js';
 import { report } from '../report.js';
 
@@ -20,12 +21,15 @@ export default async function bootstrapCommand(opts: { env?: string; organizatio
     }
     const repoRoot = await findRepoRoot(process.cwd());
     const [{ bootstrap, stepLine }, { envTarget, organizationTarget }] = await Promise.all([import('../../bootstrap/bootstrap.js'), import('../../bootstrap/target.js')]);
+    const { loadOrganization, organizationFile } = await import('../../config/load-organization.js');
     let target;
     if (opts.organization) {
-      const { loadOrganization, organizationFile } = await import('../../config/load-organization.js');
       target = organizationTarget(await loadOrganization(repoRoot, { local: false }), organizationFile(false));
     } else {
-      target = envTarget(await loadEnv(repoRoot, opts.env!));
+      const env = await loadEnv(repoRoot, opts.env!);
+      // The env's bucket and key go in the account of the runner's credentials: the management account of its organization file.
+      const organization = await loadOrganization(repoRoot, { local: usesLocalOrganization(env.name) });
+      target = envTarget(env, organization.managementAccountId);
     }
     const result = await bootstrap(target, {
       dryRun: opts.dryRun,

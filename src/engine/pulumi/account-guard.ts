@@ -64,8 +64,10 @@ export function expectedAccount(env: EnvConfig, _phase: PhaseId): string {
   return env.accountId;
 }
 
-function fileOf(env: EnvConfig): string {
-  return isOrganizationTargetName(env.name) ? `stacks/${env.name === 'org' ? ORGANIZATION_FILE : LOCAL_ORGANIZATION_FILE} (managementAccountId)` : `stacks/${env.name}.yaml (accountId)`;
+function fileOf(env: EnvConfig): { file: string; field: string } {
+  return isOrganizationTargetName(env.name)
+    ? { file: `stacks/${env.name === 'org' ? ORGANIZATION_FILE : LOCAL_ORGANIZATION_FILE}`, field: 'managementAccountId' }
+    : { file: `stacks/${env.name}.yaml`, field: 'accountId' };
 }
 
 /** Throws 'account-mismatch' (exit 2) naming both ids when the caller is in another account. */
@@ -75,8 +77,8 @@ export async function assertAccount(env: EnvConfig, phase: PhaseId, opts: Accoun
   if (id.account !== want) {
     throw new PlatformError(
       'account-mismatch',
-      `the AWS credentials are for account ${id.account}, but ${fileOf(env)} names account ${want} for phase ${phase}`,
-      { value: id.account, hint: `switch to credentials for ${want} (AWS_PROFILE), or fix ${fileOf(env)}` },
+      `the AWS credentials are for account ${id.account}, but ${fileOf(env).file} names account ${want} for phase ${phase}`,
+      { value: id.account, hint: `switch to credentials for ${want} (AWS_PROFILE), or fix ${fileOf(env).field} in ${fileOf(env).file}` },
     );
   }
   return id;
