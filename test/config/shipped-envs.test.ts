@@ -87,6 +87,16 @@ describe('shipped env files (stacks/*.yaml)', () => {
     }
   });
 
+  it('each env names its member account of the organization; none copies the organization (its file is stacks/organization.yaml)', async () => {
+    for (const name of ['dev', 'stg', 'prod']) assert.equal(envs[name]!.memberAccount, name);
+    assert.equal(envs.local!.memberAccount, 'dev');
+    const { readFile } = await import('node:fs/promises');
+    for (const name of Object.keys(envs)) {
+      const text = await readFile(join(repoRoot, 'stacks', `${name}.yaml`), 'utf8');
+      assert.ok(!/^(organization|managementAccountId):/m.test(text), `stacks/${name}.yaml copies organization settings`);
+    }
+  });
+
   it('each env has its own account and cluster name', () => {
     const values = Object.values(envs);
     assert.equal(new Set(values.map((e) => e.accountId)).size, values.length);
