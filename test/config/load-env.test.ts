@@ -76,13 +76,13 @@ describe('env loading: errors', () => {
 
   it('duplicate keys are a YAML error with their position', async () => {
     const e = await dev(`${devYaml}network: {}\n`);
-    assert.equal(e.message, 'stacks/dev.yaml:50:1: Map keys must be unique');
+    assert.equal(e.message, 'stacks/dev.yaml:49:1: Map keys must be unique');
   });
 
   it('enum violation: path, allowed values, the wrong value and its line', async () => {
     const e = await dev(mutated((env) => (env.network.natGateways = 'Two')));
     assert.equal(e.code, 'config-invalid');
-    assert.equal(e.message, 'stacks/dev.yaml:13:16: network.natGateways: expected one of "Single"|"OnePerAz", got "Two"');
+    assert.equal(e.message, 'stacks/dev.yaml:12:16: network.natGateways: expected one of "Single"|"OnePerAz", got "Two"');
     assert.equal(e.value, 'Two');
     assert.equal(e.hint, `edit stacks/dev.yaml; ${schemaHint}`);
   });
@@ -93,14 +93,14 @@ describe('env loading: errors', () => {
       env.engine = 'terraform';
       env.backupRetentionDays = 0;
     }));
-    assert.equal(e.message, 'stacks/dev.yaml:13:16: network.natGateways: expected one of "Single"|"OnePerAz", got "Two" (and 2 more problems)');
+    assert.equal(e.message, 'stacks/dev.yaml:12:16: network.natGateways: expected one of "Single"|"OnePerAz", got "Two" (and 2 more problems)');
   });
 
   it('unknown key: named as such, with the allowed keys and a did-you-mean', async () => {
     const e = await dev(devYaml.replace('  natGateways:', '  natGateway:'));
     assert.equal(
       e.message,
-      "stacks/dev.yaml:13:3: unknown key 'natGateway' at network; allowed: vpcCidr, drVpcCidr, availabilityZones, natGateways, " +
+      "stacks/dev.yaml:12:3: unknown key 'natGateway' at network; allowed: vpcCidr, drVpcCidr, availabilityZones, natGateways, " +
         'publicSubnetMask, privateSubnetMask, isolatedSubnetMask, networkFirewall, interfaceEndpoints, flowLogRetentionDays ' +
         '(and 1 more problem)',
     );
@@ -109,7 +109,7 @@ describe('env loading: errors', () => {
 
   it('unknown top-level key', async () => {
     const e = await dev(`${devYaml}engin: pulumi\n`);
-    assert.match(e.message, /^stacks\/dev\.yaml:50:1: unknown key 'engin' at top level; allowed: name, accountId, /);
+    assert.match(e.message, /^stacks\/dev\.yaml:49:1: unknown key 'engin' at top level; allowed: name, accountId, /);
     assert.equal(e.hint, `did you mean 'engine'? ${schemaHint}`);
   });
 
@@ -120,16 +120,16 @@ describe('env loading: errors', () => {
 
   it('missing key: points at its parent', async () => {
     const e = await dev(mutated((env) => delete env.network.drVpcCidr));
-    assert.equal(e.message, 'stacks/dev.yaml:9:1: network.drVpcCidr: missing; expected a string');
+    assert.equal(e.message, 'stacks/dev.yaml:8:1: network.drVpcCidr: missing; expected a string');
   });
 
   it('format and range violations say what is allowed', async () => {
     let e = await dev(mutated((env) => (env.regions.primary = 'eu-west')));
     assert.equal(e.message, 'stacks/dev.yaml:5:12: regions.primary: expected an AWS region such as eu-west-1, got "eu-west"');
     e = await dev(mutated((env) => (env.network.availabilityZones = 1)));
-    assert.equal(e.message, 'stacks/dev.yaml:12:22: network.availabilityZones: expected at least 2, got 1');
+    assert.equal(e.message, 'stacks/dev.yaml:11:22: network.availabilityZones: expected at least 2, got 1');
     e = await dev(mutated((env) => (env.network.interfaceEndpoints = [])));
-    assert.equal(e.message, 'stacks/dev.yaml:18:23: network.interfaceEndpoints: expected at least 1 item, got 0');
+    assert.equal(e.message, 'stacks/dev.yaml:17:23: network.interfaceEndpoints: expected at least 1 item, got 0');
   });
 
   it('an empty file', async () => {
@@ -149,17 +149,17 @@ describe('env loading: cross-field rules', () => {
     let e = await dev(mutated((env) => (env.cluster.systemNodes.desired = 5)));
     assert.equal(
       e.message,
-      'stacks/dev.yaml:32:14: cluster.systemNodes.desired: expected between cluster.systemNodes.min (2) and cluster.systemNodes.max (4), got 5',
+      'stacks/dev.yaml:31:14: cluster.systemNodes.desired: expected between cluster.systemNodes.min (2) and cluster.systemNodes.max (4), got 5',
     );
     e = await dev(mutated((env) => Object.assign(env.cluster.systemNodes, { min: 5, desired: 5, max: 4 })));
-    assert.equal(e.message, 'stacks/dev.yaml:31:10: cluster.systemNodes.min: expected at most cluster.systemNodes.max (4), got 5');
+    assert.equal(e.message, 'stacks/dev.yaml:30:10: cluster.systemNodes.min: expected at most cluster.systemNodes.max (4), got 5');
   });
 
   it('private endpoint: no public CIDRs', async () => {
     const e = await dev(mutated((env) => (env.cluster.endpointPublicAccess = false)));
     assert.equal(
       e.message,
-      'stacks/dev.yaml:27:5: cluster.publicAccessCidrs: expected an empty list when cluster.endpointPublicAccess is false, got 1 CIDR',
+      'stacks/dev.yaml:26:5: cluster.publicAccessCidrs: expected an empty list when cluster.endpointPublicAccess is false, got 1 CIDR',
     );
   });
 
@@ -167,12 +167,12 @@ describe('env loading: cross-field rules', () => {
     let e = await dev(mutated((env) => (env.cluster.publicAccessCidrs = [])));
     assert.equal(
       e.message,
-      'stacks/dev.yaml:26:22: cluster.publicAccessCidrs: expected at least one restricted CIDR when cluster.endpointPublicAccess is true, got an empty list',
+      'stacks/dev.yaml:25:22: cluster.publicAccessCidrs: expected at least one restricted CIDR when cluster.endpointPublicAccess is true, got an empty list',
     );
     e = await dev(mutated((env) => (env.cluster.publicAccessCidrs = ['203.0.113.0/28', '0.0.0.0/0'])));
     assert.equal(
       e.message,
-      'stacks/dev.yaml:28:7: cluster.publicAccessCidrs[1]: expected a restricted CIDR (the runner\'s egress), got "0.0.0.0/0" (the whole internet)',
+      'stacks/dev.yaml:27:7: cluster.publicAccessCidrs[1]: expected a restricted CIDR (the runner\'s egress), got "0.0.0.0/0" (the whole internet)',
     );
   });
 
@@ -180,7 +180,7 @@ describe('env loading: cross-field rules', () => {
     const e = await dev(mutated((env) => (env.network.drVpcCidr = '10.10.128.0/17')));
     assert.equal(
       e.message,
-      'stacks/dev.yaml:11:14: network.drVpcCidr: expected a range that does not overlap network.vpcCidr "10.10.0.0/16", got "10.10.128.0/17"',
+      'stacks/dev.yaml:10:14: network.drVpcCidr: expected a range that does not overlap network.vpcCidr "10.10.0.0/16", got "10.10.128.0/17"',
     );
   });
 
@@ -198,10 +198,10 @@ describe('env loading: cross-field rules', () => {
     let e = await local(() => {});
     assert.equal(
       e.message,
-      'stacks/local.yaml:43:9: engine: expected "simulate" for the local env, got "pulumi" (and 1 more problem)',
+      'stacks/local.yaml:42:9: engine: expected "simulate" for the local env, got "pulumi" (and 1 more problem)',
     );
     e = await local((env) => Object.assign(env, { engine: 'simulate', backend: { url: 'file:///tmp/state' } }));
-    assert.equal(e.message, 'stacks/local.yaml:40:8: backend.url: expected file://.platform/<dir> for the local env, got "file:///tmp/state"');
+    assert.equal(e.message, 'stacks/local.yaml:39:8: backend.url: expected file://.platform/<dir> for the local env, got "file:///tmp/state"');
     e = await local((env) => Object.assign(env, { engine: 'simulate', backend: { url: 'file://.platform/../state' } }));
     assert.equal(e.code, 'config-invalid');
     assert.match(e.message, /backend\.url: expected file:\/\/\.platform\/<dir>/);

@@ -13,6 +13,7 @@ import { stackName } from '../../src/core/phase.js';
 import type { StackRef } from '../../src/core/ports.js';
 import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
 import { phase, phase2Outputs } from '../../programs/02-cluster/phase.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
 
 describe('phase 2 (cluster) under the simulate engine, local env', function () {
@@ -31,7 +32,7 @@ describe('phase 2 (cluster) under the simulate engine, local env', function () {
   it('deploys with outputs that pass the contract, keeps the kubeconfig secret, and is idempotent', async () => {
     const stateDir = join(dir, 'simulate', env.name);
     const engine = createSimulateEngine({ stateDir });
-    const inputs = phase.inputs({ env, upstream: { 1: phase1OutputsFor(env) }, simulated: true });
+    const inputs = phase.inputs({ env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env) }, simulated: true });
     const events: PlatformEvent[] = [];
     const req = { stack, env, phase, inputs, signal: new AbortController().signal, emit: (e: PlatformEvent) => events.push(e) };
 

@@ -12,6 +12,7 @@ import type { CapturedResource, Evaluation } from '../../src/engine/simulate/eva
 import { acmeEmailFor, isReservedEmail, phase } from '../../programs/02-cluster/phase.js';
 import { ssoRoleNameRegex } from '../../programs/02-cluster/cluster.js';
 import { byType, customResources, one, release, runPhase2, values } from './phase-02-run.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
 
 const devEnv = shippedEnv('dev');
@@ -128,7 +129,7 @@ describe('phase 2 ACME e-mail (R17)', () => {
   const ctx = (simulated: boolean, acmeEmail?: string) => {
     const env = structuredClone(devEnv);
     if (acmeEmail) env.cluster.acmeEmail = acmeEmail;
-    return { env, upstream: { 1: phase1OutputsFor(env) }, simulated };
+    return { env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env) }, simulated };
   };
 
   it('recognises reserved domains and nothing else', () => {

@@ -7,6 +7,7 @@ import type { EnvConfig } from '../../src/core/env.js';
 import { evaluateProgram, type CapturedResource, type Evaluation } from '../../src/engine/simulate/evaluate.js';
 import { phase, phase2Outputs, type Phase2Inputs, type Phase2Outputs } from '../../programs/02-cluster/phase.js';
 import { phase1OutputsFor } from './phase-02-upstream.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 
 export interface Run {
   env: EnvConfig;
@@ -25,7 +26,7 @@ export function runPhase2(env: EnvConfig, upstream: Record<number, Record<string
 }
 
 async function evaluate(env: EnvConfig, upstream: Record<number, Record<string, unknown>>): Promise<Run> {
-  const inputs = phase.inputs({ env, upstream: { 1: phase1OutputsFor(env), ...upstream }, simulated: true });
+  const inputs = phase.inputs({ env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env), ...upstream }, simulated: true });
   const program = await phase.loadProgram!();
   const stack = `${env.name}-02-cluster`;
   const ev = await evaluateProgram({

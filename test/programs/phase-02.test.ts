@@ -14,6 +14,7 @@ import type { EnvConfig } from '../../src/core/env.js';
 import { phase } from '../../programs/02-cluster/phase.js';
 import { chartPins } from '../../programs/02-cluster/versions.js';
 import { serviceAccounts } from '../../programs/02-cluster/roles.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
 import { byType, customResources, one, release, releases, runPhase2, values, type Run } from './phase-02-run.js';
 
@@ -24,7 +25,7 @@ const run = (env: EnvConfig) => runPhase2(env);
 
 describe('phase 2 (cluster) inputs', () => {
   it('are plain JSON built from the env file and phase 1 outputs', () => {
-    const inputs = phase.inputs({ env: devEnv, upstream: { 1: phase1OutputsFor(devEnv) }, simulated: true });
+    const inputs = phase.inputs({ env: devEnv, organization: organizationFor(devEnv).config, upstream: { 1: phase1OutputsFor(devEnv) }, simulated: true });
     assert.deepEqual(JSON.parse(JSON.stringify(inputs)), inputs);
     assert.equal(inputs.deployRoleArn, `arn:aws:iam::${devEnv.accountId}:role/platform-deployer`);
     assert.deepEqual(inputs.domains, { apex: 'dev.example.com', api: 'api.dev.example.com' });
@@ -32,7 +33,7 @@ describe('phase 2 (cluster) inputs', () => {
 
   it('refuse missing phase 1 outputs, naming the phase and the fix', () => {
     assert.throws(
-      () => phase.inputs({ env: devEnv, upstream: {}, simulated: true }),
+      () => phase.inputs({ env: devEnv, organization: organizationFor(devEnv).config, upstream: {}, simulated: true }),
       (e: any) => e.code === 'dependency-check' && /phase 1/.test(e.message) && /platform up --phase 1 --env dev/.test(e.hint),
     );
   });
@@ -40,7 +41,7 @@ describe('phase 2 (cluster) inputs', () => {
   it('refuse a phase 1 output of the wrong shape, naming the field', () => {
     const bad = { ...phase1OutputsFor(devEnv), hostedZoneIds: { apex: 'Z1' } };
     assert.throws(
-      () => phase.inputs({ env: devEnv, upstream: { 1: bad }, simulated: true }),
+      () => phase.inputs({ env: devEnv, organization: organizationFor(devEnv).config, upstream: { 1: bad }, simulated: true }),
       (e: any) => e.code === 'dependency-check' && e.value === 'hostedZoneIds.api' && /hostedZoneIds\.api/.test(e.message),
     );
   });
