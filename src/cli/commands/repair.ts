@@ -6,7 +6,8 @@
 import { parsePhaseSpec } from '../../core/selection.js';
 import { PlatformError } from '../../core/errors.js';
 import type { RunOutcome } from '../../orchestrator/context.js';
-import { RunContext, stackRef } from '../../orchestrator/context.js';
+import { RunContext } from '../../orchestrator/context.js';
+import { targetOf } from '../../orchestrator/scope.js';
 import type { GlobalOptions } from '../main.js';
 import { runCommand } from '../services.js';
 
@@ -23,20 +24,22 @@ export default async function repair(opts: { env: string; phase: string; yes?: b
     }
     const { repairStack } = await import('../../engine/pulumi/repair.js');
     ctx.emit({ type: 'run-started', runId: ports.journal.runId, env: session.env.name, engine: 'pulumi', command: 'repair', phases: [phase.id], parallel: 1, at: ctx.at() });
-    const lock = await ports.locker.acquire(stackRef(session.env.name, phase).name, 'repair');
+    // Phase 0's stack is the organization's (org-00-organization), with its own backend and records.
+    const t = targetOf(phase, session.env, ports);
+    const lock = await ports.locker.acquire(t.ref.name, 'repair');
     try {
-      const result = await repairStack(session.engine as import('../../engine/pulumi/engine.js').PulumiEngine, {
-        stack: stackRef(session.env.name, phase),
-        env: session.env,
+      const result = await repairStack(t.engine as import('../../engine/pulumi/engine.js').PulumiEngine, {
+        stack: t.ref,
+        env: t.env,
         phase,
         signal: new AbortController().signal,
         emit: (e) => ctx.emit(e),
         repoRoot: session.repoRoot,
         confirm: (req) => (opts.yes ? Promise.resolve(true) : ports.host.confirm(req)),
       });
-      const rec = await ports.records.read(session.env.name, phase.id);
+      const rec = await t.records.read(t.env.name, phase.id);
       if (result.remaining.length === 0 && rec?.status === 'in-progress') {
-        await ports.records.write({ ...rec, status: 'failed', error: 'interrupted; repaired, run up again', finishedAt: ctx.at() });
+        await t.records.write({ ...rec, status: 'failed', error: 'interrupted; repaired, run up again', finishedAt: ctx.at() });
       }
       if (result.remaining.length > 0) {
         const error = new PlatformError('recovery-needed', `phase ${phase.id}: ${result.remaining.length} pending operation(s) remain`, {
