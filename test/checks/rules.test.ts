@@ -293,6 +293,17 @@ describe('checks: eks-private-endpoint-access-path needs both the runner and the
     assert.deepEqual(await run(mutate('runner-to-api', (i) => Object.assign(i, { fromPort: 22, toPort: 22 }), mutate('runner-to-raw-api', (i) => Object.assign(i, { fromPort: 22, toPort: 22 })))), [`raw-cluster vpcConfig.endpointPublicAccess: ${msg}`, `cluster endpointPublicAccess: ${msg}`]);
   });
 
+  // `up` in stg/prod checks phase 2 alone: the runner (phase 1) is not in that plan, its group arrives
+  // as an upstream output. The first version of this rule blocked every private env's phase 2 there.
+  const phase2Only = (g: Planned[]) => g.filter((r) => r.phase !== 1);
+  it('accepts phase 2 planned alone when 443 is admitted from a group the plan does not create (the upstream runner)', async () => {
+    assert.deepEqual(await run(phase2Only(baseline())), []);
+  });
+  it('still reports phase 2 planned alone with no 443 rule from outside the plan', async () => {
+    const found = await run(phase2Only(without('runner-to-api', 'runner-to-raw-api')));
+    assert.ok(found.length > 0 && found.every((f) => / the plan holds no deploy runner /.test(f)), found.join('\n'));
+  });
+
   it('accepts the rule written as a vpc.SecurityGroupIngressRule referencing the runner group', async () => {
     const g = [...without('runner-to-api'), res(2, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'runner-443', { securityGroupId: 'sg-cluster', referencedSecurityGroupId: 'sg-runner', ipProtocol: 'tcp', fromPort: 443, toPort: 443 })];
     assert.deepEqual(await run(g), []);

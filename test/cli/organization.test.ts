@@ -16,14 +16,14 @@ describe('CLI: the organization stack is shared by every env', function () {
   const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
   const finalStatus = (evs: Record<string, any>[], phase: number) => evs.filter((e) => e.type === 'phase-status' && e.phase === phase).at(-1)!;
 
-  // stg runs 0..1: under `up`, stg's blocking static checks evaluate phase 2 alone, and the stack rule
-  // eks-private-endpoint-access-path then misses phase 1's deploy runner (reported to the coordinator).
-  it('up --phase 0..2 --env dev, then 0..1 --env stg: stg reuses the organization stack, reported unchanged', () => {
+  // stg's `up` runs its blocking static checks on phase 2 alone: the private-API rule must see the
+  // runner's group as an upstream value there (it once blocked stg's phase 2).
+  it('up --phase 0..2 --env dev, then --env stg: stg reuses the organization stack, reported unchanged', () => {
     const dev = s.run(['up', '--phase', '0..2', '--env', 'dev', ...sim, '--json']);
     assert.equal(dev.code, 0, dev.stderr);
     assert.equal(finalStatus(events(dev.stdout), 0).status, 'succeeded');
 
-    const stg = s.run(['up', '--phase', '0..1', '--env', 'stg', ...sim, '--json']);
+    const stg = s.run(['up', '--phase', '0..2', '--env', 'stg', ...sim, '--json']);
     assert.equal(stg.code, 0, stg.stderr);
     const evs = events(stg.stdout);
     const p0 = finalStatus(evs, 0);
@@ -31,6 +31,7 @@ describe('CLI: the organization stack is shared by every env', function () {
     assert.match(p0.reason, /^unchanged since /);
     assert.equal(evs.filter((e) => e.type === 'phase-summary' && e.phase === 0).length, 0, 'the engine never ran phase 0 for stg');
     assert.equal(finalStatus(evs, 1).status, 'succeeded');
+    assert.equal(finalStatus(evs, 2).status, 'succeeded');
 
     // One organization stack on disk, with its records beside it; none per env.
     assert.deepEqual(readdirSync(s.path('.platform/simulate/org')).filter((f) => f.endsWith('.json')), ['org-00-organization.json']);
