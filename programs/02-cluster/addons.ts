@@ -58,12 +58,22 @@ export function createNamespaces(opts: pulumi.CustomResourceOptions): Record<Nam
 export interface ManagedAddons {
   podIdentityAgent: aws.eks.Addon;
   ebsCsi: aws.eks.Addon;
+  guardDutyAgent: aws.eks.Addon;
 }
+
+/** The GuardDuty Runtime Monitoring agent's EKS add-on (a DaemonSet in `amazon-guardduty`). */
+export const GUARDDUTY_AGENT_ADDON = 'aws-guardduty-agent';
 
 /**
  * EKS managed add-ons needed before the platform charts: the Pod Identity agent (before anything
  * that uses Pod Identity) and the EBS CSI driver with its role bound through the add-on's Pod
- * Identity association.
+ * Identity association. Also the GuardDuty Runtime Monitoring agent: phase 1 turns
+ * RUNTIME_MONITORING on with EKS_ADDON_MANAGEMENT off and builds its `guardduty-data` endpoint, so
+ * the agent is this program's to install (R4). Its DaemonSet takes no tolerations (its add-on schema
+ * offers CPU, memory, PriorityClass and dnsPolicy only), so it skips the CriticalAddonsOnly system
+ * nodes and covers the untainted Karpenter nodes where workloads run. A DaemonSet with no eligible
+ * node wants zero pods rather than waiting Pending like the snapshot controller's Deployment (R3);
+ * the cluster gate's ListAddons walk checks it ACTIVE like every other add-on.
  */
 export function createManagedAddons(
   inputs: Phase2Inputs,
@@ -81,7 +91,8 @@ export function createManagedAddons(
     },
     { ...opts, dependsOn: [...opts.dependsOn, podIdentityAgent] },
   );
-  return { podIdentityAgent, ebsCsi };
+  const guardDutyAgent = new aws.eks.Addon(GUARDDUTY_AGENT_ADDON, { ...addonCommon(inputs, clusterName), addonName: GUARDDUTY_AGENT_ADDON }, opts);
+  return { podIdentityAgent, ebsCsi, guardDutyAgent };
 }
 
 function addonCommon(inputs: Phase2Inputs, clusterName: pulumi.Input<string>) {

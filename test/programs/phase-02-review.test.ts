@@ -3,7 +3,7 @@
  * Identity Center roles; R2/R3/R14 ordering (a resource registers only after its dependsOn have
  * URNs, so registration order is a necessary condition of each dependency); R8 ClusterSecretStore
  * conditions; R15 maxPods; R16 no external-dns replicaCount; R17 the ACME e-mail; R18 gp3-retain and
- * deletion protection; R19 the key Secrets Manager secrets must use.
+ * deletion protection; R19 the key Secrets Manager secrets must use; R4 the GuardDuty agent add-on.
  */
 import { strict as assert } from 'node:assert';
 import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
@@ -11,6 +11,7 @@ import { EC2NodeClass } from '@kubernetes-models/karpenter/karpenter.k8s.aws/v1/
 import type { CapturedResource, Evaluation } from '../../src/engine/simulate/evaluate.js';
 import { acmeEmailFor, isReservedEmail, phase } from '../../programs/02-cluster/phase.js';
 import { ssoRoleNameRegex } from '../../programs/02-cluster/cluster.js';
+import { GUARDDUTY_FEATURES } from '../../programs/01-foundation/security.js';
 import { byType, customResources, one, release, runPhase2, values } from './phase-02-run.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
@@ -98,6 +99,21 @@ for (const env of [devEnv, prodEnv]) {
       assert.equal((retain.inputs.parameters as any).kmsKeyId, r.inputs.foundation.kmsKeyArns.ebs);
       assert.equal(r.out.retainStorageClass, 'gp3-retain');
       assert.equal(one(r.ev, 'eks:index:Cluster').inputs.deletionProtection, env.name === 'prod');
+    });
+
+    it('installs the GuardDuty runtime agent add-on phase 1 leaves to it, after the system nodes (R4)', async () => {
+      // Phase 1 enables runtime monitoring with GuardDuty's own add-on management off.
+      assert.ok(GUARDDUTY_FEATURES.includes('RUNTIME_MONITORING'));
+      const { ev } = await runPhase2(env);
+      const agents = byType(ev, 'aws:eks/addon:Addon').filter((a) => a.inputs.addonName === 'aws-guardduty-agent');
+      assert.equal(agents.length, 1, 'exactly one aws-guardduty-agent add-on');
+      const agent = agents[0]!;
+      const coredns = byType(ev, 'aws:eks/addon:Addon').find((a) => a.inputs.addonName === 'coredns')!;
+      assert.ok(agent.inputs.clusterName, 'names its cluster');
+      assert.equal(agent.inputs.clusterName, coredns.inputs.clusterName, 'the same cluster as the other add-ons');
+      assert.equal(agent.inputs.resolveConflictsOnCreate, 'OVERWRITE');
+      const nodes = position(ev, named('eks:index:ManagedNodeGroup', 'system-nodes'), 'system nodes');
+      assert.ok(nodes < ev.resources.indexOf(agent), 'the agent registers after the system node group it depends on');
     });
   });
 }

@@ -126,7 +126,7 @@ for (const env of [devEnv, prodEnv]) {
 
     it('installs the managed add-ons, with EBS CSI bound to its own role through Pod Identity', () => {
       const names = byType(r.ev, 'aws:eks/addon:Addon').map((a) => a.inputs.addonName).sort();
-      assert.deepEqual(names, ['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'snapshot-controller']);
+      assert.deepEqual(names, ['aws-ebs-csi-driver', 'aws-guardduty-agent', 'coredns', 'eks-pod-identity-agent', 'snapshot-controller']);
       const c = one(r.ev, 'eks:index:Cluster');
       assert.equal(c.inputs.useDefaultVpcCni, false, 'vpc-cni as a managed add-on');
       assert.equal((c.inputs.vpcCniOptions as any).enableNetworkPolicy, true);
