@@ -12,7 +12,9 @@
 #      pkg/go.mod, tidy, and `go build` the CLI with the version stamped through -ldflags.
 #   6. Try the nested Node language host module (no tags of its own) at a pseudo-version of the release
 #      commit; when the proxy cannot serve it, say so (inline Automation API programs do not need it).
-#   7. Copy the dynamic-provider launcher(s) from the sdk/v3 module's nodejs/dist/ into bin/.
+#   7. Install our dynamic-provider launcher (scripts/pulumi-engine/pulumi-resource-pulumi-nodejs: it
+#      execs node with a parent watch, so providers die with a killed engine) and copy the analyzer
+#      launcher from the sdk/v3 module's nodejs/dist/ into bin/. A cached build gets our launcher too.
 #   8. Write BUILD-INFO (versions, times, sizes) and print a summary.
 #
 # Usage: scripts/install-pulumi-engine.sh [--version X.Y.Z] [--allow-nearest] [--force-build] [--print-root]
@@ -75,6 +77,14 @@ served() { # served <module> <version>: is the module zip downloadable?
 TMPD="$(mktemp -d)"; trap 'rm -rf "$TMPD"' EXIT
 printf 'module probe\n\ngo 1.25\n' >"$TMPD/go.mod"
 
+OUR_LAUNCHER="$WRAPPER_DIR/pulumi-resource-pulumi-nodejs"
+install_launcher() { # install_launcher <bin dir>: ours, unless it is already there
+  if ! cmp -s "$OUR_LAUNCHER" "$1/pulumi-resource-pulumi-nodejs"; then
+    install -m 0755 "$OUR_LAUNCHER" "$1/pulumi-resource-pulumi-nodejs"
+    log "launcher: pulumi-resource-pulumi-nodejs installed from scripts/pulumi-engine/ (exec + parent watch)"
+  fi
+}
+
 cached_ok() { # cached_ok <version>
   local bin="$CACHE_ROOT/v$1/bin"
   [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-resource-pulumi-nodejs" ] &&
@@ -84,6 +94,7 @@ cached_ok() { # cached_ok <version>
 # 3. Already built (also for a previously chosen nearest version).
 for CANDIDATE in "$VERSION" $(cat "$CACHE_ROOT/CHOSEN-v$VERSION" 2>/dev/null || true); do
   if [ "$FORCE_BUILD" = 0 ] && cached_ok "$CANDIDATE"; then
+    install_launcher "$CACHE_ROOT/v$CANDIDATE/bin"
     log "up to date: $CACHE_ROOT/v$CANDIDATE/bin/pulumi reports v$CANDIDATE"
     [ "$PRINT_ROOT" = 1 ] && echo "$CACHE_ROOT/v$CANDIDATE"
     exit 0
@@ -108,6 +119,7 @@ if ! served "$PKG" "v$VERSION" || ! served "$SDK" "v$VERSION"; then
   BUILD_VERSION="$NEAREST"
   mkdir -p "$CACHE_ROOT"; echo "$NEAREST" >"$CACHE_ROOT/CHOSEN-v$VERSION"
   if [ "$FORCE_BUILD" = 0 ] && cached_ok "$BUILD_VERSION"; then
+    install_launcher "$CACHE_ROOT/v$BUILD_VERSION/bin"
     log "up to date: $CACHE_ROOT/v$BUILD_VERSION/bin/pulumi reports v$BUILD_VERSION"
     [ "$PRINT_ROOT" = 1 ] && echo "$CACHE_ROOT/v$BUILD_VERSION"
     exit 0
@@ -164,9 +176,10 @@ EOF
 fi
 [ "$LANGHOST_NOTE" = "not built" ] || log "language host: $LANGHOST_NOTE"
 
-# 7. Launchers from the sdk/v3 module zip.
+# 7. Launchers: ours for dynamic providers, the analyzer's from the sdk/v3 module zip.
+install_launcher "$BIN"
 SDK_DIR="$(cd "$TMPD" && go mod download -json "$SDK@v$BUILD_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
-for launcher in pulumi-resource-pulumi-nodejs pulumi-analyzer-policy; do
+for launcher in pulumi-analyzer-policy; do
   if [ -f "$SDK_DIR/nodejs/dist/$launcher" ]; then
     install -m 0755 "$SDK_DIR/nodejs/dist/$launcher" "$BIN/$launcher"
     log "launcher: $launcher copied from $SDK@v$BUILD_VERSION/nodejs/dist"

@@ -77,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
 
   envOption(program.command('repair').description('recover a stack left with pending operations by an interrupted update'))
     .requiredOption('--phase <n>', 'the phase')
-    .option('--yes', 'confirm every question (drops pending operations: only when you know they were never created)')
+    .option('--yes', 'accepted for scripts; it answers nothing: a pending create is dropped only when a lookup proves it absent, on a terminal, or with --drop-pending-create')
+    .option('--drop-pending-create <urn>', 'drop this pending create (repeatable): only when you know the resource does not exist', (v: string, prev: string[] = []) => [...prev, v])
     .action(run(() => import('./commands/repair.js')));
   envOption(program.command('bootstrap').description('create the state bucket and secrets key the env (or organization) file names, once, before the first up'), false)
     .option('--organization', 'the organization stack\'s state and key, from stacks/organization.yaml (instead of --env)')

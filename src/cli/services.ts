@@ -3,7 +3,8 @@
  * host. The only place that chooses implementations; commands stay thin.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PlatformError } from '../core/errors.js';
 import type { EnvConfig } from '../core/env.js';
 import type { AnyPhase, PhaseId } from '../core/phase.js';
@@ -44,10 +45,35 @@ export interface Session {
   engineOverride?: 'simulate' | 'pulumi';
 }
 
-
+/**
+ * The phases the CLI runs: `programs/registry.ts`, or the module named by PLATFORM_REGISTRY (a path,
+ * relative to the working folder, to a module exporting `phases` the same way). That is how test
+ * phases (fixture programs) run through the real CLI; see docs/engine.md.
+ */
 export async function loadRegistry(): Promise<readonly AnyPhase[]> {
-  const { phases } = await import('../../programs/registry.js');
-  return phases;
+  const other = process.env.PLATFORM_REGISTRY;
+  if (!other) {
+    const { phases } = await import('../../programs/registry.js');
+    return phases;
+  }
+  const file = isAbsolute(other) ? other : resolve(process.cwd(), other);
+  let mod: { phases?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { phases?: unknown };
+  } catch (e) {
+    throw new PlatformError('usage', `PLATFORM_REGISTRY names a module that cannot be loaded: ${(e as Error).message.split('\n')[0]}`, {
+      value: file,
+      hint: 'point PLATFORM_REGISTRY at a module exporting `phases` (like programs/registry.ts), or unset it',
+      cause: e,
+    });
+  }
+  if (!Array.isArray(mod.phases)) {
+    throw new PlatformError('usage', 'PLATFORM_REGISTRY names a module without a `phases` array export', {
+      value: file,
+      hint: 'export `phases` (an array of phase definitions, like programs/registry.ts), or unset PLATFORM_REGISTRY',
+    });
+  }
+  return mod.phases as readonly AnyPhase[];
 }
 
 export async function openSession(globals: GlobalOptions, envName: string): Promise<Session> {
@@ -179,11 +205,18 @@ export function sharingEnvs(session: Session): () => Promise<EnvPorts[]> {
 }
 
 export async function buildPorts(session: Session, host: Host): Promise<OrchestratorPorts> {
+  const journal = new FileJournal(session.paths.runsDir, session.runId);
+  // A lock left by a killed run is cleared with one line in the journal and on the host.
+  const notice = (message: string) => {
+    const event = { type: 'diagnostic', severity: 'warning', message, at: new Date().toISOString() } as const;
+    journal.append(event);
+    host.notify(event);
+  };
   return {
     engine: session.engine,
     records: await createRecordStore(session),
-    journal: new FileJournal(session.paths.runsDir, session.runId),
-    locker: new FileLocker(session.paths.locksDir, session.runId),
+    journal,
+    locker: new FileLocker(session.paths.locksDir, session.runId, notice),
     host,
     clock: systemClock,
     sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
@@ -201,20 +234,35 @@ function forceStop(engine: Engine): void {
   real.forceStop?.();
 }
 
+/** How long a forced stop waits for the run to write its journal and records before exiting anyway. */
+const FORCED_EXIT_GRACE_MS = 5_000;
+
+/**
+ * The second Ctrl-C: the engine and its providers are killed now; the run then unwinds on its own
+ * (the killed operation fails as 'cancelled', the record says so, the journal gets run-finished,
+ * exit 130), and if it has not within a few seconds the process exits with 130 anyway.
+ */
+function forceExit(engine: Engine, sig: string): void {
+  forceStop(engine);
+  process.stderr.write(`${sig} again: forcing exit; operations in flight may be left pending (the next run names the repair command)\n`);
+  process.exitCode = 130;
+  setTimeout(() => process.exit(130), FORCED_EXIT_GRACE_MS).unref();
+}
+
 /**
  * Ctrl-C / SIGTERM: the first asks the run to stop gracefully (in-flight engine operations are told to
- * cancel and awaited); the second forces an exit with 130.
+ * cancel and awaited); the second forces the stop (see forceExit).
  */
-export function installSignals(controller: AbortController, onForce: () => void): () => void {
+export function installSignals(controller: AbortController, onForce: (sig: string) => void): () => void {
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
     count++;
     if (count === 1) {
       process.stderr.write(`\n${sig}: stopping gracefully; in-flight operations finish or cancel (press Ctrl-C again to force)\n`);
       controller.abort(new PlatformError('cancelled', `interrupted by ${sig}`));
+    } else if (count === 2) {
+      onForce(sig);
     } else {
-      onForce();
-      process.stderr.write(`${sig} again: forcing exit; operations in flight may be left pending (platform status shows them)\n`);
       process.exit(130);
     }
   };
@@ -246,11 +294,10 @@ export async function runCommand(
     const controller = new AbortController();
     const host = await createHost(globals, session, (force) => {
       if (!force) return controller.abort();
-      forceStop(session.engine);
-      process.exit(130);
+      forceExit(session.engine, 'Ctrl-C');
     });
     // A second Ctrl-C kills the real engine's children now and reports what was in flight.
-    const uninstall = installSignals(controller, () => forceStop(session.engine));
+    const uninstall = installSignals(controller, (sig) => forceExit(session.engine, sig));
     let outcome: RunOutcome;
     try {
       outcome = await body(session, await buildPorts(session, host), controller.signal);

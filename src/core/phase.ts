@@ -9,6 +9,7 @@ import type { Gate } from './gate.js';
 import type { OrganizationConfig, PhaseScope } from './organization.js';
 
 export type { PhaseScope } from './organization.js';
+import type { ResourceLookup } from './lookup.js';
 
 export const PHASE_IDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 export type PhaseId = (typeof PHASE_IDS)[number];
@@ -73,6 +74,12 @@ export interface PhaseDefinition<In = unknown, Out extends Record<string, unknow
    * "phase N has no program yet" and nothing pretends otherwise.
    */
   loadProgram?: () => Promise<PhaseProgram<In>>;
+  /**
+   * Loads lookups for the resource types this phase's program creates, used by `platform repair` to
+   * find out whether an interrupted create happened (src/core/lookup.ts). Types without one are
+   * reported as unresolved, never dropped on a guess.
+   */
+  loadLookups?: () => Promise<readonly ResourceLookup[]>;
   /** Changes from the original plan, shown by `platform phases`. */
   planChanges?: readonly PlanChange[];
 }

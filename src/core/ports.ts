@@ -20,6 +20,11 @@ export interface StackRef {
 export interface OutputValue {
   value: unknown;
   secret: boolean;
+  /**
+   * A preview's planned output whose value is known only after the update (it depends on resources
+   * not created yet), or a secret a preview does not reveal. `value` is then meaningless.
+   */
+  unknown?: true;
 }
 export type OutputMap = Record<string, OutputValue>;
 
@@ -36,6 +41,11 @@ export interface StackInfo {
   lastUpdateAt?: string;
   pendingOperations: PendingOperation[];
   resourceCount: number;
+  /**
+   * Set while another live process holds the stack (its update is running): who. Pending operations
+   * are then that run's steps in flight, not something to repair.
+   */
+  lockedBy?: string;
 }
 
 export interface EngineRequest {

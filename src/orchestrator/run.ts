@@ -2,8 +2,10 @@
  * Runs `up` or `preview` over a selection of phases:
  * 1. resolve the selection against the registry (explicit selections of phases without a program
  *    fail; broad ones report those phases plainly and leave them out);
- * 2. before any change: dependency checks of unselected upstreams, pending operations of the
- *    selected stacks, and a lock on every selected stack (all or nothing);
+ * 2. before anything else touches a stack, a lock on every selected stack (all or nothing; a racer
+ *    fails fast with 'locked'); then dependency checks of unselected upstreams and pending
+ *    operations of the selected stacks (a stack another process is updating is 'locked', not
+ *    'recovery-needed': its pending operations are that run's steps in flight);
  * 3. schedule over the DAG with the parallel limit (WorkGraph), fail-fast, cancellation by signal;
  * 4. release locks, emit run-finished with the exit code and the next command.
  */
@@ -60,6 +62,12 @@ export async function preflight(
   for (const phase of ports.engine.kind === 'simulate' ? [] : req.run) {
     const t = targetOf(phase, req.env, ports);
     const info = await t.engine.info(t.ref, t.env);
+    if (info.lockedBy) {
+      throw new PlatformError('locked', `phase ${phase.id} (${phase.slug}): stack ${t.ref.name} is being updated by ${info.lockedBy}`, {
+        value: String(phase.id),
+        hint: 'wait for that run to finish, then run again',
+      });
+    }
     if (info.pendingOperations.length > 0) {
       throw new PlatformError(
         'recovery-needed',
@@ -119,9 +127,10 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   let upstream: Map<PhaseId, OutputMap>;
   let locks: LockHandle[] = [];
   try {
-    upstream = await preflight({ command: req.command, env: req.env, run, registry: req.registry }, ports);
     locks = await acquireLocks(req.env, run, req.command, ports);
+    upstream = await preflight({ command: req.command, env: req.env, run, registry: req.registry }, ports);
   } catch (e) {
+    await Promise.all(locks.map((l) => l.release()));
     if (!isPlatformError(e)) throw e;
     // Nothing started: every selected phase ends blocked by the upstream named in the error (a
     // dependency problem), or cancelled before it started (a lock), so no host shows it "queued".
@@ -155,7 +164,7 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
         const phase = byId.get(id)!;
         inflight.set(
           id,
-          runStep(ctx, { command: req.command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force, runId: ports.journal.runId, signal: req.signal }).then(
+          runStep(ctx, { command: req.command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force, plannedInRun: run.map((p) => p.id), runId: ports.journal.runId, signal: req.signal }).then(
             (result) => ({ id, result }),
           ),
         );

@@ -3,7 +3,7 @@
  * cache folder (PULUMI_HOME, workspaces), the real adapter, and event capture. If the engine binary
  * is missing the suite fails with the command that builds it: it never skips.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,4 +93,25 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
     return e;
   }
   throw new Error('expected the operation to fail, and it succeeded');
+}
+
+/**
+ * Resolves once the checkpoint of `stack` in a file backend records a pending operation on the
+ * resource named `name` (the engine writes it just before the step starts; its event may come first).
+ */
+export async function untilPending(backendDir: string, stack: string, name: string, timeoutMs = 60_000): Promise<void> {
+  const file = join(backendDir, '.pulumi', 'stacks', 'platform', `${stack}.json`);
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      if (existsSync(file)) {
+        const ops = (JSON.parse(readFileSync(file, 'utf8')) as { checkpoint?: { latest?: { pending_operations?: Array<{ resource: { urn: string } }> } } }).checkpoint?.latest?.pending_operations ?? [];
+        if (ops.some((o) => o.resource.urn.endsWith(`::${name}`))) return;
+      }
+    } catch {
+      // being rewritten: read again
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no pending operation on ${name} in ${stack} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -11,7 +11,9 @@ import { ExitCode, isPlatformError, type PlatformError } from '../../src/core/er
 import type { PlatformEvent } from '../../src/core/events.js';
 import { repairStack } from '../../src/engine/pulumi/repair.js';
 import { readLocks } from '../../src/engine/pulumi/state.js';
-import { makeHarness, REPO_ROOT, rejection, type Harness } from './harness.js';
+import { makeHarness, REPO_ROOT, rejection, untilPending, type Harness } from './harness.js';
+import { FILE_RESOURCE_TYPE, fileLookup } from './fixtures/file-resource.js';
+import { processAlive as alive } from '../../src/state/process-identity.js';
 import { testPhase } from './fixtures/test-phases.js';
 
 /** Resolves when an event matching `pred` has been captured (polls the array; real time is needed here). */
@@ -23,7 +25,7 @@ async function until(events: PlatformEvent[], pred: (e: PlatformEvent) => boolea
   }
 }
 
-/** Every descendant of `pid` (from /proc), so a test can clean up what a killed CLI leaves behind. */
+/** Every descendant of `pid` (from /proc). */
 function descendants(pid: number): number[] {
   const parent = new Map<number, number>();
   for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
@@ -100,64 +102,76 @@ describe('real engine: contention and interruption', function () {
     assert.equal(readdirSync(join(h.dir, 'f')).length, 2, 'no orphan appeared after the cancel');
   });
 
-  it('kill -9 mid-create: pending operations, exit 5 naming repair, and repair + up converge with nothing lost', async () => {
+  it('kill -9 mid-create after the side effect: repair finds the resource, imports it, and up makes no second copy', async () => {
     h = makeHarness();
     const phase = testPhase(1, 'crash');
     const dir = join(h.dir, 'f');
-    const run = h.engine.up(h.request(phase, { dir, content: 'v1', files: 2, delayMs: 60_000 }));
+    // Every create writes its file first, then waits 60 s: the kill lands after file-1 exists.
+    const run = h.engine.up(h.request(phase, { dir, content: 'v1', files: 2, chained: true, slowAfterMs: 60_000 }));
     inflight.push(run);
-    await until(h.events, (e) => e.type === 'resource-op' && e.name === 'file-0' && e.status === 'done');
-    await until(h.events, started('file-1'));
+    await until(h.events, started('file-0'));
     const cli = h.engine.running().find((c) => c.args[0] === 'up')!;
-    const plugins = descendants(cli.pid);
-    process.kill(-cli.pid, 'SIGKILL'); // the CLI, as an OOM kill or `kill -9 -<pgid>` would
-    await rejection(run);
-    // Its provider plugins run in their own process groups and outlive it (as they would in life);
-    // the test ends them so that nothing it started keeps running.
-    for (const p of plugins) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    const t0 = Date.now();
+    while (!readdirSync(dir, { withFileTypes: true }).length) {
+      if (Date.now() - t0 > 60_000) throw new Error('file-0 was never written');
+      await new Promise((r) => setTimeout(r, 50));
     }
-    const survivor = readdirSync(dir);
-    assert.equal(survivor.length, 1, 'file-0 was created before the kill');
-    const survivorContent = readFileSync(join(dir, survivor[0]!), 'utf8');
+    const providers = descendants(cli.pid);
+    assert.ok(providers.length > 0, 'the engine runs a provider process');
+    process.kill(-cli.pid, 'SIGKILL'); // the engine alone, as an OOM kill would
+    await rejection(run);
+    // The providers die with their engine (the launcher execs node with a parent watch).
+    const t1 = Date.now();
+    while (providers.some(alive)) {
+      assert.ok(Date.now() - t1 < 5_000, `provider processes outlived their engine by 5 s: ${providers.filter(alive).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(readdirSync(dir).length, 1, 'file-0 was written before the kill');
 
     const info = await h.engine.info(h.ref(phase), h.env);
-    assert.equal(info.pendingOperations.length, 1);
-    assert.match(info.pendingOperations[0]!.urn, /file-1$/);
-    assert.equal(info.pendingOperations[0]!.op, 'creating');
-
-    const e = (await rejection(h.engine.up(h.request(phase, { dir, content: 'v1', files: 2 })))) as PlatformError;
+    assert.deepEqual(info.pendingOperations.map((p) => [p.op, p.urn.split('::').pop()]), [['creating', 'file-0']]);
+    const e = (await rejection(h.engine.up(h.request(phase, { dir, content: 'v1', files: 2, chained: true })))) as PlatformError;
     assert.ok(isPlatformError(e) && e.code === 'recovery-needed', String(e));
     assert.equal(e.exitCode, ExitCode.RecoveryNeeded);
-    assert.match(e.message, /file-1/);
     assert.equal(e.hint, 'run `platform repair --phase 1 --env rt`');
 
-    const questions: string[] = [];
     const outcome = await repairStack(h.engine, {
       ...h.request(phase, undefined),
       repoRoot: REPO_ROOT,
-      confirm: async (q) => {
-        questions.push(q.message);
-        assert.equal(q.defaultAnswer, false, 'destructive questions default to no');
-        return true;
-      },
+      lookups: [fileLookup],
+      dropUrns: [],
+      confirmDrop: async () => assert.fail('a pending create the lookup found must not be offered for dropping'),
     });
-    assert.equal(outcome.clearedLocks.length, 1, 'the killed CLI left its lock; repair cleared it on confirmation');
-    assert.match(outcome.clearedLocks[0]!, new RegExp(`pid ${cli.pid} .*stale`));
     assert.deepEqual(outcome.remaining, []);
-    assert.ok(outcome.cleared.some((p) => p.urn.endsWith('file-1') && p.op === 'creating'));
-    assert.ok(questions.some((q) => q.includes('file-1') && q.includes('never created')));
+    assert.deepEqual(outcome.creates.map((c) => [c.name, c.action]), [['file-0', 'imported']]);
+    assert.deepEqual(readLocks(h.backendDir, 'rt-01-crash'), [], 'the killed engine\'s lock was cleared');
 
-    const converge = await h.engine.up(h.request(phase, { dir, content: 'v1', files: 2 }));
-    assert.equal(converge.changes.create, 1, 'the interrupted create is done now');
-    assert.equal(converge.changes.same, 1, 'the resource created before the kill was kept');
-    const noop = await h.engine.up(h.request(phase, { dir, content: 'v1', files: 2 }));
-    assert.deepEqual({ ...noop.changes, same: 0 }, { create: 0, update: 0, replace: 0, delete: 0, same: 0 });
-    assert.equal(readdirSync(dir).length, 2);
-    assert.equal(readFileSync(join(dir, survivor[0]!), 'utf8'), survivorContent, 'nothing lost');
+    const converge = await h.engine.up(h.request(phase, { dir, content: 'v1', files: 2, chained: true }));
+    assert.equal(converge.changes.create, 1, 'only file-1 is created now');
+    assert.equal(readdirSync(dir).length, 2, 'no second copy of file-0');
+    assert.equal(readdirSync(dir).filter((n) => n.startsWith('file-0--')).length, 1);
+  });
+
+  it('repair of a pending create with no lookup for its type: unresolved, nothing dropped, listed', async () => {
+    h = makeHarness();
+    const phase = testPhase(1, 'nolookup');
+    const dir = join(h.dir, 'f');
+    const run = h.engine.up(h.request(phase, { dir, content: 'v1', files: 1, delayMs: 60_000 }));
+    inflight.push(run);
+    await untilPending(h.backendDir, 'rt-01-nolookup', 'file-0');
+    const cli = h.engine.running().find((c) => c.args[0] === 'up')!;
+    process.kill(-cli.pid, 'SIGKILL');
+    await rejection(run);
+    const asked: string[] = [];
+    const outcome = await repairStack(h.engine, {
+      ...h.request(phase, undefined),
+      repoRoot: REPO_ROOT,
+      lookups: [],
+      dropUrns: [],
+      confirmDrop: async (r) => (asked.push(r.name), false),
+    });
+    assert.deepEqual(asked, ['file-0'], 'the user is asked about that one resource, by name');
+    assert.equal(outcome.remaining.length, 1);
+    assert.deepEqual(outcome.creates.map((c) => [c.name, c.action, c.lookup.detail]), [['file-0', 'unresolved', `no lookup exists for type ${FILE_RESOURCE_TYPE}`]]);
   });
 });

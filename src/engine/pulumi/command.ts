@@ -6,13 +6,16 @@
  *   We replace the runner on our `PulumiCommand` instance so that every child is tracked here:
  *   the first cancel sends SIGINT (the engine stops scheduling, waits for in-flight steps, releases
  *   its lock); `force()` sends SIGKILL to what is still running (in-flight steps become pending
- *   operations, which `platform repair` resolves).
+ *   operations, which `platform repair` resolves) together with its provider processes (process-tree.ts).
+ * - Each child dies with our process (parent-death signal, process-tree.ts): a killed CLI leaves no
+ *   engine behind to finish creates nobody records.
  * - Our own SIGINT/SIGTERM handling lives in the CLI; here the caller's AbortSignal is the trigger.
  * - Arguments never carry secrets (secret config goes through files), so argv is safe to show.
  * - A failed command rejects with {@link CliFailure}, keeping stdout, stderr and the real exit code
  *   (the SDK's own runner loses it, see reference/stack.md §5).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killTree, withParentDeath } from './process-tree.js';
 
 /** A `pulumi` invocation that exited non-zero or was killed. */
 export class CliFailure extends Error {
@@ -53,9 +56,9 @@ export class CommandTracker {
     for (const child of this.live.keys()) child.kill('SIGINT');
   }
 
-  /** Kills every live child now (SIGKILL). */
+  /** Kills every live child now (SIGKILL), with its provider processes. */
   force(): void {
-    for (const child of this.live.keys()) child.kill('SIGKILL');
+    for (const child of this.live.keys()) if (child.pid) killTree(child.pid);
   }
 
   /**
@@ -83,7 +86,8 @@ export class CommandTracker {
     }
     return new Promise((resolvePromise, reject) => {
       // detached: a terminal Ctrl-C reaches only us; we decide what the child gets and when.
-      const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const launch = withParentDeath(command, args);
+      const child = spawn(launch.file, launch.argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       this.live.set(child, { pid: child.pid ?? -1, args: [...args], startedAt: Date.now() });
       let stdout = '';
       let stderr = '';

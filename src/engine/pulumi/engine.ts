@@ -30,7 +30,7 @@ import { PlatformError } from '../../core/errors.js';
 import type { EngineRequest, EngineResult, PlannedResource, StackInfo, StackRef } from '../../core/ports.js';
 import type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
 import { redact as redactWith } from '../../core/secrets.js';
-import { CommandTracker, installRunner } from './command.js';
+import { CliFailure, CommandTracker, installRunner } from './command.js';
 import { mapPulumiError } from './errors-map.js';
 import { EventMapper } from './events-map.js';
 import {
@@ -43,8 +43,10 @@ import {
   MIN_CLI_VERSION,
   secretsProvider,
 } from './settings.js';
-import { collectResource, countsFromPreview, toOutputMap } from './results.js';
-import { pendingOperations, PROJECT, readLocks, resourceCount, writeBackup, type Deployment } from './state.js';
+import { collectResource, countsFromPreview, plannedOutputMap, stackOutputsFrom, toOutputMap } from './results.js';
+import { describeHolder, pendingOperations, PROJECT, readLocks, resourceCount, writeBackup, type Deployment } from './state.js';
+import { WorkspaceDirs } from './workspace-dirs.js';
+import { findSetpriv } from './process-tree.js';
 
 export type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
 
@@ -56,6 +58,8 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
   const now = opts.now ?? Date.now;
   let cmdPromise: Promise<{ cmd: PulumiCommand; root: string }> | undefined;
   let forced = false;
+  const workspaces = new WorkspaceDirs(opts.cacheDir);
+  let warnedNoSetpriv = false;
 
   const command = () =>
     (cmdPromise ??= (async () => {
@@ -84,8 +88,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
 
   async function workspaceOpts(env: EnvConfig, stack: StackRef) {
     const { cmd, root } = await command();
-    const workDir = join(opts.cacheDir, 'workspaces', stack.name);
-    mkdirSync(workDir, { recursive: true });
+    const workDir = workspaces.forStack(stack.name);
     return {
       workDir,
       pulumiCommand: cmd,
@@ -141,6 +144,9 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       );
       return s;
     } catch (e) {
+      // Another process (another checkout on the same backend) created it between our select and
+      // our create: select what it created; its lock then decides who proceeds.
+      if (/stack .*already exists/.test(e instanceof CliFailure ? e.stderr + e.stdout : String(e))) return select(stack, env, program);
       throw mapPulumiError(e, context(stack, env, 'stack init'));
     }
   }
@@ -165,15 +171,34 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
   async function exportDeployment(s: Stack, stack: StackRef, env: EnvConfig): Promise<Deployment> {
     const { cmd, root } = await command();
     try {
-      const r = await tracker.run(cmd.command, ['stack', 'export', '--stack', s.name], join(opts.cacheDir, 'workspaces', stack.name), engineEnv(env, opts, root));
+      const r = await tracker.run(cmd.command, ['stack', 'export', '--stack', s.name], workspaces.forStack(stack.name), engineEnv(env, opts, root));
       return JSON.parse(r.stdout) as Deployment;
     } catch (e) {
       throw mapPulumiError(e, context(stack, env, 'stack export'));
     }
   }
 
+  /**
+   * Clears Pulumi lock files whose holder ran on this host and no longer exists (a killed engine),
+   * saying so in one line; our own lock on the stack is held, so no run of this checkout is active.
+   */
+  async function clearStaleLocks(s: Stack, stack: StackRef, env: EnvConfig, emit?: (e: import('../../core/events.js').PlatformEvent) => void): Promise<string[]> {
+    const locks = readLocks(backendDir(env, opts.repoRoot), stack.name);
+    if (!locks.length || locks.some((l) => !l.stale)) return [];
+    try {
+      await s.cancel(); // on a file backend: removes the stack's lock files, nothing else
+    } catch (e) {
+      throw mapPulumiError(e, context(stack, env, 'cancel'));
+    }
+    const who = locks.map(describeHolder);
+    for (const w of who) {
+      emit?.({ type: 'diagnostic', phase: stack.phase, severity: 'warning', message: `cleared the engine lock of ${stack.name} left by ${w}`, at: new Date(now()).toISOString() });
+    }
+    return who;
+  }
+
   /** The checks and backup every mutation starts with. */
-  async function beforeMutation(s: Stack, stack: StackRef, env: EnvConfig, op: Mutation, allowPending = false): Promise<void> {
+  async function beforeMutation(s: Stack, stack: StackRef, env: EnvConfig, op: Mutation, allowPending = false, emit?: (e: import('../../core/events.js').PlatformEvent) => void): Promise<void> {
     const dep = await exportDeployment(s, stack, env);
     const pending = pendingOperations(dep);
     const locks = readLocks(backendDir(env, opts.repoRoot), stack.name);
@@ -186,7 +211,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         { value: stack.name, hint: `run \`platform repair --phase ${stack.phase} --env ${stack.env}\`` },
       );
     }
-    if (locks.length && !allowPending) throw mapPulumiError(new Error('the stack is currently locked by 1 lock(s)'), context(stack, env, op));
+    await clearStaleLocks(s, stack, env, emit);
     if (dep.deployment && Object.keys(dep.deployment).length) {
       writeBackup(dep, { backendDir: backendDir(env, opts.repoRoot), cacheDir: opts.cacheDir }, stack.name, op, new Date(now()));
     }
@@ -198,18 +223,27 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
     operation: string,
     secrets: string[],
     body: (onEvent: (e: EngineEvent) => void, signal: AbortSignal) => Promise<T>,
-  ): Promise<{ value: T; mapper: EventMapper; resources: PlannedResource[] }> {
+  ): Promise<{ value: T; mapper: EventMapper; resources: PlannedResource[]; planned?: Record<string, unknown> }> {
     const redact = (t: string) => redactWith(t, secrets);
     const mapper = new EventMapper(req.stack.phase, req.emit, redact, now);
     const resources: PlannedResource[] = [];
+    let planned: Record<string, unknown> | undefined;
     const onEvent = (e: EngineEvent) => {
       collectResource(e, req.stack, resources);
+      planned = stackOutputsFrom(e) ?? planned;
       mapper.handle(e);
     };
     forced = false;
+    if (!warnedNoSetpriv && process.platform === 'linux' && !findSetpriv()) {
+      warnedNoSetpriv = true;
+      req.emit({
+        type: 'diagnostic', phase: req.stack.phase, severity: 'warning', at: new Date(now()).toISOString(),
+        message: 'setpriv (util-linux) is not on PATH: if this process is killed, the engine keeps running until it notices',
+      });
+    }
     try {
       const value = await body(onEvent, req.signal);
-      return { value, mapper, resources };
+      return { value, mapper, resources, planned };
     } catch (e) {
       const cancelled = req.signal.aborted ? { inFlight: [...mapper.inFlight], forced } : undefined;
       mapper.closeOpen();
@@ -254,8 +288,8 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         type: 'diagnostic', phase: req.stack.phase, severity: 'info', at: new Date(now()).toISOString(),
         message: `stack ${req.stack.name} does not exist yet in ${backendUrl(req.env, opts.repoRoot)}: this preview shows it built from scratch`,
       });
-      const { value, mapper, resources } = await run(req, 'preview', [], (onEvent, signal) => s.preview({ onEvent, signal, color: 'never', diff: false }));
-      return { changes: mapper.summary ?? countsFromPreview(value.changeSummary), resources };
+      const { value, mapper, resources, planned } = await run(req, 'preview', [], (onEvent, signal) => s.preview({ onEvent, signal, color: 'never', diff: false }));
+      return { changes: mapper.summary ?? countsFromPreview(value.changeSummary), resources, ...(planned ? { outputs: plannedOutputMap(planned, req.phase.secretOutputs) } : {}) };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -279,7 +313,9 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       } catch (e) {
         throw mapPulumiError(e, context(stack, env, 'stack history'));
       }
-      const locked = readLocks(backendDir(env, opts.repoRoot), stack.name).length > 0;
+      const locks = readLocks(backendDir(env, opts.repoRoot), stack.name);
+      const live = locks.filter((l) => !l.stale);
+      const locked = locks.length > 0;
       const lastResult = locked ? 'in-progress' : last?.result === 'succeeded' || last?.result === 'failed' || last?.result === 'in-progress' ? last.result : last ? 'failed' : undefined;
       return {
         exists: true,
@@ -287,6 +323,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         ...(last?.endTime || last?.startTime ? { lastUpdateAt: new Date(last.endTime ?? last.startTime!).toISOString() } : {}),
         pendingOperations: pendingOperations(dep),
         resourceCount: resourceCount(dep),
+        ...(live.length ? { lockedBy: live.map(describeHolder).join('; ') } : {}),
       };
     },
 
@@ -300,10 +337,10 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         if (e instanceof PlatformError && e.code === 'stack-not-found') return previewFresh(req, program);
         throw e;
       }
-      const { value, mapper, resources } = await run(req, 'preview', [], (onEvent, signal) =>
+      const { value, mapper, resources, planned } = await run(req, 'preview', [], (onEvent, signal) =>
         s.preview({ onEvent, signal, color: 'never', diff: false }),
       );
-      return { changes: mapper.summary ?? countsFromPreview(value.changeSummary), resources };
+      return { changes: mapper.summary ?? countsFromPreview(value.changeSummary), resources, ...(planned ? { outputs: plannedOutputMap(planned, req.phase.secretOutputs) } : {}) };
     },
 
     async up(req) {
@@ -311,7 +348,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       notAborted(req, 'up');
       await opts.beforeMutation?.(req.env, req.stack); // before anything, even creating the stack
       const s = await selectOrCreate(req.stack, req.env, program);
-      await beforeMutation(s, req.stack, req.env, 'up');
+      await beforeMutation(s, req.stack, req.env, 'up', false, req.emit);
       const { value, mapper, resources } = await run(req, 'up', [], (onEvent, signal) => s.up({ onEvent, signal, color: 'never' }));
       const outputs = toOutputMap(value.outputs, req.phase.secretOutputs);
       return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges), outputs, resources };
@@ -321,7 +358,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       notAborted(req, 'destroy');
       await opts.beforeMutation?.(req.env, req.stack);
       const s = await select(req.stack, req.env);
-      await beforeMutation(s, req.stack, req.env, 'destroy');
+      await beforeMutation(s, req.stack, req.env, 'destroy', false, req.emit);
       const { value, mapper } = await run(req, 'destroy', [], (onEvent, signal) => s.destroy({ onEvent, signal, color: 'never' }));
       // Everything is gone: remove the stack too (its history stays in the backend's backups).
       const left = resourceCount(await exportDeployment(s, req.stack, req.env));
@@ -339,7 +376,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       notAborted(req, 'refresh');
       await opts.beforeMutation?.(req.env, req.stack);
       const s = await select(req.stack, req.env);
-      await beforeMutation(s, req.stack, req.env, 'refresh', true);
+      await beforeMutation(s, req.stack, req.env, 'refresh', true, req.emit);
       const { value, mapper } = await run(req, 'refresh', [], (onEvent, signal) =>
         s.refresh({ onEvent, signal, color: 'never', ...(ropts.clearPendingCreates ? { clearPendingCreates: true } : {}) }),
       );

@@ -43,3 +43,38 @@ function maskSecrets(v: unknown): unknown {
   }
   return v;
 }
+
+/** Pulumi's placeholder for a value known only after the update (plugin.UnknownStringValue). */
+export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+
+function holds(v: unknown, pred: (x: unknown) => boolean): boolean {
+  if (pred(v)) return true;
+  if (Array.isArray(v)) return v.some((x) => holds(x, pred));
+  if (v && typeof v === 'object') return Object.values(v).some((x) => holds(x, pred));
+  return false;
+}
+
+/**
+ * The root stack's planned outputs, seen in a preview's events (`new.outputs` of the
+ * `pulumi:pulumi:Stack` step or outputs event), or undefined when the preview showed none.
+ */
+export function stackOutputsFrom(e: EngineEvent): Record<string, unknown> | undefined {
+  const m = e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata;
+  if (!m || m.type !== 'pulumi:pulumi:Stack') return undefined;
+  return (m.new?.outputs as Record<string, unknown> | undefined) ?? undefined;
+}
+
+/**
+ * A preview's planned outputs as ours: a value holding Pulumi's unknown placeholder is marked
+ * unknown; so is a secret (the event stream does not reveal it: "[secret]" or a secret signature).
+ */
+export function plannedOutputMap(raw: Record<string, unknown>, secretKeys: readonly string[]): OutputMap {
+  const secret = new Set(secretKeys);
+  return Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => {
+      const isSecret = secret.has(k) || holds(v, (x) => x === '[secret]' || Boolean(x && typeof x === 'object' && SECRET_SIG in x));
+      const unknown = isSecret || holds(v, (x) => x === UNKNOWN);
+      return [k, unknown ? { value: null, secret: isSecret, unknown: true as const } : { value: v, secret: false }];
+    }),
+  );
+}

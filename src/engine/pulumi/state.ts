@@ -6,10 +6,9 @@
  *   .pulumi/backups/<project>/<stack>/                          Pulumi's own post-op backups (ours go here too)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PendingOperation } from '../../core/ports.js';
-import { processAlive } from '../../state/file-lock.js';
+import { holderState } from '../../state/process-identity.js';
 
 export const PROJECT = 'platform';
 
@@ -20,7 +19,10 @@ export interface LockHolder {
   username?: string;
   hostname?: string;
   timestamp?: string;
-  /** True when the holder ran on this host and its pid is gone: a lock left by a killed process. */
+  /**
+   * True when the holder ran on this host and is gone: its pid does not exist, or belongs to a process
+   * started after the lock was taken (a reused pid). A lock left by a killed process.
+   */
   stale: boolean;
 }
 
@@ -35,7 +37,8 @@ export function readLocks(backendDir: string | undefined, stack: string): LockHo
       const file = join(dir, f);
       try {
         const raw = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; username?: string; hostname?: string; timestamp?: string };
-        return { file, ...raw, stale: raw.hostname === hostname() && typeof raw.pid === 'number' && !processAlive(raw.pid) };
+        const state = holderState({ pid: raw.pid, host: raw.hostname, since: raw.timestamp });
+        return { file, ...raw, stale: state === 'gone' || state === 'reused' };
       } catch {
         return { file, stale: false };
       }
