@@ -25,6 +25,8 @@ export interface StepRequest {
   /** The phase's upstream ids, direct and transitive. */
   upstreamIds: readonly PhaseId[];
   force: boolean;
+  /** Phases selected in this run (a preview's dependents read their planned outputs). */
+  plannedInRun?: readonly PhaseId[];
   runId: string;
   signal: AbortSignal;
 }
@@ -57,8 +59,12 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   // Every upstream phase's outputs, direct and transitive (a phase may read a value two edges away,
   // e.g. the kubeconfig of phase 2 in phase 5); only what inputs() reads enters the fingerprint.
   const upstreamPlain: UpstreamOutputs = {};
+  const unknownRead: string[] = [];
   for (const dep of req.upstreamIds) {
     const out = req.upstream.get(dep);
+    if (!out && req.command === 'preview' && req.plannedInRun?.includes(dep)) {
+      return { state: 'skipped', reason: `not planned: phase ${dep}, whose outputs it needs, was not planned` };
+    }
     if (!out) {
       return {
         state: 'failed',
@@ -68,9 +74,19 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
         }),
       };
     }
-    upstreamPlain[dep] = plainOutputs(out);
+    upstreamPlain[dep] = guardUnknown(dep, out, unknownRead);
   }
-  const inputs = phase.inputs({ env: req.env, organization: ctx.ports.organization?.config, upstream: upstreamPlain, simulated });
+  let inputs: unknown;
+  try {
+    inputs = phase.inputs({ env: req.env, organization: ctx.ports.organization?.config, upstream: upstreamPlain, simulated });
+  } catch (e) {
+    if (!unknownRead.length) throw e;
+    // A preview over a chain: the upstream's plan leaves values its inputs need unknown.
+    return {
+      state: 'skipped',
+      reason: `not planned: its inputs need ${unknownRead.join(', ')}, unknown until ${unknownRead.length > 1 ? 'those phases are' : 'that phase is'} deployed (run: ${fixCommand('up', Number(unknownRead[0]!.split('.')[0]) as PhaseId, req.env.name)})`,
+    };
+  }
   const fp = fingerprint({ sources: await sources.hash(phase), inputs, engine: engine.kind });
   const previous = await records.read(env.name, phase.id);
 
@@ -89,7 +105,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
 
   const started = clock.now();
   const consumed: Partial<Record<PhaseId, string>> = {};
-  for (const dep of req.upstreamIds) consumed[dep] = hashValue(upstreamPlain[dep]);
+  if (req.command === 'up') for (const dep of req.upstreamIds) consumed[dep] = hashValue(upstreamPlain[dep]);
   const emit = (e: Parameters<RunContext['emit']>[0]) => ctx.emit(e);
   const base: PhaseRecord = {
     env: env.name,
@@ -116,7 +132,8 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     if (ctx.ports.checks && result.resources && !(req.command === 'up' && env.checks.blockOnViolation)) {
       await staticChecks(ctx, phase.id, env, result.resources, req.env.name);
     }
-    if (req.command === 'preview') return { state: 'succeeded' };
+    // Planned outputs (unknowns marked) let a dependent in the same preview be planned too.
+    if (req.command === 'preview') return { state: 'succeeded', ...(result.outputs ? { outputs: result.outputs } : {}) };
 
     const outputs = result.outputs ?? {};
     const problem = validateOutputs(phase, outputs);
@@ -166,6 +183,26 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     }
     return { state: error.code === 'cancelled' ? 'cancelled' : 'failed', error };
   }
+}
+
+/**
+ * The plain outputs of an upstream phase for `inputs()`. Values a preview left unknown throw when
+ * read (noting `<phase>.<key>` in `read`), so a phase whose inputs need one is reported, not planned
+ * on a placeholder.
+ */
+function guardUnknown(dep: PhaseId, out: OutputMap, read: string[]): Record<string, unknown> {
+  const plain = plainOutputs(out);
+  const unknown = new Set(Object.entries(out).filter(([, o]) => o.unknown).map(([k]) => k));
+  if (!unknown.size) return plain;
+  return new Proxy(plain, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && unknown.has(key)) {
+        if (!read.includes(`${dep}.${key}`)) read.push(`${dep}.${key}`);
+        throw new PlatformError('dependency-check', `output ${key} of phase ${dep} is unknown until it is deployed`, { value: `${dep}.${key}` });
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 /** Runs the static checks over a phase's planned resources; blocking findings throw check-failed. */

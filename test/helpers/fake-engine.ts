@@ -45,10 +45,14 @@ export class FakeEngine implements Engine {
     if (req.signal.aborted) throw new PlatformError('cancelled', `phase ${req.phase.id} cancelled`);
   }
 
+  /** Planned outputs a preview returns, per phase (none when unset). */
+  planned = new Map<PhaseId, OutputMap>();
+
   async preview(req: EngineRequest): Promise<EngineResult> {
     this.calls.push({ op: 'preview', stack: req.stack.name });
     await this.work(req);
-    return { changes: { ...emptyCounts(), create: this.stacks.has(req.stack.name) ? 0 : 1 } };
+    const planned = this.planned.get(req.phase.id);
+    return { changes: { ...emptyCounts(), create: this.stacks.has(req.stack.name) ? 0 : 1 }, ...(planned ? { outputs: planned } : {}) };
   }
 
   async up(req: EngineRequest): Promise<EngineResult> {

@@ -182,7 +182,13 @@ export function createSimulateEngine(options: SimulateEngineOptions): Engine {
       const evaluation = await evaluate(req);
       const ops = diffResources(prev?.resources ?? [], stored(evaluation));
       emitOps(req, ops);
-      return { changes: countOps(ops), resources: planned(req.phase, evaluation) };
+      // Planned outputs, so that a dependent in the same preview can be planned on them.
+      const declaredSecret = new Set(req.phase.secretOutputs);
+      const engineSecret = new Set(evaluation.secretOutputs);
+      const outputs: OutputMap = Object.fromEntries(
+        Object.entries(evaluation.outputs).map(([k, value]) => [k, { value, secret: engineSecret.has(k) || declaredSecret.has(k) }]),
+      );
+      return { changes: countOps(ops), outputs: structuredClone(outputs), resources: planned(req.phase, evaluation) };
     },
 
     async up(req: EngineRequest): Promise<EngineResult> {
