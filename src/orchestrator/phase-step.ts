@@ -84,7 +84,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     // A preview over a chain: the upstream's plan leaves values its inputs need unknown.
     return {
       state: 'skipped',
-      reason: `not planned: its inputs need ${unknownRead.join(', ')}, unknown until ${unknownRead.length > 1 ? 'those phases are' : 'that phase is'} deployed (run: ${fixCommand('up', Number(unknownRead[0]!.split('.')[0]) as PhaseId, req.env.name)})`,
+      reason: `not planned: its inputs need ${unknownRead.join(', ')}, which a preview cannot know (created by the update, or secret); deploy first (run: ${fixCommand('up', Number(unknownRead[0]!.split('.')[0]) as PhaseId, req.env.name)})`,
     };
   }
   const fp = fingerprint({ sources: await sources.hash(phase), inputs, engine: engine.kind });

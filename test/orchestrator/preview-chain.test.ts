@@ -40,7 +40,7 @@ describe('preview over a chain', () => {
     const out = await t.preview('0..2');
     assert.equal(out.exitCode, 0);
     assert.deepEqual(out.phases, { 0: 'succeeded', 1: 'skipped', 2: 'skipped' });
-    assert.equal(reasonOf(t.journal, 1), 'not planned: its inputs need 0.value, unknown until that phase is deployed (run: platform up --phase 0 --env local)');
+    assert.equal(reasonOf(t.journal, 1), 'not planned: its inputs need 0.value, which a preview cannot know (created by the update, or secret); deploy first (run: platform up --phase 0 --env local)');
     assert.equal(reasonOf(t.journal, 2), 'not planned: phase 1, whose outputs it needs, was not planned');
     assert.deepEqual(t.engine.calls.map((c) => c.stack), ['local-00-p0'], 'nothing was planned on a placeholder');
   });

@@ -26,6 +26,12 @@ export function requireEngineRoot(): string {
         '(or set PLATFORM_PULUMI_ROOT to a folder holding bin/pulumi).',
     );
   }
+  // The suite's crash tests rely on our provider launcher (exec + parent watch), not the SDK's.
+  const launcher = join(root, 'bin', 'pulumi-resource-pulumi-nodejs');
+  const ours = readFileSync(join(REPO_ROOT, 'scripts', 'pulumi-engine', 'pulumi-resource-pulumi-nodejs'), 'utf8');
+  if (!existsSync(launcher) || readFileSync(launcher, 'utf8') !== ours) {
+    throw new Error(`real-engine suite: ${launcher} is not our dynamic-provider launcher; run \`scripts/install-pulumi-engine.sh\` (it installs it)`);
+  }
   return root;
 }
 

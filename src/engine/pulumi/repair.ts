@@ -127,11 +127,11 @@ export async function repairStack(engine: PulumiEngine, req: RepairRequest): Pro
     }
     const base = { urn: r.urn, type: r.type, name: r.name, lookup: result };
     if (result.kind === 'found') {
-      say('info', `pending create of ${r.type} '${r.name}': found, id ${result.id} (${result.detail}); importing it`);
+      say('warning', `pending create of ${r.type} '${r.name}': found, id ${result.id} (${result.detail}); importing it`);
       imports.push({ urn: r.urn, id: result.id });
       creates.push({ ...base, action: 'imported' });
     } else if (result.kind === 'absent') {
-      say('info', `pending create of ${r.type} '${r.name}': never created (${result.detail}); dropping it`);
+      say('warning', `pending create of ${r.type} '${r.name}': never created (${result.detail}); dropping it`);
       drops.push(r.urn);
       creates.push({ ...base, action: 'dropped', because: 'absent' });
     } else if (req.dropUrns.includes(r.urn)) {
