@@ -35,6 +35,8 @@ export class CliProject {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(this.dir, 'node_modules'));
     symlinkSync(join(REPO_ROOT, 'package-lock.json'), join(this.dir, 'package-lock.json'));
     mkdirSync(join(this.dir, 'stacks'));
+    // Every env belongs to the organization file (its regions); the test phases never run phase 0.
+    writeFileSync(join(this.dir, 'stacks', 'organization.yaml'), readFileSync(join(REPO_ROOT, 'stacks', 'organization.yaml')));
     const env = parse(readFileSync(join(REPO_ROOT, 'stacks', 'local.yaml'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(this.dir, 'passphrase'), `pp-${Math.random().toString(36).slice(2)}\n`, { mode: 0o600 });
     Object.assign(env, {
