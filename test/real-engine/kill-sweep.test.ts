@@ -12,6 +12,8 @@
  * Points are spread from 1.5 s before the first engine step to 0.8 s after the last (calibrated on a
  * clean run); the "last event" column says where each kill really landed. PLATFORM_SWEEP_POINTS sets
  * the number of points (default 20); the table goes to stdout and to PLATFORM_SWEEP_REPORT if set.
+ * The SIGKILL-of-the-CLI points run in one scratch checkout and the SIGKILL-of-the-tree points in
+ * another, side by side (each its own stack and store), to halve the wall time.
  */
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
@@ -71,23 +73,91 @@ async function stop(pid: number, signal: Signal): Promise<number[]> {
   return tree;
 }
 
+/** Runs `plan` on one project (its own checkout, stack and store), alternating between the targets. */
+async function lane(p: CliProject, store: string, plan: Array<{ point: number; at: number; signal: Signal }>, rows: Row[]): Promise<void> {
+  p.scenario({ 2: target(store, 0) });
+  const first = await p.run(['up', '--phase', '2', '--env', 'rt']);
+  assert.equal(first.code, 0, first.stderr);
+  let state: 0 | 1 = 0;
+  for (const { point, at, signal } of plan) {
+    state = state === 0 ? 1 : 0;
+    p.scenario({ 2: target(store, state) });
+    const run = p.start(['up', '--phase', '2', '--env', 'rt', '--json']);
+    const exited = run.done.then(() => true);
+    const fired = await Promise.race([sleep(at).then(() => false), exited]);
+    let tree: number[] = [];
+    if (!fired) tree = await stop(run.child.pid!, signal);
+    const end = await run.done;
+    // Every process of the killed run must be gone within 5 s (the engine and its providers die with it).
+    const t1 = Date.now();
+    while (tree.some(processAlive) && Date.now() - t1 < 5000) await sleep(50);
+    const orphans = tree.filter(processAlive);
+    for (const o of orphans) process.kill(o, 'SIGKILL');
+    const journal = p.journals().at(-1) ?? [];
+    const journalFinished = journal.at(-1)?.type === 'run-finished';
+    const record = p.record(2)?.status ?? 'none';
+
+    // Recovery, by the book: up; follow the platform command an error names; anything else is manual.
+    const recovery: string[] = [];
+    let manual = false;
+    let final = '';
+    for (let step = 0; step < 4 && !manual; step++) {
+      const up = await p.run(['up', '--phase', '2', '--env', 'rt']);
+      recovery.push(`up→${up.code}`);
+      if (up.code === 0) {
+        final = 'ok';
+        break;
+      }
+      const cmd = hintedCommand(up.stderr);
+      if (!cmd || cmd[0] === 'up') {
+        manual = true;
+        final = up.stderr.trim().split('\n').at(-1) ?? '';
+        break;
+      }
+      const fix = await p.run(cmd);
+      recovery.push(`${cmd[0]}→${fix.code}`);
+      if (fix.code !== 0) {
+        manual = true;
+        final = fix.stderr.trim().split('\n').at(-1) ?? '';
+      }
+    }
+    const audit = p.audit(STACK, store);
+    rows.push({
+      point,
+      atMs: at,
+      signal,
+      lastEvent: fired ? 'run had finished' : lastEvent(end.stdout),
+      exit: end.signal ?? String(end.code),
+      orphans: orphans.length,
+      journalFinished,
+      record,
+      recovery,
+      manual,
+      duplicates: audit.duplicates.length,
+      lost: audit.lost.length,
+      final: final || `${audit.state} in state, ${audit.pending} pending`,
+    });
+  }
+}
+
 describe('kill sweep through the CLI on the real engine', function () {
   this.timeout(3_600_000);
   const points = Number(process.env.PLATFORM_SWEEP_POINTS ?? 20);
-  const p = new CliProject();
-  const store = p.path('store');
+  // Two checkouts side by side: SIGKILL of the CLI alone in one, of the whole tree in the other.
+  const projects = [new CliProject(), new CliProject()];
   const rows: Row[] = [];
-  after(() => p.dispose());
+  after(() => projects.forEach((p) => p.dispose()));
 
   it(`${points} points × SIGKILL of the CLI and of its tree (+ SIGINT, double SIGINT, SIGTERM): 0 duplicated, 0 lost, 0 manual steps`, async () => {
     const t0 = Date.now();
-    p.scenario({ 2: target(store, 0) });
-    const first = await p.run(['up', '--phase', '2', '--env', 'rt']);
-    assert.equal(first.code, 0, first.stderr);
     // Calibration: when do the engine steps run, from the CLI's start?
-    p.scenario({ 2: target(store, 1) });
+    const cp = projects[0]!;
+    const calStore = cp.path('calibration');
+    cp.scenario({ 2: target(calStore, 0) });
+    assert.equal((await cp.run(['up', '--phase', '2', '--env', 'rt'])).code, 0);
+    cp.scenario({ 2: target(calStore, 1) });
     const startedAt = Date.now();
-    const cal = p.start(['up', '--phase', '2', '--env', 'rt', '--json']);
+    const cal = cp.start(['up', '--phase', '2', '--env', 'rt', '--json']);
     let firstOp = 0;
     let lastOp = 0;
     cal.child.stdout!.on('data', (d: string) => {
@@ -98,78 +168,22 @@ describe('kill sweep through the CLI on the real engine', function () {
     const calDone = await cal.done;
     assert.equal(calDone.code, 0, calDone.stderr);
     assert.ok(firstOp > 0, 'the calibration run reported its steps');
-    let state: 0 | 1 = 1;
+    assert.equal((await cp.run(['destroy', '--phase', '2', '--env', 'rt', '--yes'])).code, 0);
 
-    const plan: Array<{ at: number; signal: Signal }> = [];
     const span = lastOp - firstOp + 2300;
+    const atOf = (i: number) => Math.round(firstOp - 1500 + (i * span) / Math.max(1, points - 1));
+    const lanes: Array<Array<{ point: number; at: number; signal: Signal }>> = [[], []];
     for (let i = 0; i < points; i++) {
-      const at = Math.round(firstOp - 1500 + (i * span) / Math.max(1, points - 1));
-      plan.push({ at, signal: 'kill-cli' }, { at, signal: 'kill-tree' });
+      lanes[0]!.push({ point: i, at: atOf(i), signal: 'kill-cli' });
+      lanes[1]!.push({ point: i, at: atOf(i), signal: 'kill-tree' });
     }
     for (const i of [4, 9, 14].filter((x) => x < points)) {
-      const at = Math.round(firstOp - 1500 + (i * span) / Math.max(1, points - 1));
-      plan.push({ at, signal: 'sigint' }, { at, signal: 'sigint-twice' }, { at, signal: 'sigterm' });
+      lanes[0]!.push({ point: i, at: atOf(i), signal: 'sigint' });
+      lanes[1]!.push({ point: i, at: atOf(i), signal: 'sigint-twice' }, { point: i, at: atOf(i), signal: 'sigterm' });
     }
-
-    for (const [n, { at, signal }] of plan.entries()) {
-      state = state === 0 ? 1 : 0;
-      p.scenario({ 2: target(store, state) });
-      const run = p.start(['up', '--phase', '2', '--env', 'rt', '--json']);
-      const exited = run.done.then(() => true);
-      const fired = await Promise.race([sleep(at).then(() => false), exited]);
-      let tree: number[] = [];
-      if (!fired) tree = await stop(run.child.pid!, signal);
-      const end = await run.done;
-      // Every process of the killed run must be gone within 5 s (the engine and its providers die with it).
-      const t1 = Date.now();
-      while (tree.some(processAlive) && Date.now() - t1 < 5000) await sleep(50);
-      const orphans = tree.filter(processAlive);
-      for (const o of orphans) process.kill(o, 'SIGKILL');
-      const journal = p.journals().at(-1) ?? [];
-      const journalFinished = journal.at(-1)?.type === 'run-finished';
-      const record = p.record(2)?.status ?? 'none';
-
-      // Recovery, by the book: up; follow the platform command an error names; anything else is manual.
-      const recovery: string[] = [];
-      let manual = false;
-      let final = '';
-      for (let step = 0; step < 4 && !manual; step++) {
-        const up = await p.run(['up', '--phase', '2', '--env', 'rt']);
-        recovery.push(`up→${up.code}`);
-        if (up.code === 0) {
-          final = 'ok';
-          break;
-        }
-        const cmd = hintedCommand(up.stderr);
-        if (!cmd || cmd[0] === 'up') {
-          manual = true;
-          final = up.stderr.trim().split('\n').at(-1) ?? '';
-          break;
-        }
-        const fix = await p.run(cmd);
-        recovery.push(`${cmd[0]}→${fix.code}`);
-        if (fix.code !== 0) {
-          manual = true;
-          final = fix.stderr.trim().split('\n').at(-1) ?? '';
-        }
-      }
-      const audit = p.audit(STACK, store);
-      rows.push({
-        point: n,
-        atMs: at,
-        signal,
-        lastEvent: fired ? 'run had finished' : lastEvent(end.stdout),
-        exit: end.signal ?? String(end.code),
-        orphans: orphans.length,
-        journalFinished,
-        record,
-        recovery,
-        manual,
-        duplicates: audit.duplicates.length,
-        lost: audit.lost.length,
-        final: final || `${audit.state} in state, ${audit.pending} pending`,
-      });
-    }
+    await Promise.all(lanes.map((plan, k) => lane(projects[k]!, projects[k]!.path('store'), plan, rows)));
+    rows.sort((a, b) => a.point - b.point || a.signal.localeCompare(b.signal));
+    const plan = lanes.flat();
 
     const table = [
       `kill sweep: ${plan.length} runs (${points} points × kill-cli, kill-tree; sigint, sigint-twice, sigterm at 3 points); calibration: first step at ${firstOp} ms, last at ${lastOp} ms; wall ${Math.round((Date.now() - t0) / 1000)} s`,
