@@ -271,6 +271,10 @@ export function installSignals(controller: AbortController, onForce: (sig: strin
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    // The run is over; a signal while the process winds down ends it with 130, not the default
+    // kill-by-signal status.
+    if (process.listenerCount('SIGINT') === 0) process.once('SIGINT', () => process.exit(130));
+    if (process.listenerCount('SIGTERM') === 0) process.once('SIGTERM', () => process.exit(130));
   };
 }
 
