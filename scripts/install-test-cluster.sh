@@ -18,7 +18,11 @@
 #      tooling fills them later, and recorded with module@version and path in sources.json.
 #   5. Prints each step with its wall time and binary sizes, and writes BUILD-INFO.
 #
-# Usage: scripts/install-test-cluster.sh [--force-build] [--print-root] [--no-sources]
+#   6. With --with-pulumi-kubernetes: pulumi-resource-kubernetes from scripts/test-cluster/pulumi-kubernetes
+#      (our main embedding the provider module's schema.json), stamped with the @pulumi/kubernetes
+#      version of package-lock.json so the engine matches it to the SDK (~4 GB more build cache).
+#
+# Usage: scripts/install-test-cluster.sh [--force-build] [--print-root] [--no-sources] [--with-pulumi-kubernetes]
 # Env: PLATFORM_TEST_CLUSTER_CACHE (default .cache/test-cluster), PLATFORM_TEST_CLUSTER_NICE (default 10).
 set -euo pipefail
 
@@ -29,12 +33,14 @@ NICE="${PLATFORM_TEST_CLUSTER_NICE:-10}"
 FORCE_BUILD=0
 PRINT_ROOT=0
 WITH_SOURCES=1
+WITH_PULUMI_K8S=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --force-build) FORCE_BUILD=1; shift ;;
     --print-root) PRINT_ROOT=1; shift ;;
     --no-sources) WITH_SOURCES=0; shift ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --with-pulumi-kubernetes) WITH_PULUMI_K8S=1; shift ;;
+    -h|--help) sed -n '2,29p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "install-test-cluster: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -197,6 +203,30 @@ if [ "$WITH_SOURCES" = 1 ]; then
     printf '{\n"sources": %s\n],\n"unavailable": [%s]\n}\n' "$json" "$unavailable" >"$OUT/sources.json"
     echo "$STAMP_SOURCES" >"$OUT/STAMP-sources"
     step_done sources "$S"
+  fi
+fi
+
+# 6. The Pulumi Kubernetes provider plugin (opt-in).
+if [ "$WITH_PULUMI_K8S" = 1 ]; then
+  PK_VERSION="$(sed -n '/"node_modules\/@pulumi\/kubernetes": {/,/}/ s/.*"version": "\([^"]*\)".*/\1/p' "$REPO_ROOT/package-lock.json" | head -1)"
+  [ -n "$PK_VERSION" ] || die "could not read the @pulumi/kubernetes version from package-lock.json"
+  PK_MODULE="$(required pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4)"
+  PK_STAMP="$PK_VERSION@$PK_MODULE"
+  if fresh pulumi-kubernetes "$PK_STAMP" pulumi-resource-kubernetes; then
+    log "pulumi-resource-kubernetes $PK_VERSION: up to date ($(size_of pulumi-resource-kubernetes))"
+  else
+    S=$(date +%s)
+    PK_BUILD="$CACHE_ROOT/build-pulumi-kubernetes"
+    rm -rf "$PK_BUILD"; mkdir -p "$PK_BUILD"
+    cp "$WRAPPERS/pulumi-kubernetes/go.mod" "$WRAPPERS/pulumi-kubernetes/go.sum" "$WRAPPERS/pulumi-kubernetes/main.go" "$PK_BUILD/"
+    PK_DIR="$(cd "$PK_BUILD" && go mod download -json "github.com/pulumi/pulumi-kubernetes/provider/v4@$PK_MODULE" | sed -n 's/.*"Dir": "\([^"]*\)".*/\1/p')"
+    [ -d "$PK_DIR" ] || die "go mod download of the provider module $PK_MODULE failed"
+    install -m 0644 "$PK_DIR/cmd/pulumi-resource-kubernetes/schema.json" "$PK_DIR/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$PK_BUILD/"
+    log "pulumi-resource-kubernetes $PK_VERSION (provider module $PK_MODULE): go build (cold: ~10 min, ~4 GB build cache)..."
+    (cd "$PK_BUILD" && nice -n "$NICE" go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PK_VERSION" -o "$BIN/pulumi-resource-kubernetes" .)
+    echo "$PK_STAMP" >"$BIN/STAMP-pulumi-kubernetes"
+    step_done pulumi-kubernetes "$S"
+    log "  size: $(size_of pulumi-resource-kubernetes)"
   fi
 fi
 

@@ -27,7 +27,7 @@ export interface SourceEntry {
 
 export interface Toolchain {
   root: string;
-  bin: (name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm') => string;
+  bin: (name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm' | 'pulumi-resource-kubernetes') => string;
   versions: { kubernetes: string; etcd: string; kwok: string; helm: string };
   sources: SourceEntry[];
   /** Charts the programs pin that no reachable registry serves, with the reason. */
