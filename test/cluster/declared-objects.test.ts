@@ -24,6 +24,7 @@ import { clusterIssuerManifest, certManagerValues } from '../../programs/02-clus
 import { phase as phase2 } from '../../programs/02-cluster/phase.js';
 import type { Phase2Inputs } from '../../programs/02-cluster/phase.js';
 import { phase1OutputsFor, shippedEnv } from '../programs/phase-02-upstream.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 
 const PHASES = [0, 1, 2] as const;
 const ENVS = ['dev', 'stg', 'prod'] as const;
@@ -156,7 +157,7 @@ describe('test cluster: what the API server and the charts refuse', function () 
 
   it("a deliberately wrong field in the program's ClusterIssuer is rejected with the API server's own message", async () => {
     const env = shippedEnv('dev');
-    const inputs = phase2.inputs({ env, upstream: { 1: phase1OutputsFor(env) }, simulated: true }) as Phase2Inputs;
+    const inputs = phase2.inputs({ env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env) }, simulated: true }) as Phase2Inputs;
     const issuer = structuredClone(clusterIssuerManifest(inputs, 'staging')) as any;
     issuer.metadata.name = 'wrong-field';
     const route53 = issuer.spec.acme.solvers[0].dns01.route53;

@@ -22,6 +22,7 @@ import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.
 import { planPhases } from '../../src/orchestrator/plan.js';
 import { phases } from '../../programs/registry.js';
 import { repoRoot } from './toolchain.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 
 export const RELEASE_TYPE = 'kubernetes:helm.sh/v3:Release';
 
@@ -63,7 +64,7 @@ export async function declaredFor(envName: string, ids: readonly PhaseId[]): Pro
   const env = await loadEnv(repoRoot, envName);
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-cluster-plan-'));
   try {
-    const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal);
+    const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal, organizationFor(env));
     const kube = graph.resources.filter((r) => r.type.startsWith('kubernetes:'));
     const expanded = expandManifests(kube.map(toCheck));
     const out: Declared = { env: envName, phases: graph.phases, manifests: [], releases: [], other: [], reads: [] };

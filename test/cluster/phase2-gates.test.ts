@@ -29,6 +29,7 @@ import { createProbes } from '../../src/gates/probes/index.js';
 import { runGates } from '../../src/gates/run-gates.js';
 import { systemClock } from '../../src/state/clock.js';
 import { phase1OutputsFor, shippedEnv } from '../programs/phase-02-upstream.js';
+import { organizationFor } from '../helpers/env-fixtures.js';
 import { Applier } from './apply.js';
 import { startCluster, type TestCluster } from './control-plane.js';
 import { installCrds } from './crds.js';
@@ -38,7 +39,7 @@ import { kwokNode, platformNodes } from './nodes.js';
 import { toolchain } from './toolchain.js';
 
 const env = shippedEnv('dev');
-const inputs = phase2Def.inputs({ env, upstream: { 1: phase1OutputsFor(env) }, simulated: true }) as Phase2Inputs;
+const inputs = phase2Def.inputs({ env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env) }, simulated: true }) as Phase2Inputs;
 const byName = (n: string) => [...gates, ...e2eGates].find((g) => g.name === n)!;
 /** The gate as defined, polled fast: the same check, shorter waits. */
 const quick = (g: Gate<any, any>, timeoutMs = 30_000): Gate<any, any> => ({ ...g, after: [], intervalMs: 500, timeoutMs });
