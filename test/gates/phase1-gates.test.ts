@@ -128,6 +128,7 @@ describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server
   }
 
   async function run(outputs: Phase1GateOutputs, only: string[], zone: Zone = {}, envOver: Parameters<typeof testEnv>[0] = {}): Promise<Record<string, GateResult>> {
+    await dns?.stop(); // a test may run the gates twice: one server at a time, or mocha never exits
     dns = new LoopbackDns(zone);
     const server = await dns.start();
     const env = testEnv(envOver);
