@@ -5,7 +5,7 @@
  * the repair command, and repair plus up converge with nothing lost).
  */
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, isPlatformError, type PlatformError } from '../../src/core/errors.js';
 import type { PlatformEvent } from '../../src/core/events.js';
@@ -112,7 +112,7 @@ describe('real engine: contention and interruption', function () {
     await until(h.events, started('file-0'));
     const cli = h.engine.running().find((c) => c.args[0] === 'up')!;
     const t0 = Date.now();
-    while (!readdirSync(dir, { withFileTypes: true }).length) {
+    while (!existsSync(dir) || !readdirSync(dir).length) { // the provider creates the folder with file-0
       if (Date.now() - t0 > 60_000) throw new Error('file-0 was never written');
       await new Promise((r) => setTimeout(r, 50));
     }
