@@ -14,9 +14,8 @@ import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase2Outputs } from '../02-cluster/phase.js';
 import { phase3Outputs } from '../03-gitops/phase.js';
 import { phase4Outputs, type Phase4Outputs } from '../04-data/phase.js';
+import { SERVICES, type ServiceSpec } from '../shared/services.js';
 
-/** The services the platform delivers; the keys of every per-service output. */
-export const SERVICES = ['auth', 'catalog', 'cart', 'orders', 'payments', 'notifications', 'frontend'] as const;
 
 /** The outputs contract of phase 5 (reference/phases.md section D). */
 export const phase5Outputs = z.object({
@@ -52,7 +51,8 @@ export interface Phase5Inputs {
   accountId: string;
   region: string;
   tags: Record<string, string>;
-  services: readonly string[];
+  /** The services (programs/shared/services.ts): the keys of every per-service output. */
+  services: readonly ServiceSpec[];
   /** The cluster the service namespaces and Pod Identity associations are created in. */
   cluster: { name: string; arn: string; kubeconfig: string };
   /** Encrypts image layers at rest (ECR stores them in S3). */
