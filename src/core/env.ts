@@ -103,6 +103,31 @@ export const EnvConfigSchema = z.strictObject({
     suppressions: z.array(SuppressionSchema),
   }),
   backupRetentionDays: z.number().int().positive(),
+  /**
+   * GitOps delivery (phases 3 and 5): the repository Argo CD syncs, and where the services' code and
+   * CI live on GitHub. Phase 3 refuses to run without it.
+   */
+  gitops: z
+    .strictObject({
+      /** The GitOps repository (a copy of this repo's `gitops/`), as Argo CD clones it. */
+      repoUrl: z.string().regex(/^(https:\/\/[^\s/]+\/\S+|git@[^\s:]+:\S+)$/, 'an https:// or git@host: repository URL'),
+      /** Branch or tag Argo CD follows. */
+      targetRevision: z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'a branch or tag name'),
+      /** GitHub owner (organisation) of the service repositories `<owner>/<service>`; CI roles trust only them. */
+      githubOwner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'a GitHub organisation or user name'),
+      /** Branch whose CI runs may push images for this env (the OIDC trust names it). */
+      ciBranch: z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'a branch name'),
+      /** How CI updates this env's image tags: a direct commit (dev) or a pull request (stg, prod). */
+      promotion: z.enum(['commit', 'pull-request']),
+      /**
+       * Argo CD with redundant replicas and Redis HA (needs three nodes in distinct zones), and a
+       * guarded delivery: syncs only in the weekday window, ApplicationSet deletion keeps the apps.
+       */
+      highAvailability: z.boolean(),
+      /** Secrets Manager secret (under `<env>/`) holding Argo CD's repository credentials. */
+      repoCredentialsSecret: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, 'a Secrets Manager secret name'),
+    })
+    .optional(),
   tags: z.record(z.string(), z.string()),
 });
 

@@ -41,6 +41,14 @@ export const KINDS = {
   Challenge: { group: 'acme.cert-manager.io', version: 'v1', plural: 'challenges', namespaced: true },
   ClusterSecretStore: { group: 'external-secrets.io', version: 'v1', plural: 'clustersecretstores', namespaced: false },
   ExternalSecret: { group: 'external-secrets.io', version: 'v1', plural: 'externalsecrets', namespaced: true },
+  Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
+  CustomResourceDefinition: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', namespaced: false },
+  Application: { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', namespaced: true },
+  ApplicationSet: { group: 'argoproj.io', version: 'v1alpha1', plural: 'applicationsets', namespaced: true },
+  AppProject: { group: 'argoproj.io', version: 'v1alpha1', plural: 'appprojects', namespaced: true },
+  Rollout: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', namespaced: true },
+  ClusterAnalysisTemplate: { group: 'argoproj.io', version: 'v1alpha1', plural: 'clusteranalysistemplates', namespaced: false },
+  PeerAuthentication: { group: 'security.istio.io', version: 'v1', plural: 'peerauthentications', namespaced: true },
 } as const satisfies Record<string, KindInfo>;
 
 export type Kind = keyof typeof KINDS;
@@ -147,6 +155,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         case 'PersistentVolumeClaim': return core.readNamespacedPersistentVolumeClaim({ name: r.name, namespace: ns(r) });
         case 'PersistentVolume': return core.readPersistentVolume({ name: r.name });
         case 'Service': return core.readNamespacedService({ name: r.name, namespace: ns(r) });
+        case 'Namespace': return core.readNamespace({ name: r.name });
         default: throw new Error(`no core read for ${r.kind}`);
       }
     },
@@ -167,6 +176,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         case 'Pod': return core.createNamespacedPod({ namespace, body });
         case 'PersistentVolumeClaim': return core.createNamespacedPersistentVolumeClaim({ namespace, body });
         case 'Service': return core.createNamespacedService({ namespace, body });
+        case 'Namespace': return core.createNamespace({ body });
         default: throw new Error(`no core create for ${m.kind}`);
       }
     },
@@ -175,6 +185,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         case 'Pod': return core.deleteNamespacedPod({ name: r.name, namespace: ns(r) });
         case 'PersistentVolumeClaim': return core.deleteNamespacedPersistentVolumeClaim({ name: r.name, namespace: ns(r) });
         case 'Service': return core.deleteNamespacedService({ name: r.name, namespace: ns(r) });
+        case 'Namespace': return core.deleteNamespace({ name: r.name });
         default: throw new Error(`no core delete for ${r.kind}`);
       }
     },
