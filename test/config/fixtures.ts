@@ -42,6 +42,16 @@ export function validEnv(name = 'dev'): Record<string, any> {
     checks: { blockOnViolation: false, suppressions: [] },
     backupRetentionDays: 7,
     tags: { env: name },
+    // After tags: the YAML error tests count lines up to `engine`.
+    gitops: {
+      repoUrl: 'https://github.com/example/platform-gitops.git',
+      targetRevision: 'main',
+      githubOwner: 'example',
+      ciBranch: 'main',
+      promotion: 'commit',
+      highAvailability: false,
+      repoCredentialsSecret: `${name}/gitops/repository`,
+    },
   };
 }
 

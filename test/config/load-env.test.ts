@@ -76,7 +76,7 @@ describe('env loading: errors', () => {
 
   it('duplicate keys are a YAML error with their position', async () => {
     const e = await dev(`${devYaml}network: {}\n`);
-    assert.equal(e.message, 'stacks/dev.yaml:49:1: Map keys must be unique');
+    assert.equal(e.message, 'stacks/dev.yaml:57:1: Map keys must be unique');
   });
 
   it('enum violation: path, allowed values, the wrong value and its line', async () => {
@@ -109,7 +109,7 @@ describe('env loading: errors', () => {
 
   it('unknown top-level key', async () => {
     const e = await dev(`${devYaml}engin: pulumi\n`);
-    assert.match(e.message, /^stacks\/dev\.yaml:49:1: unknown key 'engin' at top level; allowed: name, accountId, /);
+    assert.match(e.message, /^stacks\/dev\.yaml:57:1: unknown key 'engin' at top level; allowed: name, accountId, /);
     assert.equal(e.hint, `did you mean 'engine'? ${schemaHint}`);
   });
 
