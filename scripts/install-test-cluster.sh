@@ -144,6 +144,9 @@ crds karpenter github.com/aws/karpenter-provider-aws v1.14.1 pkg/apis/crds - - e
 crds istio istio.io/istio v0.0.0-20260826214018-9739e10eb9d7 manifests/charts/base/files/crd-all.gen.yaml - - branch release-1.30 branch head of 2026-08-26
 crds external-secrets github.com/external-secrets/external-secrets v0.16.2 deploy/crds/bundle.yaml - - older v0.16.2 is the newest release the module proxy serves whole; the project pins chart 2.10.0 (external-secrets.io/v1 is served by both)
 crds external-snapshotter github.com/kubernetes-csi/external-snapshotter/client/v8 v8.7.0 config/crd - - exact -
+crds argo-cd github.com/argoproj/argo-cd/v3 v3.4.4 manifests/crds - - exact Argo CD v3.4.4, the app of chart argo-cd 10.1.1 (phase 3)
+crds argo-rollouts github.com/argoproj/argo-rollouts v1.9.0 manifests/crds - - exact Argo Rollouts v1.9.0, the app of chart argo-rollouts 2.41.0 (phase 3)
+crds prometheus-operator-servicemonitor github.com/prometheus-operator/prometheus-operator v0.93.1 example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml - - exact the operator of kube-prometheus-stack 88.5.3; only the ServiceMonitor CRD (the service chart renders one)
 stages kwok sigs.k8s.io/kwok KWOK kustomize/stage - - exact kwok's own stage definitions (fake node, pod and volume lifecycles)
 EOF
 )"
