@@ -24,85 +24,204 @@ const EXIT_USAGE = 2;
 
 function selection(cmd: Command): Command {
   return cmd
-    .option('--phase <spec>', 'phases: N, A..B or A,B (e.g. 2..5)')
+    .option('-p, --phase <spec>', 'phases: N, A..B or A,B (e.g. 2..5)')
     .option('--from <n>', 'phase N and every later phase')
     .option('--all', 'every phase');
 }
 
 function envOption(cmd: Command, required = true): Command {
-  return required ? cmd.requiredOption('--env <name>', 'environment (a file stacks/<name>.yaml)') : cmd.option('--env <name>', 'environment (stacks/<name>.yaml)');
+  if (!required) return cmd.option('-e, --env <name>', 'environment (stacks/<name>.yaml)');
+  // Checked before the action rather than as a commander "required option", so that a misspelt
+  // option (`--environment local`) is reported as itself, not as a missing --env.
+  return cmd.option('-e, --env <name>', 'environment (a file stacks/<name>.yaml; required)').hook('preAction', (c) => {
+    if (!c.opts().env) c.error("error: required option '-e, --env <name>' not specified", { code: 'commander.missingMandatoryOptionValue', exitCode: EXIT_USAGE });
+  });
+}
+
+/** Appends an "Examples:" block to a command's help. */
+function examples(cmd: Command, lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/** A usage error with the wording cleaned: no line break before "did you mean", no ".;". */
+export function cleanCommanderMessage(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .replace(/\s*\n?\(Did you mean ([^)]*?)\?\)/, '; did you mean $1?')
+    .replace(/\.$/, '')
+    .trim();
+}
+
+/** The package version, read only when asked (keeps start-up to commander alone). */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { dirname, join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'platform' && pkg.version) return pkg.version;
+    } catch {
+      /* not here: look one folder up */
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** A reader that went away (`platform phases | head -1`) ends the output, not the process with a stack trace. */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
+  ignoreClosedPipes();
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V' || args[0] === 'version')) {
+    process.stdout.write(`platform ${await version()}\n`);
+    return 0;
+  }
   const program = new Command('platform')
     .description('Builds an AWS/EKS platform in eleven ordered, gated phases through Pulumi')
     .addOption(new Option('--engine <engine>', 'engine override').choices(['simulate', 'pulumi']))
     .option('--json', 'NDJSON events on stdout, one summary line last')
     .option('--verbose', 'show unchanged resources, info diagnostics and stack traces of bugs')
     .addOption(new Option('--output <mode>', 'progress display').choices(['fancy', 'plain', 'json']))
+    .option('-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => {}, outputError: () => {} });
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .addHelpText(
+      'after',
+      `
+Every command that touches an env takes -e/--env <name> (a file stacks/<name>.yaml).
+From a clone, run it as \`npx platform ...\` (or \`npm run -s platform -- ...\`); \`npm link\` puts
+\`platform\` on your PATH. Hints print \`platform ...\`.
 
-  const run = (load: () => Promise<{ default: (opts: any, globals: GlobalOptions, name: string) => Promise<number> }>) =>
-    async function (this: Command, opts: unknown) {
+Examples:
+  $ platform up --all --env local            the whole chain, offline (simulate engine)
+  $ platform preview -p 2 -e stg --diff      what phase 2 of stg would change, with values
+  $ platform up -p 2 -e stg                  preview, ask, then update
+  $ platform status -e stg
+  $ platform completion bash > /etc/bash_completion.d/platform
+
+Docs: README.md, docs/exit-codes.md, docs/events.md`,
+    );
+
+  const run = (load: () => Promise<{ default: (opts: any, globals: GlobalOptions, name: string, cmdArgs: string[]) => Promise<number> }>) =>
+    async function (this: Command, ...params: unknown[]) {
       const mod = await load();
-      exitCode = await mod.default(opts, this.optsWithGlobals() as GlobalOptions, this.name());
+      exitCode = await mod.default(this.opts(), this.optsWithGlobals() as GlobalOptions, this.name(), params.filter((p): p is string => typeof p === 'string'));
     };
 
-  program.command('phases').description('list the phases, their dependencies and changes from the original plan').action(run(() => import('./commands/phases.js')));
+  examples(program.command('phases').description('list the phases, their dependencies and changes from the original plan'), ['platform phases', 'platform phases --json']).action(
+    run(() => import('./commands/phases.js')),
+  );
 
   for (const name of ['up', 'preview'] as const) {
-    const c = envOption(selection(program.command(name).description(name === 'up' ? 'deploy phases in dependency order, with gates' : 'show what up would change')));
+    const c = envOption(selection(program.command(name).description(name === 'up' ? 'deploy phases in dependency order, with gates (previews and asks first on the real engine)' : 'show what up would change')));
     c.option('--parallel <n>', 'how many independent phases run at once', '4');
-    if (name === 'up') c.option('--force', 'run phases even when unchanged');
+    c.option('--diff', "show each changed property's old -> new values (secrets masked)");
+    if (name === 'up') {
+      c.option('--force', 'run phases even when unchanged');
+      c.option('-y, --yes', 'do not ask before changing anything (needed off a terminal on the real engine)');
+      c.option('--outputs-file <file>', "write every phase's outputs (secrets masked) to this JSON file when the run ends");
+      examples(c, ['platform up --all --env local', 'platform up -p 2..4 -e stg', 'platform up -p 2 -e stg --yes --outputs-file outputs.json']);
+    } else {
+      c.option('--expect-no-changes', 'exit 6 when anything would change (a drift check for CI)');
+      examples(c, ['platform preview -p 1 -e local --diff', 'platform preview --all -e prod --expect-no-changes']);
+    }
     c.action(run(() => import('./commands/up.js')));
   }
-  envOption(selection(program.command('destroy').description('destroy phases in reverse order')))
-    .option('--cascade', 'also destroy deployed phases that depend on the selected ones')
-    .option('--yes', 'do not ask for confirmation')
-    .option('--parallel <n>', 'how many phases are destroyed at once', '4')
-    .action(run(() => import('./commands/destroy.js')));
-  envOption(selection(program.command('verify').description('re-run the verification gates of deployed phases and record them'))).action(
+  examples(
+    envOption(selection(program.command('destroy').description('destroy phases in reverse order (asks first)')))
+      .option('--cascade', 'also destroy deployed phases that depend on the selected ones')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--parallel <n>', 'how many phases are destroyed at once', '4'),
+    ['platform destroy -p 8 -e dev', 'platform destroy -p 2 -e local --cascade --yes'],
+  ).action(run(() => import('./commands/destroy.js')));
+  examples(envOption(selection(program.command('verify').description('re-run the verification gates of deployed phases and record them'))), ['platform verify -p 2 -e stg']).action(
     run(() => import('./commands/verify.js')),
   );
-  envOption(selection(program.command('check').description('static security rules and manifest schemas over the planned platform (offline)'))).action(
-    run(() => import('./commands/check.js')),
+  examples(envOption(selection(program.command('check').description('static security rules and manifest schemas over the planned platform (offline; exit 1 only for blocking findings)'))), [
+    'platform check -e prod',
+    'platform check -p 1 -e local --json',
+  ]).action(run(() => import('./commands/check.js')));
+  examples(envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, last run')), ['platform status -e stg', 'platform status -e stg --json']).action(
+    run(() => import('./commands/status.js')),
   );
-  envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, last run')).action(run(() => import('./commands/status.js')));
-  envOption(program.command('outputs').description("a phase's outputs (secrets masked)"))
-    .requiredOption('--phase <n>', 'the phase')
-    .action(run(() => import('./commands/outputs.js')));
+  examples(
+    envOption(program.command('outputs').description("a phase's outputs (secrets masked), or one value by name").argument('[name]', 'print only this output, as its bare value'))
+      .requiredOption('-p, --phase <n>', 'the phase'),
+    ['platform outputs -p 1 -e stg', 'platform outputs -p 1 -e stg vpcId', 'platform outputs -p 2 -e stg --json'],
+  ).action(run(() => import('./commands/outputs.js')));
 
-  envOption(program.command('repair').description('recover a stack left with pending operations by an interrupted update'))
-    .requiredOption('--phase <n>', 'the phase')
-    .option('--yes', 'accepted for scripts; it answers nothing: a pending create is dropped only when a lookup proves it absent, on a terminal, or with --drop-pending-create')
-    .option('--drop-pending-create <urn>', 'drop this pending create (repeatable): only when you know the resource does not exist', (v: string, prev: string[] = []) => [...prev, v])
-    .action(run(() => import('./commands/repair.js')));
-  envOption(program.command('bootstrap').description('create the state bucket and secrets key the env (or organization) file names, once, before the first up'), false)
-    .option('--organization', 'the organization stack\'s state and key, from stacks/organization.yaml (instead of --env)')
-    .option('--dry-run', 'only show what would be created or changed')
-    .option('--fix', 'change existing resources whose settings conflict with the file (otherwise bootstrap refuses)')
-    .action(run(() => import('./commands/bootstrap.js')));
-  program
-    .command('eks-token')
-    .description("print an EKS token as a kubectl ExecCredential (the kubeconfig's exec entry; no AWS CLI needed)")
-    .requiredOption('--cluster <name>', 'the EKS cluster name')
-    .requiredOption('--region <region>', "the cluster's region")
-    .option('--role-arn <arn>', 'assume this role first (the env deploy role)')
-    .option('--session-name <name>', 'role session name', 'platform-eks-token')
-    .action(run(() => import('./commands/eks-token.js')));
-  envOption(program.command('doctor').description('check Node, the engine, the backend, secrets and credentials'), false).action(run(() => import('./commands/doctor.js')));
+  examples(
+    envOption(program.command('repair').description('recover a stack left with pending operations by an interrupted update'))
+      .requiredOption('-p, --phase <n>', 'the phase')
+      .option('-y, --yes', 'accepted for scripts; it answers nothing: a pending create is dropped only when a lookup proves it absent, on a terminal, or with --drop-pending-create')
+      .option('--drop-pending-create <urn>', 'drop this pending create (repeatable): only when you know the resource does not exist', (v: string, prev: string[] = []) => [...prev, v]),
+    ['platform repair -p 2 -e stg'],
+  ).action(run(() => import('./commands/repair.js')));
+  examples(
+    envOption(program.command('unlock').description("remove a stack's CLI lock left by a run on another host (asks first; shows the holder and its age)"))
+      .requiredOption('-p, --phase <n>', 'the phase whose stack lock to remove')
+      .option('-y, --yes', 'do not ask (needed off a terminal)'),
+    ['platform unlock -p 2 -e stg'],
+  ).action(run(() => import('./commands/unlock.js')));
+  examples(
+    envOption(program.command('bootstrap').description('create the state bucket and secrets key the env (or organization) file names, once, before the first up'), false)
+      .option('--organization', "the organization stack's state and key, from stacks/organization.yaml (instead of --env)")
+      .option('--dry-run', 'only show what would be created or changed')
+      .option('--fix', 'change existing resources whose settings conflict with the file (otherwise bootstrap refuses)'),
+    ['platform bootstrap --organization --dry-run', 'platform bootstrap -e stg'],
+  ).action(run(() => import('./commands/bootstrap.js')));
+  examples(
+    program
+      .command('eks-token')
+      .description("print an EKS token as a kubectl ExecCredential (the kubeconfig's exec entry; no AWS CLI needed)")
+      .requiredOption('--cluster <name>', 'the EKS cluster name')
+      .requiredOption('--region <region>', "the cluster's region")
+      .option('--role-arn <arn>', 'assume this role first (the env deploy role)')
+      .option('--session-name <name>', 'role session name', 'platform-eks-token'),
+    ['platform eks-token --cluster platform-stg --region eu-west-1'],
+  ).action(run(() => import('./commands/eks-token.js')));
+  examples(envOption(program.command('doctor').description('check Node, the engine, the backend, secrets and credentials'), false), ['platform doctor', 'platform doctor -e stg']).action(
+    run(() => import('./commands/doctor.js')),
+  );
+  examples(program.command('completion').description('print a shell completion script').argument('<shell>', 'bash, zsh or fish'), [
+    'platform completion bash > ~/.local/share/bash-completion/completions/platform',
+    'platform completion zsh > "${fpath[1]}/_platform"',
+    'platform completion fish > ~/.config/fish/completions/platform.fish',
+  ]).action(run(() => import('./commands/completion.js')));
+  program.command('version').description('print the version').action(async () => {
+    process.stdout.write(`platform ${await version()}\n`);
+  });
 
   try {
+    if (args.length === 0) {
+      // No arguments: the help, not silence.
+      program.outputHelp();
+      return 0;
+    }
     await program.parseAsync(argv);
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      const message = e.message.replace(/^error: /, '');
       const { reportUsage } = await import('./report.js');
+      let message = cleanCommanderMessage(e.message);
+      // `npm run platform up --env local` (no `--`): npm takes --env for itself and passes `up local`.
+      if (process.env.npm_lifecycle_event === 'platform' && /required option|too many arguments/.test(message)) {
+        message += `; with npm run, put -- before the CLI's options: npm run -s platform -- ${args.join(' ')} ...`;
+      }
       return reportUsage(message, argv);
     }
     const { report } = await import('./report.js');

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { PlatformError } from '../core/errors.js';
 import type { EnvConfig } from '../core/env.js';
 import type { AnyPhase, PhaseId } from '../core/phase.js';
-import type { Engine, Host, RecordStore } from '../core/ports.js';
+import type { Engine, Host, LockHandle, Locker, RecordStore } from '../core/ports.js';
 import type { OrchestratorPorts } from '../orchestrator/ports.js';
 import type { RunOutcome } from '../orchestrator/context.js';
 import { findRepoRoot } from '../config/repo-root.js';
@@ -143,7 +143,12 @@ export function interactive(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY);
 }
 
-export async function createHost(globals: GlobalOptions, session: Session, onCancel: (force: boolean) => void): Promise<Host> {
+export interface HostOptions {
+  /** Show each changed property's old -> new values. */
+  diff?: boolean;
+}
+
+export async function createHost(globals: GlobalOptions, session: Session, onCancel: (force: boolean) => void, opts: HostOptions = {}): Promise<Host> {
   const slugs = new Map<PhaseId, string>(session.registry.map((p) => [p.id, p.slug]));
   const mode = outputMode(globals);
   if (mode === 'json') return new JsonHost(process.stdout);
@@ -158,9 +163,10 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
       history: phaseHistory(session.paths.runsDir, session.env.name),
       names: Object.fromEntries(slugs),
       onCancel,
+      diff: Boolean(opts.diff),
     });
   }
-  return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), slugs });
+  return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), slugs, diff: Boolean(opts.diff) });
 }
 
 /** Phase records beside the state: a folder, or the target's S3 backend bucket. */
@@ -204,6 +210,49 @@ export function sharingEnvs(session: Session): () => Promise<EnvPorts[]> {
   };
 }
 
+/** Locks this process holds now, so that a fatal error anywhere can still release them. */
+const heldLocks = new Set<LockHandle>();
+
+function trackLocks(inner: Locker): Locker {
+  return {
+    async acquire(key, purpose) {
+      const h = await inner.acquire(key, purpose);
+      const handle: LockHandle = {
+        release: async () => {
+          heldLocks.delete(handle);
+          await h.release();
+        },
+      };
+      heldLocks.add(handle);
+      return handle;
+    },
+  };
+}
+
+/** Releases every lock still held (a bug escaped the run, or the process must end now). */
+export async function releaseHeldLocks(): Promise<void> {
+  await Promise.all([...heldLocks].map((h) => h.release().catch(() => {})));
+}
+
+/**
+ * A closed stdout or stderr (`platform up ... | head -3`): EPIPE. Like SIGPIPE, it ends the run, but
+ * gracefully (the orchestrator stops, in-flight operations finish or cancel, locks are released),
+ * never as an unhandled 'error' event with a stack trace. Returns the uninstall function.
+ */
+export function onClosedOutput(stop: (stream: 'stdout' | 'stderr') => void): () => void {
+  const make = (name: 'stdout' | 'stderr') => (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stop(name);
+  };
+  const out = make('stdout');
+  const err = make('stderr');
+  process.stdout.on('error', out);
+  process.stderr.on('error', err);
+  return () => {
+    process.stdout.off('error', out);
+    process.stderr.off('error', err);
+  };
+}
+
 export async function buildPorts(session: Session, host: Host): Promise<OrchestratorPorts> {
   const journal = new FileJournal(session.paths.runsDir, session.runId);
   // A lock left by a killed run is cleared with one line in the journal and on the host.
@@ -216,7 +265,7 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
     engine: session.engine,
     records: await createRecordStore(session),
     journal,
-    locker: new FileLocker(session.paths.locksDir, session.runId, notice),
+    locker: trackLocks(new FileLocker(session.paths.locksDir, session.runId, notice)),
     host,
     clock: systemClock,
     sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
@@ -289,25 +338,45 @@ export async function runCommand(
   globals: GlobalOptions,
   envName: string,
   body: (session: Session, ports: OrchestratorPorts, signal: AbortSignal) => Promise<RunOutcome>,
-  before?: () => void,
+  before?: () => void | Promise<void>,
+  hostOptions?: (session: Session) => HostOptions,
 ): Promise<number> {
   const { report } = await import('./report.js');
   try {
-    before?.();
+    await before?.();
     const session = await openSession(globals, envName);
     const controller = new AbortController();
     const host = await createHost(globals, session, (force) => {
       if (!force) return controller.abort();
       forceExit(session.engine, 'Ctrl-C');
-    });
+    }, hostOptions?.(session));
     // A second Ctrl-C kills the real engine's children now and reports what was in flight.
     const uninstall = installSignals(controller, (sig) => forceExit(session.engine, sig));
+    const unpipe = onClosedOutput((stream) => {
+      if (controller.signal.aborted) return;
+      if (stream === 'stdout') process.stderr.write(`${stream} was closed: stopping gracefully; in-flight operations finish or cancel\n`);
+      controller.abort(new PlatformError('cancelled', `${stream} was closed`));
+    });
+    // A bug that escapes the run (an exception in a host's timer, a rejected promise nobody awaits)
+    // still releases the locks before the process ends.
+    const fatal = (e: unknown) => {
+      void releaseHeldLocks().finally(() => {
+        report(e, process.argv);
+        process.exit(1);
+      });
+    };
+    process.on('uncaughtException', fatal);
+    process.on('unhandledRejection', fatal);
     let outcome: RunOutcome;
     try {
       outcome = await body(session, await buildPorts(session, host), controller.signal);
     } finally {
-      await host.close();
+      await host.close().catch(() => {});
+      await releaseHeldLocks();
       uninstall();
+      process.off('uncaughtException', fatal);
+      process.off('unhandledRejection', fatal);
+      unpipe();
     }
     if (outcome.error && outputMode(globals) !== 'json') report(outcome.error, process.argv, { json: false });
     return outcome.exitCode;

@@ -11,6 +11,8 @@ export const ExitCode = {
   DependencyCheck: 3,
   Locked: 4,
   RecoveryNeeded: 5,
+  /** `--expect-no-changes` and something would change. */
+  ChangesPending: 6,
   Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -27,6 +29,8 @@ export type ErrorCode =
   | 'locked'
   | 'recovery-needed'
   | 'confirmation-required'
+  | 'declined'
+  | 'changes-pending'
   | 'phase-failed'
   | 'gate-failed'
   | 'outputs-invalid'
@@ -54,6 +58,8 @@ const exitFor: Record<ErrorCode, ExitCode> = {
   locked: ExitCode.Locked,
   'recovery-needed': ExitCode.RecoveryNeeded,
   'confirmation-required': ExitCode.Usage,
+  declined: ExitCode.Interrupted,
+  'changes-pending': ExitCode.ChangesPending,
   'phase-failed': ExitCode.PhaseFailed,
   'gate-failed': ExitCode.PhaseFailed,
   'outputs-invalid': ExitCode.PhaseFailed,

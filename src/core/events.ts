@@ -18,12 +18,46 @@ export type PhaseStatus =
   | 'waiting'
   | 'checking'
   | 'running'
+  /** `up` that asks first: the phase's plan is done and waits for the answer (not final). */
+  | 'planned'
   | 'verifying'
   | 'succeeded'
   | 'skipped'
   | 'failed'
   | 'blocked'
   | 'cancelled';
+
+/**
+ * One changed input property of an update or replace, with its values (secret values are "[secret]":
+ * `secret` is then true). `path` is the top-level input name.
+ */
+export interface PropertyChange {
+  path: string;
+  old?: unknown;
+  new?: unknown;
+  secret?: boolean;
+}
+
+/**
+ * Why a phase ended skipped, blocked or cancelled, as a typed field (hosts read this, never the
+ * `reason` text): `unchanged` (fingerprint matches its last successful up), `no-program`,
+ * `not-deployed` (destroy: nothing to destroy), `not-planned` (a preview could not plan it),
+ * `dependency` (blocked by a failed or missing upstream), `locked` (another run holds a stack),
+ * `interrupted` (Ctrl-C / SIGTERM / closed output), `fail-fast` (not started: another phase failed), `declined` (the confirmation was answered no),
+ * `confirmation-required` (no terminal to ask and no --yes), `changes-pending` (--expect-no-changes).
+ */
+export type StatusCause =
+  | 'unchanged'
+  | 'no-program'
+  | 'not-deployed'
+  | 'not-planned'
+  | 'dependency'
+  | 'locked'
+  | 'interrupted'
+  | 'fail-fast'
+  | 'declined'
+  | 'confirmation-required'
+  | 'changes-pending';
 
 export interface ChangeCounts {
   create: number;
@@ -50,8 +84,10 @@ export type PlatformEvent =
       status: PhaseStatus;
       /** waiting on / blocked by this phase. */
       on?: PhaseId;
-      /** Why (skip reason, failure message). */
+      /** Why (skip reason, failure message), for people. */
       reason?: string;
+      /** Why, for programs and hosts (skipped, blocked, cancelled). */
+      cause?: StatusCause;
       hint?: string;
       at: string;
     }
@@ -65,6 +101,8 @@ export type PlatformEvent =
       status: 'started' | 'done' | 'failed';
       /** Property names that differ (update/replace). */
       diffs?: string[];
+      /** The changed properties with old -> new values (update/replace; secrets masked). */
+      changes?: PropertyChange[];
       durationMs?: number;
       at: string;
     }

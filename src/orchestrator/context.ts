@@ -3,7 +3,7 @@
  * the fix command for a phase.
  */
 import { stackName, type AnyPhase, type PhaseId } from '../core/phase.js';
-import type { PlatformEvent, PhaseStatus } from '../core/events.js';
+import type { PlatformEvent, PhaseStatus, StatusCause } from '../core/events.js';
 import type { PlatformError } from '../core/errors.js';
 import type { StackRef } from '../core/ports.js';
 import type { OrchestratorPorts } from './ports.js';
@@ -54,12 +54,21 @@ export class RunContext {
     return new Date(this.ports.clock.now()).toISOString();
   }
 
+  private readonly observers = new Set<(event: PlatformEvent) => void>();
+
+  /** Sees every event emitted from now on (the run reads its own plan this way); returns the unsubscribe. */
+  observe(fn: (event: PlatformEvent) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
   emit(event: PlatformEvent): void {
     this.ports.journal.append(event);
+    for (const fn of this.observers) fn(event);
     this.ports.host.notify(event);
   }
 
-  status(phase: PhaseId, status: PhaseStatus, extra: { on?: PhaseId; reason?: string; hint?: string } = {}): void {
+  status(phase: PhaseId, status: PhaseStatus, extra: { on?: PhaseId; reason?: string; cause?: StatusCause; hint?: string } = {}): void {
     this.emit({ type: 'phase-status', phase, status, ...extra, at: this.at() });
   }
 }

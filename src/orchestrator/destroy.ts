@@ -20,7 +20,7 @@ import { RunContext } from './context.js';
 import { targetOf, type EnvPorts } from './scope.js';
 import { phaseScope } from '../core/phase.js';
 import type { OrchestratorPorts } from './ports.js';
-import { acquireLocks, exitCodeFor, type RunOutcome } from './run.js';
+import { acquireLocks, askOrAbort, exitCodeFor, type RunOutcome } from './run.js';
 
 export interface DestroyRequest {
   env: EnvConfig;
@@ -99,23 +99,32 @@ export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPort
       else statuses[id] = 'skipped';
     }
     ctx.emit({ type: 'run-started', runId: ports.journal.runId, env: req.env.name, engine: ports.engine.kind, command: 'destroy', phases: deployed.map((p) => p.id).sort((a, b) => b - a), parallel: req.parallel, at: ctx.at() });
-    for (const id of selected) if (statuses[id] === 'skipped') ctx.status(id, 'skipped', { reason: 'not deployed; nothing to destroy' });
+    for (const id of selected) if (statuses[id] === 'skipped') ctx.status(id, 'skipped', { reason: 'not deployed; nothing to destroy', cause: 'not-deployed' });
     if (deployed.length === 0) return finish(0);
 
     const names = deployed.map((p) => `${p.id} (${p.slug})`).sort().reverse().join(', ');
+    if (!req.yes && !req.interactive) {
+      throw new PlatformError('confirmation-required', `destroy needs confirmation: phases ${names} of env ${req.env.name}`, {
+        hint: 'pass --yes (-y) to confirm when not on a terminal',
+      });
+    }
+    // Locked before the question: what is confirmed cannot change under it.
+    const locks = await acquireLocks(req.env, deployed, 'destroy', ports);
     if (!req.yes) {
-      if (!req.interactive) {
-        throw new PlatformError('confirmation-required', `destroy needs confirmation: phases ${names} of env ${req.env.name}`, {
-          hint: 'pass --yes to confirm when not on a terminal',
-        });
-      }
-      const ok = await ports.host.confirm({ message: `Destroy phases ${names} of env ${req.env.name}? Their resources will be deleted.`, defaultAnswer: false });
-      if (!ok) {
-        ctx.emit({ type: 'diagnostic', severity: 'info', message: 'destroy not confirmed; nothing was changed', at: ctx.at() });
-        return finish(0);
+      const answer = await askOrAbort(ctx, { message: `Destroy phases ${names} of env ${req.env.name}? Their resources will be deleted.`, defaultAnswer: false }, req.signal);
+      if (answer !== true) {
+        await Promise.all(locks.map((l) => l.release()));
+        const interrupted = answer === 'aborted';
+        const e = interrupted
+          ? new PlatformError('cancelled', 'interrupted at the confirmation; nothing was destroyed')
+          : new PlatformError('declined', 'destroy not confirmed; nothing was destroyed', { hint: `run platform destroy ${req.selection.text} --env ${req.env.name} again to be asked again` });
+        for (const p of deployed) {
+          ctx.status(p.id, 'cancelled', { reason: e.message, cause: interrupted ? 'interrupted' : 'declined' });
+          statuses[p.id] = 'cancelled';
+        }
+        return finish(e.exitCode, e);
       }
     }
-    const locks = await acquireLocks(req.env, deployed, 'destroy', ports);
     // Reverse DAG: a phase "depends on" its dependents, so they are destroyed first.
     const reversed = new PhaseDag(req.registry.map((p) => ({ id: p.id, dependsOn: dag.directDependents(p.id) })));
     const graph = new WorkGraph(reversed, deployed.map((p) => p.id), Math.max(1, req.parallel));
@@ -123,7 +132,7 @@ export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPort
     let firstError: PlatformError | undefined;
     const onAbort = () => {
       interrupted = true;
-      for (const id of graph.cancel('cancelled before it started')) ctx.status(id, 'cancelled', { reason: 'cancelled before it started' });
+      for (const id of graph.cancel('cancelled before it started')) ctx.status(id, 'cancelled', { reason: 'cancelled before it started', cause: 'interrupted' });
     };
     req.signal.addEventListener('abort', onAbort, { once: true });
     const inflight = new Map<PhaseId, Promise<{ id: PhaseId; ok: boolean; error?: PlatformError }>>();
@@ -141,7 +150,10 @@ export async function destroyPhases(req: DestroyRequest, ports: OrchestratorPort
         if (r.error && !firstError) firstError = r.error;
         const changed = graph.finish(r.id, state, r.error?.message);
         ctx.status(r.id, state, { reason: r.error?.message ?? (r.ok ? 'destroyed' : undefined), hint: r.error?.hint });
-        for (const c of changed) ctx.status(c, graph.get(c).state as PhaseStatus, { on: graph.get(c).blockedBy, reason: graph.get(c).reason });
+        for (const c of changed) {
+          const st = graph.get(c).state as PhaseStatus;
+          ctx.status(c, st, { on: graph.get(c).blockedBy, reason: graph.get(c).reason, cause: st === 'blocked' ? 'dependency' : interrupted ? 'interrupted' : 'fail-fast' });
+        }
       }
     } finally {
       req.signal.removeEventListener('abort', onAbort);

@@ -5,7 +5,7 @@
  * PlatformError; the caller turns it into the phase's final state.
  */
 import { PlatformError, isPlatformError } from '../core/errors.js';
-import { emptyCounts } from '../core/events.js';
+import { emptyCounts, type StatusCause } from '../core/events.js';
 import { fingerprint, hashValue } from '../core/fingerprint.js';
 import { hasGates, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
@@ -35,6 +35,8 @@ export interface StepResult {
   state: 'succeeded' | 'skipped' | 'failed' | 'cancelled';
   outputs?: OutputMap;
   reason?: string;
+  /** Why it was skipped, as a typed field. */
+  cause?: StatusCause;
   error?: PlatformError;
 }
 
@@ -63,7 +65,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   for (const dep of req.upstreamIds) {
     const out = req.upstream.get(dep);
     if (!out && req.command === 'preview' && req.plannedInRun?.includes(dep)) {
-      return { state: 'skipped', reason: `not planned: phase ${dep}, whose outputs it needs, was not planned` };
+      return { state: 'skipped', cause: 'not-planned', reason: `not planned: phase ${dep}, whose outputs it needs, was not planned` };
     }
     if (!out) {
       return {
@@ -84,6 +86,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     // A preview over a chain: the upstream's plan leaves values its inputs need unknown.
     return {
       state: 'skipped',
+      cause: 'not-planned',
       reason: `not planned: its inputs need ${unknownRead.join(', ')}, which a preview cannot know (created by the update, or secret); deploy first (run: ${fixCommand('up', Number(unknownRead[0]!.split('.')[0]) as PhaseId, req.env.name)})`,
     };
   }
@@ -97,6 +100,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
       const outputs = await engine.outputs(ref, env);
       return {
         state: 'skipped',
+        cause: 'unchanged',
         outputs,
         reason: `unchanged since ${previous.finishedAt ?? previous.startedAt} (fingerprint ${fp}); --force runs it anyway`,
       };

@@ -13,8 +13,8 @@ import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
 import { PhaseDag } from '../core/dag.js';
 import { hasProgram, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
-import type { LockHandle, OutputMap } from '../core/ports.js';
-import type { PhaseStatus } from '../core/events.js';
+import type { ConfirmRequest, LockHandle, OutputMap } from '../core/ports.js';
+import { emptyCounts, type ChangeCounts, type PhaseStatus, type StatusCause } from '../core/events.js';
 import type { Selection } from '../core/selection.js';
 import { WorkGraph, type WorkState } from '../core/work-graph.js';
 import { RunContext, type RunOutcome } from './context.js';
@@ -31,6 +31,31 @@ export interface RunRequest {
   parallel: number;
   force: boolean;
   signal: AbortSignal;
+  /**
+   * Set when `up` must preview and ask before any change (the real engine): `yes` skips the question;
+   * without it and without `interactive` (a terminal to ask on) the run is refused before any lock.
+   */
+  approval?: { yes: boolean; interactive: boolean };
+  /** Exit 6 (changes-pending) when anything would change (a drift check). */
+  expectNoChanges?: boolean;
+}
+
+/**
+ * Asks through the host; an abort (Ctrl-C, closed output) while the question is open ends it as
+ * 'aborted', never as a silent "no".
+ */
+export async function askOrAbort(ctx: RunContext, req: ConfirmRequest, signal: AbortSignal): Promise<boolean | 'aborted'> {
+  if (signal.aborted) return 'aborted';
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([ctx.ports.host.confirm(req), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 export type { RunOutcome } from './context.js';
@@ -102,6 +127,30 @@ export function exitCodeFor(states: WorkState[], interrupted: boolean, firstErro
   return ExitCode.Ok;
 }
 
+/** Per-phase change counts of a plan, and whether anything would change. */
+export interface PlanSummary {
+  phases: { id: PhaseId; changes: ChangeCounts; planned: boolean }[];
+  changed: boolean;
+}
+
+function hasChanges(c: ChangeCounts): boolean {
+  return c.create + c.update + c.replace + c.delete > 0;
+}
+
+/** "3 to create, 1 to update" over a plan; "no resource changes" when nothing would change. */
+export function describePlan(plan: PlanSummary): string {
+  const t = emptyCounts();
+  for (const p of plan.phases) for (const k of Object.keys(t) as (keyof ChangeCounts)[]) t[k] += p.changes[k];
+  const parts = [
+    t.create && `${t.create} to create`,
+    t.update && `${t.update} to update`,
+    t.replace && `${t.replace} to replace`,
+    t.delete && `${t.delete} to delete`,
+  ].filter(Boolean);
+  const unplanned = plan.phases.filter((p) => !p.planned).length;
+  return `${parts.length ? parts.join(', ') : 'no resource changes'}${unplanned ? ` (${unplanned} phase(s) could not be planned before their upstreams are deployed)` : ''}`;
+}
+
 export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
   const ctx = new RunContext(ports, req.env.name);
   const { run, missing } = planSelection(req.registry, req.selection);
@@ -119,9 +168,34 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   });
   const statuses = ctx.statuses;
   const finish = (exitCode: number, error?: PlatformError, next?: string) => ctx.finish(exitCode, error, next);
+  const changesSeen = new Set<PhaseId>();
+  ctx.observe((e) => {
+    if (e.type === 'phase-summary' && hasChanges(e.changes)) changesSeen.add(e.phase);
+  });
   for (const m of missing) {
-    ctx.status(m.id, 'skipped', { reason: 'no program yet; nothing was run' });
+    ctx.status(m.id, 'skipped', { reason: 'no program yet; nothing was run', cause: 'no-program' });
     statuses[m.id] = 'skipped';
+  }
+  /** Ends the run before anything started: every selected phase gets `status`. */
+  const endAll = (status: PhaseStatus, e: PlatformError, cause: StatusCause, on?: PhaseId) => {
+    for (const p of run) {
+      const st: PhaseStatus = status === 'blocked' && (on === undefined || on === p.id) ? 'cancelled' : status;
+      ctx.status(p.id, st, { on: st === 'blocked' ? on : undefined, reason: `not started: ${e.message}`, cause, hint: e.hint });
+      statuses[p.id] = st;
+    }
+    return finish(e.exitCode, e);
+  };
+  const approval = req.approval && !req.approval.yes && run.length > 0 ? req.approval : undefined;
+  // Nobody to ask and no --yes: refused before any lock, preview or change.
+  if (approval && !approval.interactive) {
+    const names = run.map((p) => `${p.id} (${p.slug})`).join(', ');
+    return endAll(
+      'cancelled',
+      new PlatformError('confirmation-required', `up needs confirmation: phases ${names} of env ${req.env.name} (${ports.engine.kind} engine)`, {
+        hint: `pass --yes (-y) to confirm when not on a terminal, or run platform preview ${req.selection.text} --env ${req.env.name} --diff first`,
+      }),
+      'confirmation-required',
+    );
   }
 
   let upstream: Map<PhaseId, OutputMap>;
@@ -136,66 +210,117 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
     // dependency problem), or cancelled before it started (a lock), so no host shows it "queued".
     const on = e.value !== undefined && /^\d+$/.test(e.value) ? (Number(e.value) as PhaseId) : undefined;
     const dependency = e.code === 'dependency-check' || e.code === 'recovery-needed';
-    for (const p of run) {
-      const status: PhaseStatus = dependency && on !== undefined && on !== p.id ? 'blocked' : 'cancelled';
-      ctx.status(p.id, status, { on: status === 'blocked' ? on : undefined, reason: `not started: ${e.message}`, hint: e.hint });
-      statuses[p.id] = status;
-    }
-    return finish(e.exitCode, e);
+    return endAll(dependency && on !== undefined ? 'blocked' : 'cancelled', e, dependency ? 'dependency' : e.code === 'locked' ? 'locked' : 'interrupted', on);
   }
 
-  const graph = new WorkGraph(dag, run.map((p) => p.id), Math.max(1, req.parallel));
-  for (const item of graph.all()) {
-    const on = graph.waitingOn(item.id);
-    ctx.status(item.id, on === undefined ? 'queued' : 'waiting', on === undefined ? {} : { on });
-  }
-  let firstError: PlatformError | undefined;
-  let interrupted = false;
-  const inflight = new Map<PhaseId, Promise<{ id: PhaseId; result: StepResult }>>();
-  const onAbort = () => {
-    interrupted = true;
-    for (const id of graph.cancel('cancelled before it started')) ctx.status(id, 'cancelled', { reason: 'cancelled before it started' });
-  };
-  req.signal.addEventListener('abort', onAbort, { once: true });
-  if (req.signal.aborted) onAbort();
   try {
-    for (;;) {
-      for (const id of graph.startReady()) {
-        const phase = byId.get(id)!;
-        inflight.set(
-          id,
-          runStep(ctx, { command: req.command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force, plannedInRun: run.map((p) => p.id), runId: ports.journal.runId, signal: req.signal }).then(
-            (result) => ({ id, result }),
-          ),
-        );
-        for (const d of dag.directDependents(id)) {
-          const it = graph.all().find((i) => i.id === d);
-          if (it?.state === 'pending' && graph.waitingOn(d) !== undefined) ctx.status(d, 'waiting', { on: graph.waitingOn(d) });
+    if (approval) {
+      // Preview, then ask, with the locks held: what is confirmed is what runs.
+      const plan: PlanSummary = { phases: [], changed: false };
+      const unobserve = ctx.observe((e) => {
+        if (e.type === 'phase-summary') plan.phases.push({ id: e.phase, changes: e.changes, planned: true });
+      });
+      const previewed = await schedule('preview', new Map(upstream));
+      unobserve();
+      for (const p of run) if (!plan.phases.some((x) => x.id === p.id)) plan.phases.push({ id: p.id, changes: emptyCounts(), planned: false });
+      plan.changed = plan.phases.some((p) => hasChanges(p.changes));
+      if (previewed.exitCode !== 0) return previewed.finishRun();
+      const answer = await askOrAbort(ctx, { message: `Apply to env ${req.env.name}: ${describePlan(plan)}?`, defaultAnswer: false }, req.signal);
+      if (answer !== true) {
+        const interrupted = answer === 'aborted';
+        const e = interrupted
+          ? new PlatformError('cancelled', 'interrupted at the confirmation; nothing was changed')
+          : new PlatformError('declined', 'update not confirmed; nothing was changed', { hint: `run platform up ${req.selection.text} --env ${req.env.name} again to be asked again` });
+        for (const p of run) {
+          ctx.status(p.id, 'cancelled', { reason: e.message, cause: interrupted ? 'interrupted' : 'declined' });
+          statuses[p.id] = 'cancelled';
         }
-      }
-      if (inflight.size === 0) break;
-      const { id, result } = await Promise.race(inflight.values());
-      inflight.delete(id);
-      if (result.outputs) upstream.set(id, result.outputs);
-      if (result.error && !firstError && result.state !== 'cancelled') firstError = result.error;
-      const changed = graph.finish(id, result.state, result.reason ?? result.error?.message);
-      ctx.status(id, result.state, { reason: result.reason ?? result.error?.message, hint: result.error?.hint });
-      for (const c of changed) {
-        const it = graph.get(c);
-        ctx.status(c, it.state as PhaseStatus, { on: it.blockedBy, reason: it.reason });
+        return finish(e.exitCode, e);
       }
     }
+    return (await schedule(req.command, upstream)).finishRun();
   } finally {
-    req.signal.removeEventListener('abort', onAbort);
     await Promise.all(locks.map((l) => l.release()));
   }
-  for (const it of graph.all()) statuses[it.id] = it.state === 'pending' ? 'cancelled' : (it.state as PhaseStatus);
-  const exitCode = exitCodeFor(graph.all().map((i) => i.state), interrupted, firstError);
-  const failed = graph.all().find((i) => i.state === 'failed');
-  const next = failed
-    ? `platform ${req.command} --phase ${failed.id} --env ${req.env.name}`
-    : interrupted
-      ? `platform ${req.command} ${req.selection.text} --env ${req.env.name}`
-      : undefined;
-  return finish(exitCode, firstError, next);
+
+  /**
+   * Runs `command` over the selected phases in DAG order. A preview inside an `up` that asks first
+   * reports its phases `planned` (not final) so that the update after the answer can run them.
+   */
+  async function schedule(command: 'up' | 'preview', upstream: Map<PhaseId, OutputMap>): Promise<{ exitCode: number; finishRun: () => RunOutcome }> {
+    const planning = command === 'preview' && req.command === 'up';
+    const graph = new WorkGraph(dag, run.map((p) => p.id), Math.max(1, req.parallel));
+    for (const item of graph.all()) {
+      const on = graph.waitingOn(item.id);
+      ctx.status(item.id, on === undefined ? 'queued' : 'waiting', on === undefined ? {} : { on });
+    }
+    let firstError: PlatformError | undefined;
+    let interrupted = false;
+    const inflight = new Map<PhaseId, Promise<{ id: PhaseId; result: StepResult }>>();
+    const onAbort = () => {
+      interrupted = true;
+      for (const id of graph.cancel('cancelled before it started')) ctx.status(id, 'cancelled', { reason: 'cancelled before it started', cause: 'interrupted' });
+    };
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    if (req.signal.aborted) onAbort();
+    try {
+      for (;;) {
+        for (const id of graph.startReady()) {
+          const phase = byId.get(id)!;
+          inflight.set(
+            id,
+            runStep(ctx, { command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force, plannedInRun: run.map((p) => p.id), runId: ports.journal.runId, signal: req.signal }).then(
+              (result) => ({ id, result }),
+            ),
+          );
+          for (const d of dag.directDependents(id)) {
+            const it = graph.all().find((i) => i.id === d);
+            if (it?.state === 'pending' && graph.waitingOn(d) !== undefined) ctx.status(d, 'waiting', { on: graph.waitingOn(d) });
+          }
+        }
+        if (inflight.size === 0) break;
+        const { id, result } = await Promise.race(inflight.values());
+        inflight.delete(id);
+        if (result.outputs) upstream.set(id, result.outputs);
+        if (result.error && !firstError && result.state !== 'cancelled') firstError = result.error;
+        const changed = graph.finish(id, result.state, result.reason ?? result.error?.message);
+        const shown: PhaseStatus = planning && (result.state === 'succeeded' || result.state === 'skipped') ? 'planned' : result.state;
+        ctx.status(id, shown, {
+          reason: result.reason ?? result.error?.message,
+          cause: result.cause ?? (result.state === 'cancelled' ? 'interrupted' : undefined),
+          hint: result.error?.hint,
+        });
+        for (const c of changed) {
+          const it = graph.get(c);
+          ctx.status(c, it.state as PhaseStatus, { on: it.blockedBy, reason: it.reason, cause: it.state === 'blocked' ? 'dependency' : interrupted ? 'interrupted' : 'fail-fast' });
+        }
+      }
+    } finally {
+      req.signal.removeEventListener('abort', onAbort);
+    }
+    const exitCode = exitCodeFor(graph.all().map((i) => i.state), interrupted, firstError);
+    return {
+      exitCode,
+      finishRun: () => {
+        for (const it of graph.all()) statuses[it.id] = it.state === 'pending' ? 'cancelled' : (it.state as PhaseStatus);
+        const failed = graph.all().find((i) => i.state === 'failed');
+        const next = failed
+          ? `platform ${req.command} --phase ${failed.id} --env ${req.env.name}`
+          : interrupted
+            ? `platform ${req.command} ${req.selection.text} --env ${req.env.name}`
+            : undefined;
+        if (exitCode === 0 && req.expectNoChanges && plannedChanges(graph)) {
+          const e = new PlatformError('changes-pending', `${command === 'preview' ? 'the preview found' : 'the run made'} changes in env ${req.env.name}, and --expect-no-changes was given`, {
+            hint: 'the deployed state differs from the programs and env file: review the diff above (add --diff for values)',
+          });
+          return finish(e.exitCode, e);
+        }
+        return finish(exitCode, firstError, next);
+      },
+    };
+  }
+
+  function plannedChanges(graph: WorkGraph): boolean {
+    return graph.all().some((i) => changesSeen.has(i.id));
+  }
 }

@@ -30,3 +30,10 @@ export function formatValue(v: unknown, max = 100): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/** One property change as a line: `retentionInDays: 7 -> 30` (absent sides read `(none)`). */
+export function formatChange(c: { path: string; old?: unknown; new?: unknown }, max = 160): string {
+  const side = (present: boolean, v: unknown) => (present ? (v === undefined ? 'undefined' : JSON.stringify(v)) : '(none)');
+  const cut = (t: string) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
+  return `${c.path}: ${cut(side('old' in c, c.old))} -> ${cut(side('new' in c, c.new))}`;
+}

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import type { PlatformEvent } from '../core/events.js';
 import type { ConfirmRequest, Host } from '../core/ports.js';
 import type { PhaseId } from '../core/phase.js';
-import { formatAllCounts, formatDuration, formatValue, styleFor } from './format.js';
+import { formatAllCounts, formatChange, formatDuration, formatValue, styleFor } from './format.js';
 
 export interface PlainHostOptions {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -16,6 +16,25 @@ export interface PlainHostOptions {
   env: NodeJS.ProcessEnv;
   verbose: boolean;
   slugs: ReadonlyMap<PhaseId, string>;
+  /** Show each changed property's old -> new values (preview --diff, and the plan before a confirmation). */
+  diff?: boolean;
+}
+
+/** The summary's short word for why a phase was skipped or blocked, from the typed cause. */
+function causeWord(e: { status: string; cause?: string; on?: number }): string | undefined {
+  if (e.status === 'blocked') return e.on !== undefined ? `by phase ${e.on}` : 'by a dependency';
+  switch (e.cause) {
+    case 'no-program': return 'no program yet';
+    case 'unchanged': return 'unchanged';
+    case 'not-deployed': return 'not deployed';
+    case 'not-planned': return 'not planned';
+    case 'declined': return 'not confirmed';
+    case 'confirmation-required': return 'needs --yes';
+    case 'interrupted': return 'interrupted';
+    case 'locked': return 'locked';
+    case 'fail-fast': return 'fail-fast';
+    default: return undefined;
+  }
 }
 
 const OP_MARK: Record<string, string> = { create: '+', update: '~', replace: '±', delete: '-', same: '=', read: '>', refresh: '↻' };
@@ -45,8 +64,9 @@ export class PlainHost implements Host {
         this.err(s.bold(`platform ${e.command} · env ${e.env} · engine ${e.engine} · phases ${e.phases.join(', ') || 'none'} · parallel ${e.parallel}`));
         break;
       case 'phase-status': {
-        if (e.status === 'skipped') this.why.set(e.phase, /no program yet/.test(e.reason ?? '') ? 'no program yet' : 'unchanged');
-        else if (e.status === 'blocked' && e.on !== undefined) this.why.set(e.phase, `by phase ${e.on}`);
+        const word = causeWord(e);
+        if (word) this.why.set(e.phase, word);
+        else this.why.delete(e.phase);
         const tail = [e.on !== undefined ? `on phase ${e.on}` : '', e.reason ?? ''].filter(Boolean).join(': ');
         const label = `${this.name(e.phase)}: ${e.status}${tail ? ` (${tail})` : ''}`;
         if (e.status === 'failed' || e.status === 'blocked') {
@@ -67,6 +87,7 @@ export class PlainHost implements Host {
             (e.status === 'failed' ? s.red(' failed') : '') +
             (this.o.verbose && e.durationMs !== undefined ? s.dim(` ${formatDuration(e.durationMs)}`) : ''),
         );
+        if (this.o.diff) for (const c of e.changes ?? []) this.err(`      ${formatChange(c)}`);
         break;
       case 'diagnostic':
         if (e.severity === 'info' && !this.o.verbose) break;
@@ -97,7 +118,7 @@ export class PlainHost implements Host {
     const lines: string[] = [];
     for (const [id, status] of Object.entries(e.phases)) {
       const why = this.why.get(Number(id) as PhaseId);
-      lines.push(`${this.name(Number(id) as PhaseId)}: ${status}${why && (status === 'skipped' || status === 'blocked') ? ` (${why})` : ''}`);
+      lines.push(`${this.name(Number(id) as PhaseId)}: ${status}${why && (status === 'skipped' || status === 'blocked' || status === 'cancelled') ? ` (${why})` : ''}`);
     }
     for (const [id, o] of this.outputs) {
       const keys = Object.keys(o.values);

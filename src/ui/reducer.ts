@@ -16,7 +16,7 @@
  * - Outputs arrive masked (events carry no secrets). They are kept as given; the selectors mask
  *   again by key name and never print nested values, as a second line of defence.
  */
-import type { ChangeCounts, Command, EngineKind, PhaseStatus, PlatformEvent, ResourceOp } from '../core/events.js';
+import type { ChangeCounts, Command, EngineKind, PhaseStatus, PlatformEvent, PropertyChange, ResourceOp } from '../core/events.js';
 import { emptyCounts } from '../core/events.js';
 import type { GateStatus } from '../core/gate.js';
 import type { PhaseId } from '../core/phase.js';
@@ -27,6 +27,8 @@ export const MAX_RECENT = 12;
 export const MAX_IN_FLIGHT = 200;
 /** How many diagnostics each phase (and the run) keeps; the rest are counted, not kept. */
 export const MAX_DIAGNOSTICS = 20;
+/** How many changed resources (the plan) each phase keeps for display; the rest are counted. */
+export const MAX_CHANGED = 40;
 
 const TERMINAL: ReadonlySet<PhaseStatus> = new Set(['succeeded', 'skipped', 'failed', 'blocked', 'cancelled']);
 
@@ -56,6 +58,15 @@ export interface GateState {
   durationMs?: number;
   evidence: readonly string[];
   hint?: string;
+}
+
+/** One resource the plan (or the run) changes, with its changed properties when the engine gave them. */
+export interface ChangedResource {
+  op: ResourceOp;
+  name: string;
+  resourceType: string;
+  diffs?: readonly string[];
+  changes?: readonly PropertyChange[];
 }
 
 export interface DiagnosticState {
@@ -89,6 +100,9 @@ export interface PhaseState {
   gates: readonly GateState[];
   diagnostics: readonly DiagnosticState[];
   droppedDiagnostics: number;
+  /** Resources created, updated, replaced or deleted (bounded by MAX_CHANGED): the plan of a preview. */
+  changed: readonly ChangedResource[];
+  droppedChanged: number;
   outputs?: Readonly<Record<string, unknown>>;
   simulated?: boolean;
 }
@@ -159,6 +173,8 @@ function newPhase(id: PhaseId): PhaseState {
     gates: [],
     diagnostics: [],
     droppedDiagnostics: 0,
+    changed: [],
+    droppedChanged: 0,
   };
 }
 
@@ -187,6 +203,10 @@ function applyStatus(state: UiState, e: Extract<PlatformEvent, { type: 'phase-st
   const at = time(e.at);
   const next = withPhase(state, e.phase, (p) => {
     if (isTerminal(p.status)) return p; // a finished phase does not move again
+    if (p.status === 'planned' && e.status !== 'planned' && !isTerminal(e.status)) {
+      // The update after a confirmed plan starts the phase afresh (the plan's counts are not its own).
+      return { ...newPhase(p.id), status: e.status, on: e.on, reason: e.reason, hint: e.hint, diagnostics: p.diagnostics, droppedDiagnostics: p.droppedDiagnostics };
+    }
     const started = p.startedAt ?? (['checking', 'running', 'verifying'].includes(e.status) ? at : undefined);
     return {
       ...p,
@@ -222,12 +242,19 @@ function applyOp(p: PhaseState, e: Extract<PlatformEvent, { type: 'resource-op' 
       urn: e.urn, name: e.name, resourceType: e.resourceType, op: e.op, status: e.status, at: e.at, durationMs: e.durationMs ?? 0,
     };
   }
+  let changed = p.changed;
+  let droppedChanged = p.droppedChanged;
+  if (e.status === 'done' && (e.op === 'create' || e.op === 'update' || e.op === 'replace' || e.op === 'delete')) {
+    if (changed.length < MAX_CHANGED) {
+      changed = [...changed, { op: e.op, name: e.name, resourceType: e.resourceType, ...(e.diffs ? { diffs: e.diffs } : {}), ...(e.changes ? { changes: e.changes } : {}) }];
+    } else droppedChanged += 1;
+  }
   let counts = p.counts;
   if (e.status === 'done' && !p.countsFinal && e.op in counts) {
     const k = e.op as keyof ChangeCounts;
     counts = { ...counts, [k]: counts[k] + 1 };
   }
-  return { ...p, opsSeen, inFlight, recent: pushBounded(p.recent, finished, MAX_RECENT), counts };
+  return { ...p, opsSeen, inFlight, recent: pushBounded(p.recent, finished, MAX_RECENT), counts, changed, droppedChanged };
 }
 
 function lastIndexOfUrn(ops: readonly OpState[], urn: string): number {

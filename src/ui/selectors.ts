@@ -56,7 +56,7 @@ export interface SelectOptions {
 }
 
 const TONE: Record<PhaseStatus, Tone> = {
-  queued: 'pending', waiting: 'pending', checking: 'active', running: 'active', verifying: 'active',
+  queued: 'pending', waiting: 'pending', checking: 'active', running: 'active', planned: 'pending', verifying: 'active',
   succeeded: 'ok', skipped: 'muted', failed: 'error', blocked: 'warn', cancelled: 'warn',
 };
 

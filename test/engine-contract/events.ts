@@ -18,6 +18,7 @@ const ResourceOpEvent = z.strictObject({
   op: z.enum(['create', 'update', 'replace', 'delete', 'same', 'read', 'refresh']),
   status: z.enum(['started', 'done', 'failed']),
   diffs: z.array(z.string()).optional(),
+  changes: z.array(z.strictObject({ path: z.string(), old: z.unknown().optional(), new: z.unknown().optional(), secret: z.boolean().optional() })).optional(),
   durationMs: z.number().nonnegative().optional(),
   at: isoTime,
 });

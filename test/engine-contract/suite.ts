@@ -204,6 +204,13 @@ export function engineContract(name: string, makeHarness: () => Promise<Harness>
       const before = await h.engine.outputs(ref(h.env, phase), h.env);
       const changedPreview = await run(h, 'preview', phase, records((rs) => rs.map((r) => ({ ...r, content: 'previewed' }))));
       assert.equal(changedPreview.result.changes.update, 3);
+      // The plan names each changed property with its old -> new values (what `preview --diff` and
+      // the question before an `up` show).
+      const planned = changedPreview.events.filter((e) => e.type === 'resource-op' && e.status === 'done' && e.op === 'update' && e.name === 'a');
+      assert.deepEqual(
+        planned.flatMap((e) => (e.type === 'resource-op' ? (e.changes ?? []) : [])).filter((c) => c.path === 'content'),
+        [{ path: 'content', old: 'content of a', new: 'previewed' }],
+      );
       const again = await run(h, 'preview', phase, records());
       assert.equal(changed(again.result.changes), 0, 'the previewed change was not persisted');
       assert.deepEqual(await h.engine.outputs(ref(h.env, phase), h.env), before);

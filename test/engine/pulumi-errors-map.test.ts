@@ -109,6 +109,21 @@ describe('pulumi adapter: event mapping', () => {
     assert.deepEqual(m.summary, { create: 0, update: 0, replace: 1, delete: 0, same: 0 }, 'the root stack is not counted');
   });
 
+  it('a planned update carries old -> new values of its changed properties; a secret is masked on both sides', () => {
+    const out: PlatformEvent[] = [];
+    const m = new EventMapper(1, (e) => out.push(e), (s) => s);
+    const sig = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', value: 'hunter2-plaintext' };
+    const olds = { old: { inputs: { retentionInDays: 7, password: sig, tags: { a: '1' } } }, new: { inputs: { retentionInDays: 30, password: { ...sig, value: 'new-plaintext' }, tags: { a: '1' } } } };
+    m.handle(ev({ resourcePreEvent: { planning: true, metadata: meta('update', 'lg', { ...olds, diffs: ['retentionInDays', 'password'] }) as never } }));
+    const done = out.find((e) => e.type === 'resource-op' && e.status === 'done');
+    assert.ok(done && done.type === 'resource-op');
+    assert.deepEqual(done.changes, [
+      { path: 'retentionInDays', old: 7, new: 30 },
+      { path: 'password', old: '[secret]', new: '[secret]', secret: true },
+    ]);
+    assert.ok(!JSON.stringify(out).includes('plaintext'), 'no secret value in any event');
+  });
+
   it('diagnostics: debug dropped, secrets redacted, errors kept for the error message', () => {
     const out: PlatformEvent[] = [];
     const m = new EventMapper(1, (e) => out.push(e), (s) => redact(s, ['tok-123456']));

@@ -18,6 +18,18 @@ const BUCKET = 'aws:s3/bucket:Bucket';
 const NS = 'kubernetes:core/v1:Namespace';
 
 describe('simulate diff', () => {
+  it('an update carries old -> new values of the changed properties; secret inputs are masked on both sides', () => {
+    const old = [res(BUCKET, 'logs', { bucket: 'logs-1', retention: 7, token: 's3cr3t-old' }, ['token'])];
+    const next = [res(BUCKET, 'logs', { bucket: 'logs-1', retention: 30, token: 's3cr3t-new' }, ['token'])];
+    const [op] = diffResources(old, next);
+    assert.equal(op!.op, 'update');
+    assert.deepEqual(op!.changes, [
+      { path: 'retention', old: 7, new: 30 },
+      { path: 'token', old: '[secret]', new: '[secret]', secret: true },
+    ]);
+    assert.ok(!JSON.stringify(op).includes('s3cr3t'));
+  });
+
   it('plans create, update, replace, same and delete by URN, with the changed property names', () => {
     const old = [
       res(SUBNET, 'a', { cidrBlock: '10.0.0.0/24', tags: { team: 'x' } }),

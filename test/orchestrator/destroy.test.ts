@@ -45,18 +45,61 @@ describe('orchestrated destroy', () => {
     const out = await t.destroy('3', { yes: false, interactive: false });
     assert.equal(out.exitCode, 2);
     assert.match(out.error!.message, /destroy needs confirmation/);
-    assert.equal(out.error!.hint, 'pass --yes to confirm when not on a terminal');
+    assert.equal(out.error!.hint, 'pass --yes (-y) to confirm when not on a terminal');
     assert.equal(t.engine.calls.length, 0);
   });
-  it('asks on a terminal; "no" changes nothing', async () => {
+  it('asks on a terminal; "no" changes nothing and exits 130 with the phases cancelled (not "queued, exit 0")', async () => {
     const t = await deployed();
     t.host.answer = false;
     const out = await t.destroy('3', { yes: false, interactive: true });
-    assert.equal(out.exitCode, 0);
+    assert.equal(out.exitCode, 130);
+    assert.equal(out.error!.code, 'declined');
+    assert.equal(out.phases[3], 'cancelled');
+    const last = t.host.events.filter((e) => e.type === 'phase-status' && e.phase === 3).at(-1) as { status: string; cause?: string };
+    assert.deepEqual([last.status, last.cause], ['cancelled', 'declined']);
     assert.match(t.host.asked[0]!, /Destroy phases 3 \(p3\) of env local\?/);
     assert.equal(t.engine.calls.length, 0);
     t.host.answer = true;
     await t.destroy('3', { yes: false, interactive: true });
     assert.deepEqual(t.engine.calls.map((c) => c.stack), ['local-03-p3']);
+  });
+});
+
+describe('orchestrated destroy: the question', () => {
+  it('holds the locks while it asks (what is confirmed cannot change under it) and releases them after "no"', async () => {
+    const t = await deployed();
+    const locker = t.ports.locker as unknown as { held: Set<string> };
+    let heldWhileAsking: string[] = [];
+    t.host.confirm = async () => {
+      heldWhileAsking = [...locker.held];
+      return false;
+    };
+    await t.destroy('3', { yes: false, interactive: true });
+    assert.deepEqual(heldWhileAsking, ['local-03-p3']);
+    assert.equal(locker.held.size, 0);
+  });
+  it('an interrupt while it asks (Ctrl-C) exits 130 as interrupted, destroys nothing, releases the locks', async () => {
+    const t = await deployed();
+    const ac = new AbortController();
+    t.host.confirm = () => {
+      setImmediate(() => ac.abort());
+      return new Promise<boolean>(() => {}); // never answered
+    };
+    const ids = [0, 1, 2, 3] as const;
+    const { destroyPhases: d } = await import('../../src/orchestrator/destroy.js');
+    const { testPhases: tp } = await import('../helpers/fake-engine.js');
+    const out = await d({ env: localEnv, registry: tp(EDGES), selection: resolveSelection({ phase: '3' }, ids), parallel: 1, cascade: false, yes: false, interactive: true, signal: ac.signal }, t.ports);
+    assert.equal(out.exitCode, 130);
+    assert.equal(out.error!.code, 'cancelled');
+    assert.equal(t.engine.calls.length, 0);
+    assert.equal((t.ports.locker as unknown as { held: Set<string> }).held.size, 0);
+  });
+  it('phases never deployed are skipped with the typed cause not-deployed', async () => {
+    const t = await deployed();
+    await t.destroy('0..3');
+    const again = await t.destroy('0..3');
+    assert.equal(again.exitCode, 0);
+    const causes = t.host.events.filter((e) => e.type === 'phase-status' && e.status === 'skipped').slice(-4).map((e) => (e as { cause?: string }).cause);
+    assert.deepEqual(causes, ['not-deployed', 'not-deployed', 'not-deployed', 'not-deployed']);
   });
 });

@@ -71,8 +71,12 @@ export class CliProject {
     };
   }
 
-  /** Starts `platform <args>`; stdout and stderr are piped and kept. */
-  start(args: string[], extra: NodeJS.ProcessEnv = {}): CliRun {
+  /**
+   * Starts `platform <args>`; stdout and stderr are piped and kept. `up` on the real engine asks
+   * before any change: `--yes` is added unless the test passes `ask: true` (to test the question).
+   */
+  start(args: string[], extra: NodeJS.ProcessEnv = {}, opts: { ask?: boolean } = {}): CliRun {
+    if (args[0] === 'up' && !opts.ask && !args.includes('--yes') && !args.includes('-y')) args = [...args, '--yes'];
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: this.dir, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -85,8 +89,8 @@ export class CliProject {
   }
 
   /** Runs `platform <args>` to the end. */
-  async run(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return this.start(args, extra).done;
+  async run(args: string[], extra: NodeJS.ProcessEnv = {}, opts: { ask?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return this.start(args, extra, opts).done;
   }
 
   /** The checkpoint of a stack, read straight from the file backend. */

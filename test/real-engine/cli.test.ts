@@ -20,7 +20,7 @@ describe('CLI on the real engine', function () {
   const env = () => ({ PLATFORM_PULUMI_ROOT: root, PULUMI_CONFIG_PASSPHRASE_FILE: s.path('passphrase') });
 
   it('up --phase 0 --env local --engine pulumi: a clear missing-plugin error, exit 2', () => {
-    const r = s.run(['up', '--phase', '0', '--env', 'local', '--engine', 'pulumi'], env());
+    const r = s.run(['up', '--phase', '0', '--env', 'local', '--engine', 'pulumi', '--yes'], env());
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /error: the Pulumi provider plugin 'aws' v7\.48\.0 is not installed, and plugin downloads are off; install it with `pulumi plugin install resource aws 7\.48\.0`/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);

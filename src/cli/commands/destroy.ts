@@ -31,6 +31,8 @@ export default async function destroy(opts: DestroyOptions, globals: GlobalOptio
         },
         ports,
       ),
-    () => (parallel = parseParallel(opts.parallel)),
+    () => {
+      parallel = parseParallel(opts.parallel);
+    },
   );
 }

@@ -3,12 +3,16 @@ import { resolveSelection } from '../../core/selection.js';
 import { PlatformError } from '../../core/errors.js';
 import { runPhases } from '../../orchestrator/run.js';
 import type { GlobalOptions, SelectionOptions } from '../main.js';
-import { runCommand } from '../services.js';
+import { interactive, outputMode, runCommand, type Session } from '../services.js';
 
 export interface UpOptions extends SelectionOptions {
   env: string;
   parallel: string;
   force?: boolean;
+  yes?: boolean;
+  diff?: boolean;
+  expectNoChanges?: boolean;
+  outputsFile?: string;
 }
 
 export function parseParallel(raw: string): number {
@@ -18,24 +22,47 @@ export function parseParallel(raw: string): number {
   return Number(raw);
 }
 
+/**
+ * `up` previews and asks before any change when it would change real resources: the real engine
+ * (every env but `local`, unless --engine simulate). `local` and simulated runs change nothing real.
+ */
+export function needsApproval(session: Pick<Session, 'engine'>, command: string): boolean {
+  return command === 'up' && session.engine.kind === 'pulumi';
+}
+
 export default async function up(opts: UpOptions, globals: GlobalOptions, name: string): Promise<number> {
   let parallel = 1;
+  let outputsFile: ((session: Session) => Promise<void>) | undefined;
+  const command = name === 'preview' ? 'preview' : 'up';
   return runCommand(
     globals,
     opts.env,
-    (session, ports, signal) =>
-      runPhases(
+    async (session, ports, signal) => {
+      const approve = needsApproval(session, command);
+      const outcome = await runPhases(
         {
-          command: name === 'preview' ? 'preview' : 'up',
+          command,
           env: session.env,
           registry: session.registry,
           selection: resolveSelection(opts, session.registry.map((p) => p.id)),
           parallel,
           force: Boolean(opts.force),
           signal,
+          ...(approve ? { approval: { yes: Boolean(opts.yes), interactive: interactive() && outputMode(globals) !== 'json' } } : {}),
+          ...(opts.expectNoChanges ? { expectNoChanges: true } : {}),
         },
         ports,
-      ),
-    () => (parallel = parseParallel(opts.parallel)),
+      );
+      if (outputsFile) await outputsFile(session);
+      return outcome;
+    },
+    async () => {
+      parallel = parseParallel(opts.parallel);
+      if (opts.outputsFile !== undefined) {
+        const { prepareOutputsFile } = await import('../outputs-file.js');
+        outputsFile = await prepareOutputsFile(opts.outputsFile);
+      }
+    },
+    (session) => ({ diff: Boolean(opts.diff) || (needsApproval(session, command) && !opts.yes) }),
   );
 }

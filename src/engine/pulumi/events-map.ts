@@ -14,7 +14,8 @@
  */
 import type { EngineEvent, OpMap, OpType } from '@pulumi/pulumi/automation/index.js';
 import type { PhaseId } from '../../core/phase.js';
-import { emptyCounts, type ChangeCounts, type PlatformEvent, type ResourceOp } from '../../core/events.js';
+import { emptyCounts, type ChangeCounts, type PlatformEvent, type PropertyChange, type ResourceOp } from '../../core/events.js';
+import { MASK } from '../../core/secrets.js';
 
 const OPS: Record<OpType, ResourceOp> = {
   same: 'same',
@@ -127,7 +128,8 @@ export class EventMapper {
         if (family) return; // the `replace` step stands for its whole family
         // A preview step is planned, not run: started and done at once, taking no time.
         const diffs = diffsOf(m);
-        const base = { type: 'resource-op', phase: this.phase, urn: m.urn, resourceType: m.type, name: nameOf(m.urn), op, ...(diffs ? { diffs } : {}), at } as const;
+        const changes = diffs ? changesOf(m, diffs) : undefined;
+        const base = { type: 'resource-op', phase: this.phase, urn: m.urn, resourceType: m.type, name: nameOf(m.urn), op, ...(diffs ? { diffs } : {}), ...(changes?.length ? { changes } : {}), at } as const;
         this.emit({ ...base, status: 'started' });
         this.emit({ ...base, status: 'done', durationMs: 0 });
         return;
@@ -208,6 +210,37 @@ function diffsOf(m: DiffSource): string[] | undefined {
     (k) => !k.startsWith('__') && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
   );
   return keys.length ? keys.sort() : undefined;
+}
+
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+/** True for a value Pulumi marks secret in an event (the signature object, or its "[secret]" rendering). */
+function isSecretValue(v: unknown): boolean {
+  if (v === MASK) return true;
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    if (SECRET_SIG in o) return true;
+  }
+  return false;
+}
+
+/** True when a secret hides anywhere inside the value (a secret nested in a map or list). */
+function holdsSecret(v: unknown): boolean {
+  if (isSecretValue(v)) return true;
+  if (Array.isArray(v)) return v.some(holdsSecret);
+  if (v && typeof v === 'object') return Object.values(v as Record<string, unknown>).some(holdsSecret);
+  return false;
+}
+
+/** Old -> new values of the changed top-level inputs; a value holding a secret is "[secret]" on both sides. */
+export function changesOf(m: DiffSource, keys: readonly string[]): PropertyChange[] {
+  const olds = m.old?.inputs ?? {};
+  const news = m.new?.inputs ?? {};
+  return keys.map((k) => {
+    const secret = holdsSecret(olds[k]) || holdsSecret(news[k]);
+    const side = (inputs: Record<string, unknown>) => (k in inputs ? (secret ? MASK : inputs[k]) : undefined);
+    return { path: k, ...(k in olds ? { old: side(olds) } : {}), ...(k in news ? { new: side(news) } : {}), ...(secret ? { secret: true } : {}) };
+  });
 }
 
 /** Removes ANSI colour codes (Pulumi colours diagnostics unless told not to). */

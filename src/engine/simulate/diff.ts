@@ -15,7 +15,8 @@
  * that cannot change in place. Paths may be nested (`metadata.name`).
  */
 import { createHash } from 'node:crypto';
-import type { ResourceOp } from '../../core/events.js';
+import type { PropertyChange, ResourceOp } from '../../core/events.js';
+import { MASK } from '../../core/secrets.js';
 
 /** A resource as the simulate state keeps it (secret inputs hashed). */
 export interface StoredResource {
@@ -38,6 +39,17 @@ export interface PlannedOp {
   op: DiffOp;
   /** Changed top-level input names (update/replace). */
   diffs?: string[];
+  /** The same properties with old -> new values; secret inputs (either side) shown as "[secret]". */
+  changes?: PropertyChange[];
+}
+
+/** Old -> new values of the changed keys; a key secret on either side is masked on both. */
+export function propertyChanges(prev: StoredResource, next: StoredResource, keys: readonly string[]): PropertyChange[] {
+  const secret = new Set([...prev.secretInputs, ...next.secretInputs]);
+  return keys.map((k) => {
+    if (secret.has(k)) return { path: k, ...(k in prev.inputs ? { old: MASK } : {}), ...(k in next.inputs ? { new: MASK } : {}), secret: true };
+    return { path: k, ...(k in prev.inputs ? { old: prev.inputs[k] } : {}), ...(k in next.inputs ? { new: next.inputs[k] } : {}) };
+  });
 }
 
 /** Input paths that force replacement, for every type. */
@@ -125,7 +137,7 @@ export function diffResources(old: readonly StoredResource[], next: readonly Sto
     }
     const diffs = changedKeys(prev.inputs, r.inputs);
     if (diffs.length === 0) ops.push({ ...base, op: 'same' });
-    else ops.push({ ...base, op: forcesReplacement(r.type, prev.inputs, r.inputs) ? 'replace' : 'update', diffs });
+    else ops.push({ ...base, op: forcesReplacement(r.type, prev.inputs, r.inputs) ? 'replace' : 'update', diffs, changes: propertyChanges(prev, r, diffs) });
   }
   for (const r of [...old].reverse()) {
     if (!nextUrns.has(r.urn)) ops.push({ urn: r.urn, type: r.type, name: r.name, op: 'delete' });

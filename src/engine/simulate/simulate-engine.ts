@@ -102,7 +102,7 @@ export function createSimulateEngine(options: SimulateEngineOptions): Engine {
     for (const o of ops) {
       const started = now();
       const base = { type: 'resource-op', phase: req.phase.id, urn: o.urn, resourceType: o.type, name: o.name, op: o.op } as const;
-      const diffs = o.diffs ? { diffs: o.diffs } : {};
+      const diffs = o.diffs ? { diffs: o.diffs, ...(o.changes ? { changes: o.changes } : {}) } : {};
       req.emit({ ...base, status: 'started', ...diffs, at: iso() } satisfies PlatformEvent);
       req.emit({ ...base, status: 'done', ...diffs, durationMs: now() - started, at: iso() } satisfies PlatformEvent);
     }

@@ -12,6 +12,7 @@ const SYMBOL: Record<PhaseStatus, string> = {
   waiting: '…',
   checking: '',
   running: '',
+  planned: '?',
   verifying: '',
   succeeded: '✔',
   skipped: '↷',

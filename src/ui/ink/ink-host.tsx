@@ -39,6 +39,8 @@ export interface InkHostOptions {
   now?: () => number;
   /** Frames per second at most. Default 15. */
   fps?: number;
+  /** Show each changed property's old -> new values in the plan (preview --diff; up before its question). */
+  diff?: boolean;
 }
 
 /** The ink host, with `flush()` to draw pending state now (tests, benchmarks) and its current state. */
