@@ -119,9 +119,9 @@ describe('CLI: preview with values, drift checks, outputs', function () {
   });
 
   it('outputs of a phase without a program says so (never "deploy it first: platform up" that would fail)', () => {
-    const r = s.run(['outputs', '--phase', '3', '--env', 'local']);
+    const r = s.run(['outputs', '--phase', '10', '--env', 'local']);
     assert.equal(r.code, 2);
-    oneErrorLine(r.stderr, /^error: phase 3 \(gitops\) has no program yet, so it has no outputs; phases with programs: 0, 1, 2/);
+    oneErrorLine(r.stderr, /^error: phase 10 \(hardening\) has no program yet, so it has no outputs; phases with programs: 0, 1, 2/);
   });
 
   it('up --outputs-file writes every deployed phase\'s masked outputs atomically; a bad path: exit 2 before any change', () => {
@@ -146,7 +146,7 @@ describe('CLI: preview with values, drift checks, outputs', function () {
     const r = s.run(['destroy', '--all', '--env', 'local', '--yes']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /phase 2 cluster: skipped \(not deployed\)/);
-    assert.match(r.stdout, /phase 3 gitops: skipped \(not deployed\)/);
+    assert.match(r.stdout, /phase 10 hardening: skipped \(not deployed\)/);
     assert.doesNotMatch(r.stdout, /unchanged/);
   });
 });
