@@ -117,6 +117,7 @@ async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths
   return createPulumiEngine({
     repoRoot,
     cacheDir: join(repoRoot, '.cache'),
+    notice: (message) => process.stderr.write(`warning: ${message}\n`),
     // Before any mutating operation: the caller (after assuming the env's deploy role for phases 1+)
     // must be in the env file's account; phase 0 runs in the management account.
     beforeMutation: async (env, stack) => {

@@ -9,10 +9,14 @@
  * - `repair` of a pending create nothing can look up: exit 5 listing it; `--yes` does not drop it;
  *   `--drop-pending-create <urn>` does;
  * - the canary secret never appears in the CLI's own piped stdout and stderr;
- * - a PLATFORM_REGISTRY that cannot be loaded is one clear line, exit 2.
+ * - a PLATFORM_REGISTRY that cannot be loaded is one clear line, exit 2;
+ * - the file backend's metadata sidecars: the engine writes none (a killed engine left one empty and
+ *   every later read failed with "failed to load checkpoint: EOF"); an empty one left by an older run
+ *   is removed with one line and the next `up` converges.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CliProject, processTree } from './cli-harness.js';
 import { untilPending } from './harness.js';
@@ -158,6 +162,36 @@ describe('the CLI on the real engine: racers, kills, signals, repair, canary', f
     // Positive control: the secret really went through the engine into the provider's store.
     const files = readdirSync(`${store}/3`);
     assert.ok(files.some((f) => f.startsWith('secret-file--')));
+  });
+
+  it('metadata sidecars: the engine writes none; an empty one left by a killed engine is removed with one line and up converges', async () => {
+    const store = p.path('store');
+    const backend = p.path('.platform', 'state', '.pulumi');
+    const sidecars = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.attrs')).map((e) => join(e.parentPath, e.name));
+    p.scenario({ 1: { dir: store, content: 'v1', files: 2 } });
+    const first = await p.run(['up', '--phase', '1', '--env', 'rt']);
+    assert.equal(first.code, 0, first.stderr);
+    // Checkpoint, its .bak, history, backups and the lock were all written: none with a sidecar.
+    assert.ok(existsSync(join(backend, 'stacks', 'platform', 'rt-01-race.json.bak')), 'the engine wrote its checkpoint twice at least');
+    assert.deepEqual(sidecars(backend), []);
+    // What a killed engine of an older run leaves: an empty sidecar beside the checkpoint (and beside
+    // the latest history entry). Pulumi then fails every read with "failed to load checkpoint: EOF".
+    const checkpointAttrs = join(backend, 'stacks', 'platform', 'rt-01-race.json.attrs');
+    const history = join(backend, 'history', 'platform', 'rt-01-race');
+    const latest = readdirSync(history).filter((f) => f.endsWith('.history.json')).sort().at(-1)!;
+    writeFileSync(checkpointAttrs, '');
+    writeFileSync(join(history, `${latest}.attrs`), '');
+    p.scenario({ 1: { dir: store, content: 'v2', files: 2 } });
+    const up = await p.run(['up', '--phase', '1', '--env', 'rt']);
+    assert.equal(up.code, 0, up.stderr);
+    assert.doesNotMatch(up.stderr, /failed to load checkpoint/);
+    assert.match(up.stderr, new RegExp(`warning: removed ${checkpointAttrs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: an empty metadata file left by a killed engine`));
+    assert.match(up.stderr, /warning: removed \S+\.history\.json\.attrs: an empty metadata file/);
+    assert.deepEqual(sidecars(backend), []);
+    const audit = p.audit('rt-01-race', store);
+    assert.deepEqual({ ...audit, lost: audit.lost.length, duplicates: audit.duplicates.length }, { state: 2, files: 2, lost: 0, duplicates: 0, pending: 0 });
+    assert.ok(readdirSync(store).every((f) => readFileSync(join(store, f), 'utf8') === 'v2'), 'the update went through');
   });
 
   it('PLATFORM_REGISTRY naming a missing module: one clear line, exit 2', async () => {

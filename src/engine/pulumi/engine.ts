@@ -44,7 +44,7 @@ import {
   secretsProvider,
 } from './settings.js';
 import { collectResource, countsFromPreview, plannedOutputMap, stackOutputsFrom, toOutputMap } from './results.js';
-import { describeHolder, pendingOperations, PROJECT, readLocks, resourceCount, writeBackup, type Deployment } from './state.js';
+import { describeHolder, pendingOperations, PROJECT, readLocks, removeBrokenSidecars, resourceCount, writeBackup, type Deployment } from './state.js';
 import { WorkspaceDirs } from './workspace-dirs.js';
 import { findSetpriv } from './process-tree.js';
 
@@ -117,6 +117,9 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         value: env.backend.url,
         hint: `check backend.url in stacks/${env.name}.yaml; only \`platform up --phase ${stack.phase} --env ${stack.env}\` creates a stack`,
       });
+    }
+    for (const f of removeBrokenSidecars(dir, stack.name)) {
+      opts.notice?.(`removed ${f}: an empty metadata file left by a killed engine (it made every read of the stack fail with "EOF"; the file it describes is intact)`);
     }
     const noop = async () => ({});
     try {

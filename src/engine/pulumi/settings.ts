@@ -4,7 +4,8 @@
  * checks; nothing here talks to Pulumi.
  *
  * Rules:
- * - `file://<relative>` backends resolve against the repo root to an absolute `file://` URL.
+ * - `file://<relative>` backends resolve against the repo root to an absolute `file://` URL; the
+ *   engine gets it with `metadata=skip` (see {@link engineBackendUrl}).
  * - The passphrase never goes on argv: it reaches the CLI as PULUMI_CONFIG_PASSPHRASE_FILE (the env
  *   file's `secrets.passphraseFile`, or the caller's PULUMI_CONFIG_PASSPHRASE_FILE) or, failing that,
  *   the caller's PULUMI_CONFIG_PASSPHRASE passed through the child's environment.
@@ -94,6 +95,21 @@ export function backendUrl(env: EnvConfig, repoRoot: string): string {
   return `file://${isAbsolute(path) ? path : resolve(repoRoot, path)}`;
 }
 
+/**
+ * The backend URL the engine is given: a `file://` backend gets `metadata=skip`. Without it, gocloud's
+ * fileblob driver (Pulumi's file backend) writes a `.attrs` sidecar beside every file it writes (the
+ * checkpoint, its `.bak`, history, backups, lock files) with create-truncate-then-write, which is not
+ * atomic: an engine killed in between (our parent-death SIGKILL, a forced stop, the OOM killer) leaves
+ * an empty sidecar, and every later read of the checkpoint fails with `failed to load checkpoint: EOF`.
+ * The files themselves are written to a temporary file and renamed (atomic), and fileblob reads a
+ * file without a sidecar as plain bytes, which is all Pulumi needs (fileblob.go, attrs.go in gocloud.dev).
+ */
+export function engineBackendUrl(env: EnvConfig, repoRoot: string): string {
+  const url = backendUrl(env, repoRoot);
+  if (!url.startsWith('file://') || /[?&]metadata=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}metadata=skip`;
+}
+
 /** The local folder of a `file://` backend, else undefined. */
 export function backendDir(env: EnvConfig, repoRoot: string): string | undefined {
   const url = backendUrl(env, repoRoot);
@@ -112,7 +128,7 @@ export function secretsProvider(env: EnvConfig): string {
 export function engineEnv(env: EnvConfig, opts: PulumiEngineOptions, engineRoot: string): Record<string, string> {
   const penv = opts.processEnv ?? process.env;
   const vars: Record<string, string> = {
-    PULUMI_BACKEND_URL: backendUrl(env, opts.repoRoot),
+    PULUMI_BACKEND_URL: engineBackendUrl(env, opts.repoRoot),
     PULUMI_HOME: join(opts.cacheDir, 'pulumi-home'),
     PULUMI_SKIP_UPDATE_CHECK: 'true',
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',

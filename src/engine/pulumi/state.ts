@@ -5,7 +5,7 @@
  *   .pulumi/locks/organization/<project>/<stack>/<uuid>.json  {pid, username, hostname, timestamp}
  *   .pulumi/backups/<project>/<stack>/                          Pulumi's own post-op backups (ours go here too)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PendingOperation } from '../../core/ports.js';
 import { holderState } from '../../state/process-identity.js';
@@ -45,6 +45,42 @@ export function readLocks(backendDir: string | undefined, stack: string): LockHo
     });
 }
 
+/**
+ * Removes the broken `.attrs` sidecars of a stack in a `file://` backend and returns their paths.
+ * gocloud's fileblob (Pulumi's file backend) writes a sidecar beside each file by create-truncate-
+ * then-write; an engine killed in between (before we turned sidecars off, settings.ts
+ * engineBackendUrl, or by a CLI that still writes them) leaves it empty, and every read of the file
+ * then fails with `EOF` ("failed to load checkpoint: EOF"). A sidecar holds only content type and an
+ * MD5 that nothing checks on read; without one, fileblob reads the file as it is. The files the
+ * sidecars describe are written atomically and are left untouched.
+ */
+export function removeBrokenSidecars(backendDir: string | undefined, stack: string): string[] {
+  if (!backendDir) return [];
+  const root = join(backendDir, '.pulumi');
+  const candidates: string[] = [join(root, 'meta.yaml.attrs')];
+  const stacks = join(root, 'stacks', PROJECT);
+  if (existsSync(stacks)) candidates.push(...readdirSync(stacks).filter((f) => f.startsWith(`${stack}.json`) && f.endsWith('.attrs')).map((f) => join(stacks, f)));
+  for (const dir of [join(root, 'locks', 'organization', PROJECT, stack), join(root, 'history', PROJECT, stack), join(root, 'backups', PROJECT, stack)]) {
+    if (existsSync(dir)) candidates.push(...readdirSync(dir).filter((f) => f.endsWith('.attrs')).map((f) => join(dir, f)));
+  }
+  const removed: string[] = [];
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // absent
+    }
+    try {
+      JSON.parse(text);
+      continue;
+    } catch {
+      rmSync(file, { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
+}
 
 /** "pid 123 on host by user at time (process gone)" for error messages. */
 export function describeHolder(h: LockHolder): string {

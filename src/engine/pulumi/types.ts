@@ -12,6 +12,8 @@ export interface CreatePulumiEngineOptions extends PulumiEngineOptions {
    */
   beforeMutation?: (env: EnvConfig, stack: StackRef) => Promise<void>;
   now?: () => number;
+  /** One line for the user about something the engine set right on its own, outside a run's events. */
+  notice?: (message: string) => void;
 }
 
 /** The engine port plus what only the real engine has. */
