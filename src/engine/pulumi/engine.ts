@@ -47,6 +47,7 @@ import { collectResource, countsFromPreview, plannedOutputMap, stackOutputsFrom,
 import { describeHolder, pendingOperations, PROJECT, readLocks, removeBrokenSidecars, resourceCount, writeBackup, type Deployment } from './state.js';
 import { WorkspaceDirs } from './workspace-dirs.js';
 import { findSetpriv } from './process-tree.js';
+import { isolateProgramChannels } from './grpc-channels.js';
 
 export type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
 
@@ -56,6 +57,7 @@ type Mutation = 'up' | 'destroy' | 'refresh';
 export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngine {
   const tracker = new CommandTracker();
   const now = opts.now ?? Date.now;
+  isolateProgramChannels();
   let cmdPromise: Promise<{ cmd: PulumiCommand; root: string }> | undefined;
   let forced = false;
   const workspaces = new WorkspaceDirs(opts.cacheDir);
