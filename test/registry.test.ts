@@ -34,7 +34,8 @@ const SECTION_D: Record<number, string[]> = {
   // Phase 3 is one Argo CD per env cluster: no hub role or cluster secrets; what phase 5 reads added.
   3: ['argocdNamespace', 'argocdServerService', 'argocdUrl', 'appProjects', 'applicationSetNames', 'appNamespace', 'gitopsRepoUrl', 'gitopsTargetRevision', 'argoRolloutsNamespace', 'analysisTemplates'],
   4: ['postgres', 'kafkaClusterName', 'kafkaBootstrapServers', 'kafkaClusterCaSecret', 'kafkaUsers', 'kafkaConnectName', 'connectImage', 'debeziumConnectorNames', 'cdcTopics', 'dataNamespace'],
-  5: ['ecrRepositoryUrls', 'ciRoleArn', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'servicePodIdentityRoleArns', 'chartPaths', 'imageTags'],
+  // Phase 5: one CI role per service; no workload roles (no service calls AWS) and no imageTags (CI's, in Git).
+  5: ['ecrRepositoryUrls', 'ciRoleArns', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'chartPaths'],
   6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls'],
   7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'tempoQueryUrl', 'otelCollectorEndpoint', 'alertReceivers', 'dashboardConfigMaps', 'tempoBucket'],
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
@@ -130,7 +131,7 @@ describe('phase contracts 3-10', () => {
 
   it('no program yet, no gates yet, and secrets declared (phase 8 drKubeconfig)', () => {
     // Phases with a program (3) carry their gates in loadGates and are tested in test/programs/.
-    for (const p of mine.filter((x) => ![3].includes(x.id))) {
+    for (const p of mine.filter((x) => ![3, 5].includes(x.id))) {
       assert.equal(p.loadProgram, undefined, `phase ${p.id}`);
       assert.deepEqual(p.gates, []);
     }
@@ -196,8 +197,9 @@ describe('phase inputs 3-10', () => {
   it('phase 5 reads gitops projects, data endpoints and the KMS key', () => {
     const i = p5.inputs(ctxFor(p5));
     assert.equal(i.ecrKmsKeyArn, 'arn:aws:kms:eu-west-1:222222222222:key/s3');
-    assert.equal(i.data.kafkaBootstrapTls, 'data-kafka-bootstrap.data.svc:9093');
-    assert.equal(i.data.postgres.port, 5432);
+    assert.equal(i.data.kafkaPort, 9093);
+    assert.equal(i.data.postgresPort, 5432);
+    assert.equal(i.data.namespace, 'data');
     assert.deepEqual(i.gitops.applicationSetNames, ['apps-dev']);
     assert.equal(i.services.length, 7);
     // C1: the cluster its namespaces and Pod Identity associations go to.

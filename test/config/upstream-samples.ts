@@ -32,6 +32,7 @@ export const sampleUpstream: UpstreamOutputs = {
     clusterIssuers: { staging: 'letsencrypt-staging', prod: 'letsencrypt-prod' },
     clusterSecretStoreName: 'aws-secrets-manager',
     clusterSecretStoreNamespaceLabel: { key: 'platform.io/cluster-secret-store', value: 'aws-secrets-manager' },
+    secretsManagerKmsKeyArn: kms('eks'),
     istio: { revision: '1-29', ingressNamespace: 'istio-ingress', ingressGatewaySelector: { istio: 'ingressgateway' }, ingressLbHostname: 'nlb-1.elb.eu-west-1.amazonaws.com' },
     defaultStorageClass: 'gp3-encrypted',
     volumeSnapshotClass: 'ebs-snapshots',
@@ -67,13 +68,11 @@ export const sampleUpstream: UpstreamOutputs = {
   },
   5: {
     ecrRepositoryUrls: { frontend: `${acct}.dkr.ecr.eu-west-1.amazonaws.com/frontend`, cart: `${acct}.dkr.ecr.eu-west-1.amazonaws.com/cart` },
-    ciRoleArn: `arn:aws:iam::${acct}:role/ci`,
+    ciRoleArns: { frontend: `arn:aws:iam::${acct}:role/ci-frontend-dev`, cart: `arn:aws:iam::${acct}:role/ci-cart-dev` },
     githubOidcProviderArn: `arn:aws:iam::${acct}:oidc-provider/token.actions.githubusercontent.com`,
     appNamespaces: { dev: 'apps' },
     serviceAccounts: { frontend: 'frontend', cart: 'cart' },
-    servicePodIdentityRoleArns: { cart: `arn:aws:iam::${acct}:role/cart` },
-    chartPaths: { frontend: 'charts/frontend', cart: 'charts/cart' },
-    imageTags: { frontend: 'sha-abc123', cart: 'sha-def456' },
+    chartPaths: { frontend: 'charts/service', cart: 'charts/service' },
   },
   6: {
     gatewayName: 'public',

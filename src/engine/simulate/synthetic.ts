@@ -153,6 +153,10 @@ const RESOURCES: Record<string, Builder> = {
     const arn = `arn:aws:iam::${s.account}:oidc-provider/${url}`;
     return { id: arn, state: { ...s.inputs, id: arn, arn, url: `https://${url}` } };
   },
+  'aws:ecr/repository:Repository': (s) => {
+    const n = physicalName(s);
+    return { id: n, state: { ...s.inputs, id: n, name: n, registryId: s.account, arn: `arn:aws:ecr:${s.region}:${s.account}:repository/${n}`, repositoryUrl: `${s.account}.dkr.ecr.${s.region}.amazonaws.com/${n}` } };
+  },
   'aws:kms/key:Key': (s) => {
     const keyId = uuidOf(...s.seed);
     return { id: keyId, state: { ...s.inputs, id: keyId, keyId, arn: `arn:aws:kms:${s.region}:${s.account}:key/${keyId}` } };
