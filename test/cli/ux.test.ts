@@ -229,3 +229,37 @@ describe('CLI: locks', function () {
     assert.ok(!existsSync(lockFile('local-01-foundation')));
   });
 });
+
+describe('CLI: verdicts and exit codes agree', function () {
+  this.timeout(180_000);
+  const s = new Scratch();
+  after(() => s.dispose());
+
+  it('check with warnings only exits 0 ("warning only"); blocking findings exit 1 with an error: line', () => {
+    const warn = s.run(['check', '--phase', '1', '--env', 'local']);
+    assert.match(warn.stdout, /; warning only\n$/);
+    assert.equal(warn.code, 0, warn.stderr);
+    assert.equal(warn.stderr, '');
+    const json = s.run(['check', '--phase', '1', '--env', 'local', '--json']);
+    const doc = JSON.parse(json.stdout) as { type: string; verdict: string; exitCode: number };
+    assert.deepEqual([doc.type, doc.verdict, doc.exitCode, json.code], ['check', 'warn', 0, 0]);
+    const file = s.path('stacks/local.yaml');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, before.replace(/blockOnViolation: false/, 'blockOnViolation: true'));
+    try {
+      const block = s.run(['check', '--phase', '1', '--env', 'local']);
+      assert.equal(block.code, 1);
+      assert.match(block.stdout, /blocking: env local blocks on violations\n$/);
+      oneErrorLine(block.stderr, /^error: static checks failed in env local: \d+ finding\(s\)/);
+    } finally {
+      writeFileSync(file, before);
+    }
+  });
+
+  it('doctor on a simulate env does not fail on the Pulumi CLI or passphrase it does not need (exit 0, summary line)', () => {
+    const r = s.run(['doctor', '--env', 'local'], { PLATFORM_PULUMI_ROOT: '', PULUMI_CONFIG_PASSPHRASE: '', PULUMI_CONFIG_PASSPHRASE_FILE: '' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /PASS engine: not needed: env local runs the simulate engine/);
+    assert.match(r.stdout, /\ndoctor: \d+ passed, 0 failed\n$/);
+  });
+});

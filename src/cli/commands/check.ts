@@ -1,7 +1,9 @@
 /**
  * `platform check`: plans the selected phases offline (simulate engine on a scratch folder, never
  * the env's state) and runs the static checks over every planned resource. One line per finding plus
- * a summary line, or one JSON document with --json. Exit 1 when anything is found.
+ * a summary line, or one JSON document with --json. The exit code agrees with the verdict: 0 when it
+ * passes or only warns (the env file does not block on violations), 1 with an `error:` line when the
+ * findings block the env (checks.blockOnViolation) or a suppression expired there.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,11 +33,21 @@ export default async function check(opts: SelectionOptions & { env: string }, gl
       config: organization,
       target: organizationTarget(organization, env),
     });
-    const { checkPlatform, renderJson, renderPlain } = await import('../../checks/index.js');
+    const { assertChecksAllowUp, checkPlatform, renderJson, renderPlain, verdict } = await import('../../checks/index.js');
     const result = await checkPlatform(graph.resources, env, Date.now());
-    if (outputMode(globals) === 'json') process.stdout.write(JSON.stringify({ phases: graph.phases, ...renderJson(result, env) }) + '\n');
+    const json = outputMode(globals) === 'json';
+    const v = verdict(result, env);
+    const exitCode = v === 'block' ? 1 : 0;
+    if (json) process.stdout.write(JSON.stringify({ type: 'check', phases: graph.phases, ...renderJson(result, env), exitCode }) + '\n');
     else process.stdout.write(renderPlain(result, env).join('\n') + '\n');
-    return result.findings.length > 0 || result.expiredSuppressions.length > 0 ? 1 : 0;
+    if (v === 'block') {
+      try {
+        assertChecksAllowUp(result, env);
+      } catch (e) {
+        report(e, process.argv, { json: false });
+      }
+    }
+    return exitCode;
   } catch (e) {
     return report(e, process.argv);
   } finally {

@@ -1,4 +1,9 @@
-/** `platform doctor [--env E]`: one pass/fail line per check; exit 2 when any fails. */
+/**
+ * `platform doctor [--env E]`: one pass/fail line per check, a summary line, and exit 2 with an
+ * `error:` line when any check fails. On an env the simulate engine runs (`local`, or --engine
+ * simulate) the Pulumi CLI, its launcher, the backend and the passphrase are not needed: they are
+ * reported as such, never as failures.
+ */
 import { join } from 'node:path';
 import type { GlobalOptions } from '../main.js';
 import { findRepoRoot } from '../../config/repo-root.js';
@@ -6,6 +11,9 @@ import { loadEnv } from '../../config/load-env.js';
 import { outputMode } from '../services.js';
 import { report } from '../report.js';
 import { DEPLOYER_ROLE_NAME } from '../../../programs/00-organization/scps.js';
+
+/** Checks only the real engine needs (the simulate engine runs offline, with no Pulumi CLI, backend or passphrase). */
+const REAL_ENGINE_ONLY = new Set(['engine', 'dynamic-provider launcher', 'backend', 'secrets provider', 'aws account', 'eks token', 'kubernetes auth']);
 
 export default async function doctor(opts: { env?: string }, globals: GlobalOptions): Promise<number> {
   try {
@@ -20,9 +28,18 @@ export default async function doctor(opts: { env?: string }, globals: GlobalOpti
       roleArn: env && env.accountGuard !== false ? `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}` : undefined,
       aws: endpoint ? { endpoint } : undefined,
     });
-    if (outputMode(globals) === 'json') for (const c of checks) process.stdout.write(JSON.stringify({ type: 'check', ...c }) + '\n');
-    else process.stdout.write(doctorLines(checks).join('\n') + '\n');
-    return checks.every((c) => c.ok) ? 0 : 2;
+    const simulate = env !== undefined && (globals.engine ?? env.engine) === 'simulate';
+    const shown = simulate ? checks.map((c) => (c.ok || !REAL_ENGINE_ONLY.has(c.name) ? c : { name: c.name, ok: true, detail: `not needed: env ${env.name} runs the simulate engine (for the real engine: ${c.detail})` })) : checks;
+    const failed = shown.filter((c) => !c.ok);
+    const exitCode = failed.length ? 2 : 0;
+    if (outputMode(globals) === 'json') {
+      for (const c of shown) process.stdout.write(JSON.stringify({ type: 'check', ...c }) + '\n');
+      process.stdout.write(JSON.stringify({ type: 'summary', passed: shown.length - failed.length, failed: failed.length, exitCode }) + '\n');
+    } else process.stdout.write([...doctorLines(shown), `doctor: ${shown.length - failed.length} passed, ${failed.length} failed`].join('\n') + '\n');
+    if (failed.length) {
+      process.stderr.write(`error: doctor found ${failed.length} problem(s): ${failed.map((c) => c.name).join(', ')}; fix each as its FAIL line says, then run platform doctor${opts.env ? ` --env ${opts.env}` : ''} again\n`);
+    }
+    return exitCode;
   } catch (e) {
     return report(e, process.argv);
   }
