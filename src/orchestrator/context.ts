@@ -12,8 +12,24 @@ export function stackRef(env: string, phase: AnyPhase): StackRef {
   return { env, phase: phase.id, slug: phase.slug, name: stackName(env, phase) };
 }
 
-export function fixCommand(command: string, phase: PhaseId, env: string): string {
-  return `platform ${command} --phase ${phase} --env ${env}`;
+/**
+ * A command that fixes something, complete as printed. `flags` carries what the run was called with
+ * that the fix needs too (`--engine X` when the run overrode the env file's engine).
+ */
+export function fixCommand(command: string, phase: PhaseId | string, env: string, flags = ''): string {
+  return `platform ${command} --phase ${phase} --env ${env}${flags}`;
+}
+
+/** ` --engine <kind>` when the run's engine is not the env file's (a hint must keep it), else ''. */
+export function engineFlag(env: { engine: string }, ports: { engine: { kind: string } }): string {
+  return ports.engine.kind !== env.engine ? ` --engine ${ports.engine.kind}` : '';
+}
+
+/** Phase ids as the shortest --phase spec: `0..2` when contiguous, else `0,2,5`. */
+export function phaseSpec(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  if (sorted.length > 1 && sorted.every((id, i) => i === 0 || id === sorted[i - 1]! + 1)) return `${sorted[0]}..${sorted.at(-1)}`;
+  return sorted.join(',');
 }
 
 /** How a run ended: its exit code, each phase's final status, and the error that decided it. */

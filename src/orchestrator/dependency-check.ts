@@ -17,7 +17,8 @@ import type { AnyPhase, PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { OutputMap, PhaseRecord } from '../core/ports.js';
 import type { GateResult } from '../core/gate.js';
-import { fixCommand } from './context.js';
+import { engineFlag, fixCommand, phaseSpec } from './context.js';
+import { hasProgram } from '../core/phase.js';
 import { targetOf } from './scope.js';
 import type { OrchestratorPorts } from './ports.js';
 import { validateOutputs } from './outputs.js';
@@ -47,7 +48,8 @@ export async function checkUpstream(
 ): Promise<UpstreamState> {
   const envName = env.name;
   const simulatedRun = ports.engine.kind === 'simulate';
-  const fix = fixCommand('up', upstream.id, envName);
+  const flag = engineFlag(env, ports);
+  const fix = fixCommand('up', upstream.id, envName, flag);
   const fail = (what: string, hint = `run: ${fix}`) =>
     new PlatformError('dependency-check', `phase ${phase.id} (${phase.slug}) needs phase ${upstream.id} (${upstream.slug}): ${what}`, {
       value: String(upstream.id),
@@ -62,7 +64,7 @@ export async function checkUpstream(
   if (record.status === 'in-progress') {
     throw new PlatformError('recovery-needed', `phase ${phase.id} needs phase ${upstream.id}: its last update never finished`, {
       value: String(upstream.id),
-      hint: `run: platform repair --phase ${upstream.id} --env ${envName}`,
+      hint: `run: platform repair --phase ${upstream.id} --env ${envName}${flag}`,
     });
   }
   if (record.status !== 'succeeded') throw fail(`its last update ${record.status}`);
@@ -80,7 +82,7 @@ export async function checkUpstream(
     throw new PlatformError(
       'recovery-needed',
       `phase ${phase.id} needs phase ${upstream.id}: its stack has ${info.pendingOperations.length} pending operation(s) from an interrupted update`,
-      { value: String(upstream.id), hint: `run: platform repair --phase ${upstream.id} --env ${envName}` },
+      { value: String(upstream.id), hint: `run: platform repair --phase ${upstream.id} --env ${envName}${flag}` },
     );
   }
   if (info.lastResult && info.lastResult !== 'succeeded') throw fail(`its last update ${info.lastResult}`);
@@ -90,7 +92,7 @@ export async function checkUpstream(
   if (problem) throw fail(`its outputs do not match its contract: ${problem}`);
 
   const gates = gatesAccepted(record, simulatedRun);
-  if (!gates.ok) throw fail(gates.why!, `run: platform verify --phase ${upstream.id} --env ${envName}`);
+  if (!gates.ok) throw fail(gates.why!, `run: platform verify --phase ${upstream.id} --env ${envName}${flag}`);
   return { outputs, record };
 }
 
@@ -111,8 +113,42 @@ export async function checkDependencies(
     const upstream = [...dag.upstream(phase.id)].sort((a, b) => b - a);
     for (const dep of upstream) {
       if (selectedIds.has(dep) || states.has(dep)) continue;
-      states.set(dep, await checkUpstream(phase, byId.get(dep)!, env, ports));
+      try {
+        states.set(dep, await checkUpstream(phase, byId.get(dep)!, env, ports));
+      } catch (e) {
+        throw await withWholeChain(e, phase, byId, selectedIds, env, ports);
+      }
     }
   }
   return states;
+}
+
+/**
+ * An upstream that was never deployed: the hint covers the whole missing chain in one command
+ * (`up --phase 0..2`, not `--phase 1` that would then fail on phase 0), and never suggests `up` for a
+ * phase without a program (it names that phase instead).
+ */
+async function withWholeChain(
+  e: unknown,
+  phase: AnyPhase,
+  byId: ReadonlyMap<PhaseId, AnyPhase>,
+  selectedIds: ReadonlySet<PhaseId>,
+  env: EnvConfig,
+  ports: OrchestratorPorts,
+): Promise<unknown> {
+  if (!(e instanceof PlatformError) || e.code !== 'dependency-check' || !/has not been deployed/.test(e.message)) return e;
+  const dag = new PhaseDag([...byId.values()]);
+  const missing: PhaseId[] = [];
+  for (const id of dag.upstream(phase.id)) {
+    if (selectedIds.has(id)) continue;
+    const up = byId.get(id)!;
+    const t = targetOf(up, env, ports);
+    const rec = await t.records.read(t.env.name, id);
+    if (!rec || rec.status === 'destroyed') missing.push(id);
+  }
+  const programless = missing.map((id) => byId.get(id)!).find((p) => !hasProgram(p));
+  const hint = programless
+    ? `phase ${programless.id} (${programless.slug}) has no program yet, so phase ${phase.id} cannot be deployed yet`
+    : `run: ${fixCommand('up', phaseSpec([...missing, ...selectedIds]), env.name, engineFlag(env, ports))}`;
+  return new PlatformError(e.code, e.message, { value: e.value, hint, cause: e.cause, exitCode: e.exitCode });
 }

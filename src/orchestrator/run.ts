@@ -17,7 +17,7 @@ import type { ConfirmRequest, LockHandle, OutputMap } from '../core/ports.js';
 import { emptyCounts, type ChangeCounts, type PhaseStatus, type StatusCause } from '../core/events.js';
 import type { Selection } from '../core/selection.js';
 import { WorkGraph, type WorkState } from '../core/work-graph.js';
-import { RunContext, type RunOutcome } from './context.js';
+import { RunContext, engineFlag, type RunOutcome } from './context.js';
 import { targetOf } from './scope.js';
 import { checkDependencies } from './dependency-check.js';
 import { runStep, type StepResult } from './phase-step.js';
@@ -304,11 +304,9 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
       finishRun: () => {
         for (const it of graph.all()) statuses[it.id] = it.state === 'pending' ? 'cancelled' : (it.state as PhaseStatus);
         const failed = graph.all().find((i) => i.state === 'failed');
-        const next = failed
-          ? `platform ${req.command} --phase ${failed.id} --env ${req.env.name}`
-          : interrupted
-            ? `platform ${req.command} ${req.selection.text} --env ${req.env.name}`
-            : undefined;
+        // The whole selection again (the failed phase and what it blocked), as the user called it.
+        const flag = engineFlag(req.env, ports);
+        const next = failed || interrupted ? `platform ${req.command} ${req.selection.text} --env ${req.env.name}${flag}` : undefined;
         if (exitCode === 0 && req.expectNoChanges && plannedChanges(graph)) {
           const e = new PlatformError('changes-pending', `${command === 'preview' ? 'the preview found' : 'the run made'} changes in env ${req.env.name}, and --expect-no-changes was given`, {
             hint: 'the deployed state differs from the programs and env file: review the diff above (add --diff for values)',

@@ -28,7 +28,7 @@ export class S3RecordStore implements RecordStore {
   constructor(
     private readonly client: S3Client,
     private readonly loc: S3Location,
-    env: string,
+    private readonly env: string,
   ) {
     this.base = [loc.prefix, '.platform-records', env].filter(Boolean).join('/');
   }
@@ -48,7 +48,7 @@ export class S3RecordStore implements RecordStore {
       if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
       throw new PlatformError('engine-failed', `cannot read phase record s3://${this.loc.bucket}/${Key}: ${(e as Error).message}`, {
         cause: e,
-        hint: 'check the credentials and the backend URL in the env file (platform doctor --env <env>)',
+        hint: `check the credentials and the backend URL in the env file (platform doctor --env ${this.env})`,
       });
     }
     try {

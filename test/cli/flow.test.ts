@@ -15,7 +15,7 @@ describe('CLI: the local chain end to end', function () {
   it('up --phase 2 on an empty .platform/ exits 3 naming phase 1 and the fix, before any change', () => {
     const r = s.run(['up', '--phase', '2', '--env', 'local']);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /error: phase 2 \(cluster\) needs phase 1 \(foundation\): it has not been deployed in env local; run: platform up --phase 1 --env local/);
+    assert.match(r.stderr, /error: phase 2 \(cluster\) needs phase 1 \(foundation\): it has not been deployed in env local; run: platform up --phase 0\.\.2 --env local/);
     assert.deepEqual(readdirSync(s.path('.platform')).sort(), ['runs'], 'only the run journal was written');
   });
 

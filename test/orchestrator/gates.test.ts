@@ -40,7 +40,7 @@ describe('orchestrated gates', () => {
     const out = await runPhases({ command: 'up', env: localEnv, registry, selection: resolveSelection({ phase: '2' }, ids), parallel: 1, force: false, signal: new AbortController().signal }, ports);
     assert.equal(out.exitCode, 3);
     assert.match(out.error!.message, /needs phase 1 \(p1\): its gate 'dns-answers' failed/);
-    assert.equal(out.error!.hint, 'run: platform verify --phase 1 --env local');
+    assert.equal(out.error!.hint, 'run: platform verify --phase 1 --env local --engine pulumi');
   });
 
   it('status shows which gate failed and why', async () => {

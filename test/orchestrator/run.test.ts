@@ -68,12 +68,26 @@ describe('orchestrated up', () => {
     assert.equal(r.phases[1], 'succeeded');
   });
 
+  it('a missing upstream without a program: the hint names it, never `up` for it', async () => {
+    const t = setup({ registry: testPhases({ 0: [], 1: [0] }, [0]) });
+    const out = await t.run({ phase: '1' });
+    assert.equal(out.exitCode, 3);
+    assert.equal(out.error!.hint, 'phase 0 (p0) has no program yet, so phase 1 cannot be deployed yet');
+  });
+
+  it('hints keep the engine the run was called with (--engine), so they run as printed', async () => {
+    const t = setup({ kind: 'pulumi' });
+    const out = await t.run({ phase: '2' });
+    assert.equal(out.error!.hint, 'run: platform up --phase 0..2 --env local --engine pulumi');
+  });
+
   it('dependency check: upstream never deployed -> exit 3 naming it and the fix, no engine call', async () => {
     const t = setup();
     const out = await t.run({ phase: '2' });
     assert.equal(out.exitCode, 3);
     assert.match(out.error!.message, /phase 2 \(p2\) needs phase 1 \(p1\): it has not been deployed in env local/);
-    assert.equal(out.error!.hint, 'run: platform up --phase 1 --env local');
+    // The whole missing chain in one command (not `--phase 1`, which would then fail on phase 0).
+    assert.equal(out.error!.hint, 'run: platform up --phase 0..2 --env local');
     assert.equal(t.engine.mutatingCalls().length, 0);
     assert.equal(t.records.writes, 0);
     assert.equal(out.phases[2], 'blocked', 'hosts show it blocked by phase 1, not queued');
@@ -156,7 +170,7 @@ describe('orchestrated up', () => {
     const out = await t.run({ phase: '2' });
     assert.equal(out.exitCode, 5);
     assert.match(out.error!.message, /2 pending operation\(s\)/);
-    assert.equal(out.error!.hint, 'run: platform repair --phase 1 --env local');
+    assert.equal(out.error!.hint, 'run: platform repair --phase 1 --env local --engine pulumi');
   });
 
   it('a locked stack -> exit 4 before any change', async () => {
