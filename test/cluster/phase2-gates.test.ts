@@ -15,8 +15,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { CustomObjectsApi, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { gates, workloadsReadyGate, GATE_CERT } from '../../programs/02-cluster/gates.js';
-import { e2eGates } from '../../programs/02-cluster/gates-e2e.js';
+import { workloadsReadyGate, GATE_CERT } from '../../programs/02-cluster/gates.js';
 import { phase as phase2Def } from '../../programs/02-cluster/phase.js';
 import { clusterIssuerManifest, ISSUER_NAMES } from '../../programs/02-cluster/charts/cert-manager.js';
 import { externalDnsValues } from '../../programs/02-cluster/charts/external-dns.js';
@@ -24,15 +23,12 @@ import { EC2_NODE_CLASS, ec2NodeClassSpec, nodePoolSpecs } from '../../programs/
 import { metricsServerValues } from '../../programs/02-cluster/charts/monitoring.js';
 import type { Phase2Inputs } from '../../programs/02-cluster/phase.js';
 import type { Gate, GateResult } from '../../src/core/gate.js';
-import type { AnyPhase } from '../../src/core/phase.js';
-import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
-import { systemClock } from '../../src/state/clock.js';
 import { phase1OutputsFor, shippedEnv } from '../programs/phase-02-upstream.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
 import { Applier } from './apply.js';
 import { startCluster, type TestCluster } from './control-plane.js';
 import { installCrds } from './crds.js';
+import { gateNamed, quick, runGate, setConditions as writeConditions } from './gate-run.js';
 import { helmTemplate } from './helm.js';
 import { loopbackSafe } from './loopback-safe.js';
 import { kwokNode, platformNodes } from './nodes.js';
@@ -40,45 +36,24 @@ import { toolchain } from './toolchain.js';
 
 const env = shippedEnv('dev');
 const inputs = phase2Def.inputs({ env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env) }, simulated: true }) as Phase2Inputs;
-const byName = (n: string) => [...gates, ...e2eGates].find((g) => g.name === n)!;
-/** The gate as defined, polled fast: the same check, shorter waits. */
-const quick = (g: Gate<any, any>, timeoutMs = 30_000): Gate<any, any> => ({ ...g, after: [], intervalMs: 500, timeoutMs });
+const byName = gateNamed;
 
 describe('test cluster: phase 2 Kubernetes gates against a real API server', function () {
   this.timeout(300_000);
   let cluster: TestCluster;
   let applier: Applier;
   let custom: CustomObjectsApi;
-  const phase = { id: 2, slug: 'cluster', title: 'c', module: import.meta.url, dependsOn: [1], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates } as AnyPhase;
 
-  async function run(g: Gate<any, any>, outputs: Record<string, unknown> = {}): Promise<GateResult> {
-    const outs = {
+  const run = (g: Gate<any, any>, outputs: Record<string, unknown> = {}): Promise<GateResult> =>
+    runGate(env, g, {
       clusterName: env.cluster.name,
       kubeconfig: cluster.kubeconfig,
       karpenter: { nodePools: nodePoolSpecs(inputs).map((p) => p.name), ec2NodeClass: EC2_NODE_CLASS },
       clusterIssuers: { ...ISSUER_NAMES },
       ...outputs,
-    };
-    const [r] = await runGates({ ...phase, gates: [g] }, {
-      env, outputs: outs, probes: createProbes(env, outs), clock: systemClock, signal: new AbortController().signal, simulated: false, emit: () => {}, secretValues: [cluster.kubeconfig],
     });
-    return r!;
-  }
-
-  /** Writes status conditions through the status subresource (what a controller would do). */
-  async function setConditions(group: string, version: string, plural: string, name: string, types: string[], namespace?: string): Promise<void> {
-    const now = new Date().toISOString();
-    const read = namespace
-      ? await custom.getNamespacedCustomObject({ group, version, namespace, plural, name })
-      : await custom.getClusterCustomObject({ group, version, plural, name });
-    const obj = read as { metadata: { generation?: number }; status?: Record<string, unknown> };
-    obj.status = {
-      ...(obj.status ?? {}),
-      conditions: types.map((type) => ({ type, status: 'True', reason: 'TestSet', message: `set by the test (no ${group} controller runs here)`, lastTransitionTime: now, observedGeneration: obj.metadata.generation })),
-    };
-    if (namespace) await custom.replaceNamespacedCustomObjectStatus({ group, version, namespace, plural, name, body: obj });
-    else await custom.replaceClusterCustomObjectStatus({ group, version, plural, name, body: obj });
-  }
+  const setConditions = (group: string, version: string, plural: string, name: string, types: string[], namespace?: string) =>
+    writeConditions(custom, { group, version, plural, name, ...(namespace ? { namespace } : {}) }, types);
 
   before(async () => {
     toolchain();

@@ -54,7 +54,18 @@ describe('Kubernetes probe (against a loopback API server replaying recorded res
     assert.equal(created.metadata?.name, 'dns-check');
     const post = replay.requests.at(-1)!;
     assert.equal(JSON.parse(post.body).apiVersion, 'batch/v1');
+    assert.match(post.query, /fieldValidation=Strict/);
     await k.delete({ kind: 'Job', namespace: 'kube-system', name: 'dns-check' });
+  });
+
+  it('creates a core kind with the body exactly as written (no typed model dropping unknown fields), strictly validated', async () => {
+    replay.add([{ method: 'POST', path: '/api/v1/namespaces/default/persistentvolumeclaims', status: 201, body: { kind: 'PersistentVolumeClaim', metadata: { name: 'c', namespace: 'default' } } }]);
+    const k = createKubeProbe(kubeconfig);
+    const spec = { accessModes: ['ReadWriteOnce'], storageClassNam: 'gp3', resources: { requests: { storage: '1Gi' } } };
+    await k.create({ kind: 'PersistentVolumeClaim', metadata: { name: 'c', namespace: 'default' }, spec });
+    const post = replay.requests.at(-1)!;
+    assert.deepEqual(JSON.parse(post.body), { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c', namespace: 'default' }, spec });
+    assert.match(post.query, /fieldValidation=Strict/);
   });
 
   it('refuses a kubeconfig without a current cluster', () => {

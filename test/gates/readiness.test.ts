@@ -93,6 +93,14 @@ describe('readiness predicates (kubectl rollout status semantics)', () => {
     const ready = { kind: 'ClusterIssuer', metadata: { name: 'le', generation: 2 }, status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True' }] } };
     assert.match(crReady(ready).message, /observed generation 1 of 2/);
     assert.equal(crReady({ ...ready, status: { ...ready.status, observedGeneration: 2 } }).ready, true);
+    // cert-manager and Karpenter keep the generation in each condition (their CRDs have no status.observedGeneration).
+    const stale = { kind: 'NodePool', metadata: { name: 'np', generation: 3 }, status: { conditions: [{ type: 'Ready', status: 'True', observedGeneration: 2 }, { type: 'NodeClassReady', status: 'True', observedGeneration: 3 }] } };
+    assert.equal(crReady(stale).ready, false);
+    assert.match(crReady(stale).message, /NodePool np: Ready=True was set for generation 2; the controller has not observed generation 3 yet/);
+    const caughtUp = { ...stale, status: { conditions: stale.status.conditions.map((c) => ({ ...c, observedGeneration: 3 })) } };
+    assert.equal(crReady(caughtUp, ['NodeClassReady']).ready, true);
+    const staleSub = { ...stale, status: { conditions: [{ type: 'Ready', status: 'True', observedGeneration: 3 }, { type: 'NodeClassReady', status: 'True', observedGeneration: 1 }] } };
+    assert.match(crReady(staleSub, ['NodeClassReady']).message, /NodeClassReady=True was set for generation 1/);
     const sub = { kind: 'EC2NodeClass', metadata: { name: 'd' }, status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'AMIsReady', status: 'False', message: 'no AMI' }] } };
     assert.equal(crReady(sub).ready, true);
     assert.equal(crReady(sub, ['AMIsReady']).ready, false);

@@ -16,6 +16,9 @@
  * - CRD: Established=True and NamesAccepted=True.
  * - Custom resources: condition Ready=True and, when present, status.observedGeneration ==
  *   metadata.generation; extra condition types (Karpenter's SubnetsReady...) may be required too.
+ *   A required condition that records an observedGeneration older than metadata.generation is
+ *   stale (cert-manager's and Karpenter's CRDs have no status.observedGeneration: their controllers
+ *   write the generation into each condition, and the API server prunes anything else).
  *
  * Every predicate is pure and returns what it saw in `message`, so gates can record it as evidence.
  */
@@ -33,6 +36,8 @@ export interface Condition {
   status: string;
   reason?: string;
   message?: string;
+  /** The generation the controller had seen when it set the condition (metav1.Condition). */
+  observedGeneration?: number;
 }
 
 /** The parts of an object the predicates read; typed loosely so CRs and core kinds both fit. */
@@ -178,6 +183,9 @@ export function crReady(cr: KubeObject, also: readonly string[] = []): Readiness
   for (const type of ['Ready', ...also]) {
     const c = condition(cr, type);
     if (c?.status !== 'True') return wait(`${name}: ${describe(c, type)}`);
+    if (gen !== undefined && c.observedGeneration !== undefined && c.observedGeneration < gen) {
+      return wait(`${name}: ${type}=True was set for generation ${c.observedGeneration}; the controller has not observed generation ${gen} yet`);
+    }
   }
   return ok(`${name}: ${describe(condition(cr, 'Ready'), 'Ready')}`);
 }

@@ -1,10 +1,17 @@
 /**
  * The Kubernetes probe: a thin port over @kubernetes/client-node. Objects are addressed by kind
  * (a fixed table of the kinds the gates use), so gates read Deployments and Karpenter NodePools the
- * same way. Core-group kinds go through CoreV1Api; every other group through CustomObjectsApi (which
- * builds `/apis/<group>/<version>/...` paths for built-in groups too), so no API discovery is needed.
+ * same way. Core-group kinds are read through CoreV1Api; every other group through CustomObjectsApi
+ * (which builds `/apis/<group>/<version>/...` paths for built-in groups too), so no API discovery is
+ * needed.
+ *
+ * Creates send the manifest exactly as written, as JSON, with `fieldValidation=Strict`: client-node's
+ * typed create calls (CoreV1Api.createNamespacedPod, KubernetesObjectApi.create) serialize built-in
+ * kinds through their models, which silently drop every field the model does not know, and the API
+ * server itself only warns about unknown fields unless asked to be strict. A misspelt field in a
+ * gate's manifest is therefore refused with the API server's message instead of vanishing.
  */
-import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException } from '@kubernetes/client-node';
+import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException, HttpMethod, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { PlatformError } from '../../core/errors.js';
 import type { EksToken } from '../../aws/eks-token.js';
@@ -62,6 +69,26 @@ export interface ObjectRef {
 /** A manifest to create: kind from the table, plus the object body. */
 export type Manifest = KubeObject & { kind: Kind; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
 
+/** KubernetesObjectApi's transport (auth, TLS, middleware) with a body sent as given. */
+class AsIsObjectApi extends KubernetesObjectApi {
+  /** POSTs `body` as JSON to `path` with strict field validation; resolves with the server's object. */
+  async createAsIs(path: string, body: object): Promise<unknown> {
+    const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.POST);
+    ctx.setQueryParam('fieldValidation', 'Strict');
+    ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('Content-Type', 'application/json');
+    ctx.setBody(JSON.stringify(body));
+    // 'KubernetesObject': the response is kept as the server sent it (no typed model).
+    return this.requestPromise(ctx, 'KubernetesObject');
+  }
+}
+
+/** The collection URL of a kind (`/api/v1/namespaces/<ns>/pods`, `/apis/batch/v1/namespaces/<ns>/jobs`...). */
+export function collectionPath(info: KindInfo, namespace: string): string {
+  const base = info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
+  return info.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}/${info.plural}` : `${base}/${info.plural}`;
+}
+
 /** What gates can do against the cluster. */
 export interface KubeProbe {
   /** The API server URL (evidence only; never credentials). */
@@ -69,6 +96,7 @@ export interface KubeProbe {
   /** The object, or undefined when it does not exist (404). */
   read(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(kind: Kind, opts?: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]>;
+  /** Sends the manifest as written; an unknown or misspelt field is refused by the API server. */
   create(manifest: Manifest): Promise<KubeObject>;
   /** Deletes with background propagation; a missing object is fine. */
   delete(ref: ObjectRef): Promise<void>;
@@ -111,8 +139,12 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
   }
   const user = kc.getCurrentUser();
   const tokenRequest = eksTokenRequest(user?.exec);
-  type Apis = { core: CoreV1Api; custom: CustomObjectsApi };
-  const build = (config: KubeConfig): Apis => ({ core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi) });
+  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi };
+  const build = (config: KubeConfig): Apis => ({
+    core: config.makeApiClient(CoreV1Api),
+    custom: config.makeApiClient(CustomObjectsApi),
+    asIs: config.makeApiClient(AsIsObjectApi),
+  });
   let apis: Apis | undefined = tokenRequest ? undefined : build(kc);
   let expiresAt = 0;
   const mint =
@@ -169,17 +201,6 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         default: throw new Error(`no core list for ${kind}`);
       }
     },
-    create: (m: Manifest): Promise<unknown> => {
-      const body = { apiVersion: 'v1', ...m } as any;
-      const namespace = ns({ kind: m.kind, namespace: m.metadata.namespace });
-      switch (m.kind) {
-        case 'Pod': return core.createNamespacedPod({ namespace, body });
-        case 'PersistentVolumeClaim': return core.createNamespacedPersistentVolumeClaim({ namespace, body });
-        case 'Service': return core.createNamespacedService({ namespace, body });
-        case 'Namespace': return core.createNamespace({ body });
-        default: throw new Error(`no core create for ${m.kind}`);
-      }
-    },
     delete: (r: ObjectRef): Promise<unknown> => {
       switch (r.kind) {
         case 'Pod': return core.deleteNamespacedPod({ name: r.name, namespace: ns(r) });
@@ -228,13 +249,8 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
       const info: KindInfo = KINDS[m.kind];
       const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
       try {
-        const { core, custom } = await clients();
-        const coreCall = coreCalls(core);
-        const o = info.group === ''
-          ? await coreCall.create(m)
-          : info.namespaced
-            ? await custom.createNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns({ kind: m.kind, namespace: m.metadata.namespace }), body: { apiVersion, ...m } })
-            : await custom.createClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, body: { apiVersion, ...m } });
+        const { asIs } = await clients();
+        const o = await asIs.createAsIs(collectionPath(info, ns({ kind: m.kind, namespace: m.metadata.namespace })), { apiVersion, ...m });
         return withKind(m.kind, o);
       } catch (e) {
         throw wrap(e, `create ${m.kind} ${m.metadata.name}`);
