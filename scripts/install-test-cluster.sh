@@ -129,7 +129,8 @@ got="$("$BIN/kwok" --version 2>&1 || true)"; grep -q "${KWOK_VERSION#v}" <<<"$go
 # 4. Charts and CRDs from the upstream projects' own Go modules at the pinned release.
 # kind name module version path chartVersion appVersion match note
 # (match: exact = the pinned release's own tag; tag-stale-metadata = the pinned tag with version fields
-#  their release tooling fills later; branch = the release branch, the project has no semver module tags)
+#  their release tooling fills later; branch = the release branch, the project has no semver module tags;
+#  older = an older release than the pin; newest = no pin in the project yet, the newest the proxy serves)
 SOURCES="$(cat <<'EOF'
 chart cert-manager github.com/cert-manager/cert-manager v1.21.1 deploy/charts/cert-manager v1.21.1 v1.21.1 exact Chart.yaml has v0.0.0 placeholders (set by their release tool); set to the tag
 chart external-dns sigs.k8s.io/external-dns v0.22.0 charts/external-dns 1.21.1 0.21.0 exact -
@@ -146,7 +147,7 @@ crds external-secrets github.com/external-secrets/external-secrets v0.16.2 deplo
 crds external-snapshotter github.com/kubernetes-csi/external-snapshotter/client/v8 v8.7.0 config/crd - - exact -
 crds argo-cd github.com/argoproj/argo-cd/v3 v3.4.4 manifests/crds - - exact Argo CD v3.4.4, the app of chart argo-cd 10.1.1 (phase 3)
 crds argo-rollouts github.com/argoproj/argo-rollouts v1.9.0 manifests/crds - - exact Argo Rollouts v1.9.0, the app of chart argo-rollouts 2.41.0 (phase 3)
-crds prometheus-operator-servicemonitor github.com/prometheus-operator/prometheus-operator v0.93.1 example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml - - exact the operator of kube-prometheus-stack 88.5.3; only the ServiceMonitor CRD (the service chart renders one)
+crds prometheus-operator github.com/prometheus-operator/prometheus-operator v0.93.1 example/prometheus-operator-crd - - exact the operator of kube-prometheus-stack 88.5.3; all 10 monitoring.coreos.com CRDs (ServiceMonitor for phase 3's service chart; PodMonitor, PrometheusRule, Alertmanager... for phase 7)
 stages kwok sigs.k8s.io/kwok KWOK kustomize/stage - - exact kwok's own stage definitions (fake node, pod and volume lifecycles)
 EOF
 )"
@@ -175,12 +176,25 @@ if [ "$WITH_SOURCES" = 1 ]; then
       mv="$module@$version"
       if [ -z "${DIRS[$mv]:-}" ]; then
         s1=$(date +%s.%N)
-        dl="$(cd "$TMPD" && GOFLAGS=-mod=mod go mod download -json "$mv" 2>&1)" || die "go mod download $mv failed: $(grep -o '"Error": "[^"]*"' <<<"$dl")"
+        # A module whose go.mod needs a newer Go than this one (argo-cd v3.6: go >= 1.27) is downloaded
+        # and hashed, but `go mod download` refuses to extract it: read its zip instead.
+        newer_go=0
+        dl="$(cd "$TMPD" && GOFLAGS=-mod=mod go mod download -json "$mv" 2>&1)" || {
+          grep -q '"Error": "[^"]*requires go \\u003e=' <<<"$dl" && grep -q '"Zip": ' <<<"$dl" || die "go mod download $mv failed: $(grep -o '"Error": "[^"]*"' <<<"$dl")"
+          newer_go=1
+        }
         sum="$(sed -n 's/.*"Sum": "\([^"]*\)".*/\1/p' <<<"$dl")"
         want="$(awk -v m="$module" -v v="$version" '$1 == m && $2 == v { print $3 }' "$WRAPPERS/sources.sum")"
         [ -n "$want" ] || die "$mv has no line in scripts/test-cluster/sources.sum (add: $module $version $sum)"
         [ "$sum" = "$want" ] || die "$mv hashes to $sum, scripts/test-cluster/sources.sum says $want"
-        DIRS[$mv]="$(sed -n 's/.*"Dir": "\([^"]*\)".*/\1/p' <<<"$dl")"
+        if [ "$newer_go" = 1 ]; then
+          zip="$(sed -n 's/.*"Zip": "\([^"]*\)".*/\1/p' <<<"$dl")"
+          mkdir -p "$TMPD/unzipped"
+          python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$TMPD/unzipped" || die "could not unzip $zip"
+          DIRS[$mv]="$TMPD/unzipped/$mv"
+        else
+          DIRS[$mv]="$(sed -n 's/.*"Dir": "\([^"]*\)".*/\1/p' <<<"$dl")"
+        fi
         log "  downloaded $mv ($(printf '%.1f' "$(echo "$(date +%s.%N) - $s1" | bc)")s, $sum)"
       fi
       from="${DIRS[$mv]}/$path"

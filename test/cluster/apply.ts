@@ -14,6 +14,9 @@ import { ApiException, KubeConfig, KubernetesObjectApi, type KubernetesObject } 
 
 export const FIELD_MANAGER = 'platform-test-cluster';
 
+/** The start of the message of an object whose apiVersion/kind the API server does not serve. */
+export const NOT_SERVED = /is not served by this API server/;
+
 /** KubernetesObjectApi with its discovery lookups exposed (is a kind namespaced? the object's URL). */
 class ObjectApi extends KubernetesObjectApi {
   async isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
@@ -105,7 +108,15 @@ export class Applier {
   async apply(obj: KubernetesObject, opts: { defaultNamespace?: string; dryRun?: boolean } = {}): Promise<ApplyResult> {
     let o = obj;
     try {
-      if (!o.metadata?.namespace && (await this.api.isNamespaced(o.apiVersion!, o.kind!))) {
+      // A kind missing from a served group is undefined; a group not served at all is a 404.
+      const namespaced = await this.api.isNamespaced(o.apiVersion!, o.kind!).catch((e: unknown) => {
+        if ((e as { code?: number }).code === 404) return undefined;
+        throw e;
+      });
+      if (namespaced === undefined) {
+        return { ref: refOf(o), ok: false, message: `${o.apiVersion} ${o.kind} is not served by this API server (no CRD installed for it)` };
+      }
+      if (!o.metadata?.namespace && namespaced) {
         o = { ...o, metadata: { ...o.metadata, namespace: opts.defaultNamespace ?? 'default' } };
       }
       if (o.metadata?.namespace) await this.ensureNamespace(o.metadata.namespace);

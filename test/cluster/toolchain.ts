@@ -21,7 +21,7 @@ export interface SourceEntry {
   dir: string;
   chartVersion: string;
   appVersion: string;
-  match: 'exact' | 'tag-stale-metadata' | 'branch' | 'older';
+  match: 'exact' | 'tag-stale-metadata' | 'branch' | 'older' | 'newest';
   note: string;
 }
 
