@@ -27,7 +27,7 @@ export interface SourceEntry {
 
 export interface Toolchain {
   root: string;
-  bin: (name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm' | 'pulumi-resource-kubernetes') => string;
+  bin: (name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'helm' | 'pulumi-resource-kubernetes') => string;
   versions: { kubernetes: string; etcd: string; kwok: string; helm: string };
   sources: SourceEntry[];
   /** Charts the programs pin that no reachable registry serves, with the reason. */
@@ -43,6 +43,14 @@ function required(wrapper: string, module: string): string {
   return m[1]!;
 }
 
+/** `kind name module version path` of every line of the install script's SOURCES table. */
+function scriptSources(kwokVersion: string): string[] {
+  const script = readFileSync(join(repoRoot, 'scripts/install-test-cluster.sh'), 'utf8');
+  const table = /^SOURCES="\$\(cat <<'EOF'\n([\s\S]*?)\nEOF$/m.exec(script);
+  if (!table) throw new Error('scripts/install-test-cluster.sh has no SOURCES table');
+  return table[1]!.split('\n').map((l) => l.split(' ').slice(0, 5).map((f, i) => (i === 3 && f === 'KWOK' ? kwokVersion : f)).join(' '));
+}
+
 let cached: Toolchain | undefined;
 
 /** The installed toolchain; throws with the build command when it is missing or incomplete. */
@@ -56,7 +64,7 @@ export function toolchain(): Toolchain {
   };
   const key = `k8s-${versions.kubernetes.slice(1)}_etcd-${versions.etcd.slice(1)}_kwok-${versions.kwok.slice(1)}_helm-${versions.helm.slice(1)}`;
   const root = join(process.env.PLATFORM_TEST_CLUSTER_CACHE ?? join(repoRoot, '.cache/test-cluster'), key);
-  const bins = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'helm'];
+  const bins = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'helm'];
   const missing = bins.filter((b) => !existsSync(join(root, 'bin', b)));
   const manifest = join(root, 'sources.json');
   if (missing.length || !existsSync(manifest)) {
@@ -66,6 +74,14 @@ export function toolchain(): Toolchain {
     );
   }
   const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { sources: (SourceEntry & { dir: string })[]; unavailable: string[] };
+  const have = new Set(parsed.sources.map((e) => `${e.kind} ${e.name} ${e.module} ${e.version} ${e.path}`));
+  const stale = scriptSources(versions.kwok).filter((line) => !have.has(line));
+  if (stale.length) {
+    throw new Error(
+      `${manifest} is older than the SOURCES table of scripts/install-test-cluster.sh (missing: ${stale.join('; ')}); ` +
+        'run `bash scripts/install-test-cluster.sh` (it fetches the sources in seconds and rebuilds nothing whose stamp matches)',
+    );
+  }
   const sources = parsed.sources.map((s) => ({ ...s, dir: join(root, s.dir) }));
   cached = {
     root,
