@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { EnvConfigSchema } from '../src/core/env.js';
-import { bootstrapObjects, envValues, GITOPS_ENVS, PLACEHOLDER_TAG, serviceEnvValues, serviceValues } from '../programs/shared/gitops-values.js';
+import { bootstrapObjects, callerWorkflow, envValues, GITOPS_ENVS, PLACEHOLDER_TAG, serviceEnvValues, serviceValues } from '../programs/shared/gitops-values.js';
 import { SERVICES } from '../programs/shared/services.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const gitops = join(root, 'gitops');
+/** Where the reusable workflow lives (this repository, as the platform team publishes it). */
+const PLATFORM_REPOSITORY = 'example-org/platform';
 const HEADER = '# Written by `npm run gitops:sync` from programs/shared/services.ts and stacks/<env>.yaml; edit those.\n';
 
 function write(file: string, value: unknown, header = HEADER): void {
@@ -34,6 +36,10 @@ for (const name of GITOPS_ENVS) {
   }
 }
 for (const s of SERVICES) write(join(gitops, 'services', s.name, 'values.yaml'), serviceValues(s));
+const envs = GITOPS_ENVS.map((name) => EnvConfigSchema.parse(parse(readFileSync(join(root, 'stacks', `${name}.yaml`), 'utf8'))));
+for (const s of SERVICES) {
+  write(join(root, 'ci', 'callers', `${s.name}.yml`), callerWorkflow(s, envs, PLATFORM_REPOSITORY), `${HEADER}# Copy to .github/workflows/ci.yml of the ${s.name} service repository.\n`);
+}
 const listed = new Set(SERVICES.map((s) => s.name));
 for (const dir of readdirSync(join(gitops, 'services'))) {
   if (!listed.has(dir)) process.stderr.write(`gitops/services/${dir} is not in programs/shared/services.ts: remove it to stop delivering it\n`);

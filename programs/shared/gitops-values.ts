@@ -45,3 +45,41 @@ export function bootstrapObjects(env: EnvConfig): { appProject: Record<string, u
   const repo = { repoUrl: g.repoUrl, targetRevision: g.targetRevision };
   return { appProject: appProject(env.name, repo, g.highAvailability), applicationSet: applicationSet(env.name, repo, g.highAvailability) };
 }
+
+/** `owner/name` of a GitHub repository URL (https or git@). */
+export function githubRepository(url: string): string {
+  const m = /github\.com[/:]([^/]+)\/([^/]+?)(\.git)?$/.exec(url);
+  if (!m) throw new Error(`'${url}' is not a GitHub repository URL`);
+  return `${m[1]}/${m[2]}`;
+}
+
+/**
+ * The CI caller of one service (`ci/callers/<svc>.yml`): the workflow a service repository keeps as
+ * `.github/workflows/ci.yml`, calling the platform's reusable workflow with the service's data and
+ * every env it delivers to (in order dev, stg, prod), each with its account, region and promotion.
+ */
+export function callerWorkflow(s: ServiceSpec, envs: readonly EnvConfig[], platformRepository: string): Record<string, unknown> {
+  const first = envs[0]?.gitops;
+  if (!first) throw new Error('the envs have no gitops block');
+  const environments = envs.map((e) => ({ name: e.name, account: e.accountId, region: e.regions.primary, promotion: e.gitops!.promotion }));
+  return {
+    name: 'ci',
+    on: { push: { branches: [first.ciBranch] }, pull_request: null },
+    permissions: { contents: 'read' },
+    jobs: {
+      ci: {
+        permissions: { contents: 'read', 'id-token': 'write' },
+        // Pin to a commit of the platform repository in production use.
+        uses: `${platformRepository}/.github/workflows/service-ci.yml@main`,
+        with: {
+          service: s.name,
+          'image-repository': s.imageRepository,
+          'test-command': 'npm ci && npm test',
+          environments: JSON.stringify(environments),
+          'gitops-repository': githubRepository(first.repoUrl),
+          'ci-branch': first.ciBranch,
+        },
+      },
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { expandApplicationSet } from '../../programs/03-gitops/expand.js';
-import { bootstrapObjects, envValues, GITOPS_ENVS, serviceEnvValues, serviceValues } from '../../programs/shared/gitops-values.js';
+import { bootstrapObjects, callerWorkflow, envValues, GITOPS_ENVS, githubRepository, serviceEnvValues, serviceValues } from '../../programs/shared/gitops-values.js';
 import { SERVICES, SERVICE_NAMES } from '../../programs/shared/services.js';
 import { shippedEnv } from '../programs/phase-02-upstream.js';
 
@@ -38,6 +38,21 @@ describe('gitops/ repository', () => {
       }
     }
     for (const s of SERVICES) assert.deepEqual(yaml(`services/${s.name}/values.yaml`), serviceValues(s), `services/${s.name}/values.yaml (run npm run gitops:sync)`);
+  });
+
+  it('one CI caller per service, written from services.ts and the env files, delivering dev, stg, prod in order', () => {
+    const envs = GITOPS_ENVS.map((e) => shippedEnv(e));
+    for (const s of SERVICES) {
+      const caller = parse(readFileSync(join(gitops, '..', 'ci', 'callers', `${s.name}.yml`), 'utf8')) as any;
+      const delivered = JSON.parse(caller.jobs.ci.with.environments);
+      const permissions = caller.jobs.ci.permissions;
+      assert.deepEqual(caller, callerWorkflow(s, envs, 'example-org/platform'), `ci/callers/${s.name}.yml (run npm run gitops:sync)`);
+      assert.deepEqual(delivered.map((e: any) => [e.name, e.account, e.promotion]), envs.map((e) => [e.name, e.accountId, e.gitops!.promotion]));
+      assert.deepEqual(permissions, { contents: 'read', 'id-token': 'write' });
+    }
+    assert.equal(githubRepository('https://github.com/example-org/gitops-travelsources.git'), 'example-org/gitops-travelsources');
+    assert.equal(githubRepository('git@github.com:example-org/gitops.git'), 'example-org/gitops');
+    assert.throws(() => githubRepository('https://gitlab.com/a/b.git'), /not a GitHub repository URL/);
   });
 
   it('the dev, stg and prod ApplicationSets expand to 21 Applications, each with its service, env, namespace and existing value files', () => {
