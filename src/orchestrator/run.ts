@@ -60,8 +60,12 @@ export async function askOrAbort(ctx: RunContext, req: ConfirmRequest, signal: A
 
 export type { RunOutcome } from './context.js';
 
-/** Splits a selection into phases to run and phases reported as having no program. */
-export function planSelection(registry: readonly AnyPhase[], selection: Selection): { run: AnyPhase[]; missing: AnyPhase[] } {
+/**
+ * Splits a selection into phases to run and phases reported as having no program. Under a broad
+ * selection (--all, --from) a phase whose upstream has no program cannot run either: it is reported
+ * with the missing upstream (`needs`) and left out, instead of blocking the whole run.
+ */
+export function planSelection(registry: readonly AnyPhase[], selection: Selection): { run: AnyPhase[]; missing: AnyPhase[]; needs: Map<PhaseId, AnyPhase> } {
   const byId = new Map(registry.map((p) => [p.id, p] as const));
   const chosen = selection.ids.map((id) => byId.get(id)!).filter(Boolean);
   const missing = chosen.filter((p) => !hasProgram(p));
@@ -73,7 +77,16 @@ export function planSelection(registry: readonly AnyPhase[], selection: Selectio
       hint: `phases with programs: ${have.join(', ')}`,
     });
   }
-  return { run: chosen.filter(hasProgram), missing };
+  const needs = new Map<PhaseId, AnyPhase>();
+  if (!selection.explicit) {
+    const dag = new PhaseDag(registry);
+    for (const p of chosen) {
+      if (!hasProgram(p)) continue;
+      const lacking = [...dag.upstream(p.id)].sort((a, b) => a - b).map((id) => byId.get(id)!).find((u) => !hasProgram(u));
+      if (lacking) needs.set(p.id, lacking);
+    }
+  }
+  return { run: chosen.filter((p) => hasProgram(p) && !needs.has(p.id)), missing, needs };
 }
 
 export async function preflight(
@@ -153,7 +166,7 @@ export function describePlan(plan: PlanSummary): string {
 
 export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Promise<RunOutcome> {
   const ctx = new RunContext(ports, req.env.name);
-  const { run, missing } = planSelection(req.registry, req.selection);
+  const { run, missing, needs } = planSelection(req.registry, req.selection);
   const dag = new PhaseDag(req.registry);
   const byId = new Map(req.registry.map((p) => [p.id, p] as const));
   ctx.emit({
@@ -175,6 +188,10 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   for (const m of missing) {
     ctx.status(m.id, 'skipped', { reason: 'no program yet; nothing was run', cause: 'no-program' });
     statuses[m.id] = 'skipped';
+  }
+  for (const [id, lacking] of needs) {
+    ctx.status(id, 'skipped', { reason: `needs phase ${lacking.id} (${lacking.slug}), which has no program yet; nothing was run`, cause: 'no-program', on: lacking.id });
+    statuses[id] = 'skipped';
   }
   /** Ends the run before anything started: every selected phase gets `status`. */
   const endAll = (status: PhaseStatus, e: PlatformError, cause: StatusCause, on?: PhaseId) => {

@@ -13,7 +13,7 @@
 import type { PhaseStatus } from '../core/events.js';
 import type { PhaseId } from '../core/phase.js';
 import { MASK } from '../core/secrets.js';
-import type { DiagnosticState, GateState, OpState, PhaseState, UiState } from './reducer.js';
+import type { ChangedResource, DiagnosticState, GateState, OpState, PhaseState, UiState } from './reducer.js';
 import { isTerminal } from './reducer.js';
 import { formatCounts, formatDuration, median, phaseLabel } from './view-format.js';
 
@@ -47,6 +47,13 @@ export interface PhaseRowView {
   hiddenOps: number;
   gates: readonly GateState[];
   diagnostics: DiagnosticState[];
+  /** Warnings and errors kept for the finished row (static-check findings stay on screen). */
+  warnings: DiagnosticState[];
+  hiddenWarnings: number;
+  /** The resources a preview would change (shown for previews and for plans awaiting an answer). */
+  changed: readonly ChangedResource[];
+  hiddenChanged: number;
+  showPlan: boolean;
   reason?: string;
   hint?: string;
 }
@@ -54,6 +61,12 @@ export interface PhaseRowView {
 export interface SelectOptions {
   verbose?: boolean;
 }
+
+/** Warnings a finished row keeps on screen (more with verbose). */
+const MAX_WARNINGS = 5;
+const MAX_WARNINGS_VERBOSE = 20;
+/** Changed resources a preview's row lists (all with verbose, up to the reducer's bound). */
+const MAX_PLAN_ROWS = 10;
 
 const TONE: Record<PhaseStatus, Tone> = {
   queued: 'pending', waiting: 'pending', checking: 'active', running: 'active', planned: 'pending', verifying: 'active',
@@ -137,6 +150,11 @@ export function selectRow(state: UiState, id: PhaseId, now: number, opts: Select
     hiddenOps: Math.max(0, p.opsSeen - ops.length),
     gates: p.gates,
     diagnostics: verbose ? diagnostics : diagnostics.slice(-3),
+    warnings: p.diagnostics.filter((d) => d.severity !== 'info').slice(0, verbose ? MAX_WARNINGS_VERBOSE : MAX_WARNINGS),
+    hiddenWarnings: Math.max(0, p.diagnostics.filter((d) => d.severity !== 'info').length - (verbose ? MAX_WARNINGS_VERBOSE : MAX_WARNINGS)) + p.droppedDiagnostics,
+    changed: p.changed.slice(0, verbose ? p.changed.length : MAX_PLAN_ROWS),
+    hiddenChanged: Math.max(0, p.changed.length - (verbose ? p.changed.length : MAX_PLAN_ROWS)) + p.droppedChanged,
+    showPlan: p.status === 'planned' || state.run?.command === 'preview',
     reason: p.reason,
     hint: p.hint,
   };

@@ -68,6 +68,16 @@ describe('orchestrated up', () => {
     assert.equal(r.phases[1], 'succeeded');
   });
 
+  it('--all: a phase whose upstream has no program is reported (skipped, naming it) and left out, not blocking the run', async () => {
+    const t = setup({ registry: testPhases({ 0: [], 1: [0], 2: [1] }, [1]) });
+    const out = await t.run({ all: true });
+    assert.equal(out.exitCode, 0);
+    assert.deepEqual(out.phases, { 0: 'succeeded', 1: 'skipped', 2: 'skipped' });
+    const two = t.journal.events.find((e) => e.type === 'phase-status' && e.phase === 2) as { reason: string; cause: string; on: number };
+    assert.deepEqual([two.cause, two.on], ['no-program', 1]);
+    assert.match(two.reason, /needs phase 1 \(p1\), which has no program yet/);
+  });
+
   it('a missing upstream without a program: the hint names it, never `up` for it', async () => {
     const t = setup({ registry: testPhases({ 0: [], 1: [0] }, [0]) });
     const out = await t.run({ phase: '1' });

@@ -6,7 +6,7 @@ import { initialState, reduceAll, type UiState } from '../../src/ui/reducer.js';
 import { App, type AppProps, type StaticItem } from '../../src/ui/ink/App.js';
 import { createInkHost, type InkHost } from '../../src/ui/ink/ink-host.js';
 import {
-  NAMES, T0, failingChain, gateResult, gateStarted, op, outputs, runStarted, status, summary,
+  NAMES, T0, diagnostic, failingChain, finished, gateResult, gateStarted, op, outputs, runStarted, status, summary,
 } from './ui-fixtures.js';
 
 const ESC = '\u001b';
@@ -78,6 +78,8 @@ function allStatuses(): PlatformEvent[] {
 function appProps(state: UiState, over: Partial<AppProps> = {}): AppProps {
   const staticItems: StaticItem[] = state.run ? [{ kind: 'header', key: 'h' }] : [];
   for (const id of state.finishedOrder) staticItems.push({ kind: 'phase', key: `p${id}`, id });
+  // The host prints the summary once, as static output, when the run finished.
+  if (state.result) staticItems.push({ kind: 'summary', key: 'summary' });
   return {
     state, now: sec(10), staticItems, verbose: false, color: false, cancel: 'none', inputActive: false,
     onCancelKey: () => {}, onVerboseKey: () => {}, onAnswer: () => {}, ...over,
@@ -178,8 +180,9 @@ describe('ink host', () => {
     host = undefined;
   });
 
-  const make = (over: { columns?: number; stdinTty?: boolean; verbose?: boolean } = {}) => {
+  const make = (over: { columns?: number; rows?: number; stdinTty?: boolean; verbose?: boolean } = {}) => {
     const stderr = new FakeTty(over.columns ?? 80);
+    if (over.rows) stderr.rows = over.rows;
     const stdout = new FakeTty();
     const stdin = new FakeStdin(over.stdinTty ?? true);
     const cancels: boolean[] = [];
@@ -192,6 +195,55 @@ describe('ink host', () => {
     });
     return { host, stderr, stdout, stdin, cancels };
   };
+
+  it('keeps a finished phase\'s warnings and each gate\'s result and reason on screen (not only in the journal)', async () => {
+    const { host: h, stderr } = make();
+    h.notify(runStarted([2]));
+    h.notify(status(2, 'running', 1));
+    h.notify(diagnostic(2, 'warning', 'HIGH phase 2 eks:index:Cluster "cluster" endpointPublicAccess: the EKS API endpoint is public', 2));
+    h.notify(status(2, 'verifying', 3));
+    h.notify(gateResult(2, 'cluster-active', 'skipped', 4, 'simulated', ['simulate engine: no live resources to look at']));
+    h.notify(gateResult(2, 'nodes-ready', 'skipped', 4, 'simulated', ['simulate engine: no live resources to look at']));
+    h.notify(status(2, 'succeeded', 5));
+    h.notify(finished({ 2: 'succeeded' }, 0, 5));
+    await h.close();
+    const text = stderr.text();
+    const staticRow = text.slice(text.indexOf('✔ 02 cluster'), text.indexOf('Summary')).replace(/\s+/g, ' ');
+    assert.match(staticRow, /warning: HIGH phase 2 eks:index:Cluster "cluster" endpointPublicAccess: the EKS API/);
+    assert.match(staticRow, /↷ gates: 2 skipped: simulate engine: no live resources to look at — simulated/);
+  });
+
+  it('prints finished rows in DAG order (a phase skipped early waits for the ones before it) and the summary once at any height', async () => {
+    const { host: h, stderr } = make({ rows: 8 });
+    h.notify(runStarted([0, 1, 3]));
+    h.notify(status(3, 'skipped', 0, { reason: 'no program yet; nothing was run' }));
+    h.notify(status(0, 'succeeded', 1));
+    h.notify(status(1, 'succeeded', 2));
+    h.notify(finished({ 0: 'succeeded', 1: 'succeeded', 3: 'skipped' }, 0, 3));
+    await h.close();
+    const text = stderr.text();
+    const order = ['✔ 00', '✔ 01', '↷ 03'].map((m) => text.indexOf(m));
+    assert.ok(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, text);
+    assert.equal(text.split('Summary').length - 1, 1, 'one summary');
+    assert.equal(text.split(/Done in /).length - 1, 1, 'one verdict line');
+  });
+
+  it('a preview lists the resources it would change, with old -> new values under --diff', async () => {
+    const stderr = new FakeTty(100);
+    const h = createInkHost({
+      stdout: new FakeTty() as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream,
+      stdin: new FakeStdin(false) as unknown as NodeJS.ReadableStream, names: NAMES, noColor: true, now: () => sec(10), diff: true, onCancel: () => {},
+    });
+    h.notify(runStarted([1], 0, 'preview'));
+    h.notify(status(1, 'running', 1));
+    h.notify({ ...op(1, 'network-flow-logs', 'update', 'done', 2, 'aws:cloudwatch/logGroup:LogGroup', 0), diffs: ['retentionInDays'], changes: [{ path: 'retentionInDays', old: 7, new: 30 }] } as PlatformEvent);
+    h.notify(summary(1, { update: 1, same: 9 }, 1000, 2));
+    h.notify(status(1, 'succeeded', 3));
+    h.notify(finished({ 1: 'succeeded' }, 0, 3));
+    await h.close();
+    const text = stderr.text();
+    assert.match(text, /~ aws:cloudwatch\/logGroup:LogGroup network-flow-logs \[retentionInDays\]\n\s+retentionInDays: 7 -> 30/);
+  });
 
   it('draws on stderr, never on stdout, and prints finished rows once in the order they finished', async () => {
     const { host: h, stderr, stdout } = make();
@@ -238,7 +290,16 @@ describe('ink host', () => {
     assert.ok(lines.some((l) => l.includes('…') && l.includes('a-very-long')), 'the long name is cut in the middle');
     assert.ok(lines.some((l) => l.includes('Release')), 'the type at the end stays visible');
     assert.ok(lines.some((l) => l.includes('blocked by 07 observability')));
-    assert.ok(lines.some((l) => l.startsWith('↷ 09 automation') && l.endsWith('…')), 'a finished row with a long reason is cut too');
+    // A skip's reason is a sentence: it wraps under the row (at most 80 wide), never cut, so its end
+    // (the useful part, e.g. "--force runs it anyway") stays readable.
+    assert.ok(lines.some((l) => l.startsWith('↷ 09 automation')));
+    h.notify(status(7, 'succeeded', 2));
+    h.notify(finished({ 7: 'succeeded', 9: 'skipped', 10: 'blocked' }, 1, 3));
+    await h.close();
+    const all = stderr.text().split('\n');
+    for (const line of all) assert.ok([...line].length <= 80, `too wide (${[...line].length}): ${line}`);
+    const text = all.join(' ').replace(/\s+/g, ' ');
+    assert.match(text, /nothing was run for it; nothing was run for it; nothing was run for it;/);
   });
 
   it('q asks to cancel, a second Ctrl-C forces, and the footer says so', async () => {

@@ -6,7 +6,7 @@
  */
 import { Box, Static, useInput, useStdout } from 'ink';
 import type { UiState } from '../reducer.js';
-import { selectLiveRows, selectRow, selectSummary } from '../selectors.js';
+import { selectRow, selectRows, selectSummary } from '../selectors.js';
 import { ConfirmPrompt } from './ConfirmPrompt.js';
 import { Diagnostics } from './Diagnostics.js';
 import { PhaseRow } from './PhaseRow.js';
@@ -18,7 +18,8 @@ import type { PhaseId } from '../../core/phase.js';
 export type StaticItem =
   | { kind: 'header'; key: string }
   | { kind: 'phase'; key: string; id: PhaseId }
-  | { kind: 'answer'; key: string; message: string; yes: boolean };
+  | { kind: 'answer'; key: string; message: string; yes: boolean }
+  | { kind: 'summary'; key: string };
 
 export interface PromptView {
   readonly message: string;
@@ -41,6 +42,8 @@ export interface AppProps {
   readonly onCancelKey: () => void;
   readonly onVerboseKey: () => void;
   readonly onAnswer: (yes: boolean) => void;
+  /** Show each changed property's old -> new values in plans. */
+  readonly diff?: boolean;
 }
 
 function Header({ state }: { readonly state: UiState }) {
@@ -80,7 +83,11 @@ export function App(props: AppProps) {
   // <Static> is laid out on its own (absolutely positioned): give it the terminal's width, or its
   // rows would not truncate and long ones would wrap.
   const width = (useStdout().stdout as { columns?: number }).columns || 80;
-  const live = selectLiveRows(state, now, { verbose });
+  // Rows already printed above (static) are not live; a finished row waits here until every row
+  // before it in DAG order is printed, so the printed rows keep DAG order.
+  const printed = new Set(props.staticItems.flatMap((i) => (i.kind === 'phase' ? [i.id] : [])));
+  const live = selectRows(state, now, { verbose }).filter((r) => !printed.has(r.id));
+  const summaryPrinted = props.staticItems.some((i) => i.kind === 'summary');
   const summary = selectSummary(state, { verbose });
   const runDiagnostics = state.diagnostics.filter((d) => verbose || d.severity !== 'info').slice(verbose ? -10 : -3);
   return (
@@ -91,15 +98,15 @@ export function App(props: AppProps) {
           if (item.kind === 'answer') {
             return <Box key={item.key}><ToneText wrap="wrap">{`? ${item.message} ${item.yes ? 'yes' : 'no'}`}</ToneText></Box>;
           }
+          if (item.kind === 'summary') return <Box key={item.key}>{summary ? <Summary summary={summary} /> : null}</Box>;
           const row = selectRow(state, item.id, now);
-          return <Box key={item.key}>{row ? <PhaseRow row={row} detail={false} /> : null}</Box>;
+          return <Box key={item.key}>{row ? <PhaseRow row={row} detail={false} diff={props.diff} /> : null}</Box>;
         }}
       </Static>
       <Box flexDirection="column">
-        {live.map((row) => <PhaseRow key={row.id} row={row} detail />)}
+        {summaryPrinted ? null : live.map((row) => <PhaseRow key={row.id} row={row} detail diff={props.diff} />)}
         <Diagnostics diagnostics={runDiagnostics} indent={0} />
         {prompt ? <ConfirmPrompt message={prompt.message} defaultAnswer={prompt.defaultAnswer} onAnswer={props.onAnswer} /> : null}
-        {summary ? <Summary summary={summary} /> : null}
         {!summary && !prompt && props.inputActive && state.run ? <Footer cancel={cancel} verbose={verbose} /> : null}
       </Box>
     </ColorContext.Provider>

@@ -49,3 +49,28 @@ export function GateList({ gates, onlyFailed = false }: GateListProps) {
     </Box>
   );
 }
+
+/**
+ * A finished phase's gates in one or a few lines: each gate that did not pass with its reason, and a
+ * count of those that passed; gates all skipped for one reason read as one line.
+ */
+export function GateSummary({ gates }: { readonly gates: readonly GateState[] }) {
+  if (gates.length === 0) return null;
+  const passed = gates.filter((g) => g.status === 'pass').length;
+  const skipped = gates.filter((g) => g.status === 'skipped');
+  const failed = gates.filter((g) => g.status === 'fail');
+  const why = (g: GateState) => [g.evidence.at(-1), g.hint].filter(Boolean).join(' — ') || 'no reason';
+  const reasons = [...new Set(skipped.map(why))];
+  const lines: { text: string; tone: Tone }[] = [];
+  if (passed) lines.push({ text: `✔ gates: ${passed} passed`, tone: 'ok' });
+  for (const g of failed) lines.push({ text: `✖ gate ${g.gate} failed: ${g.evidence.at(-1) ?? 'no evidence'}${g.hint ? ` (hint: ${g.hint})` : ''}`, tone: 'error' });
+  if (skipped.length && reasons.length === 1) lines.push({ text: `↷ gates: ${skipped.length} skipped: ${reasons[0]}`, tone: 'muted' });
+  else for (const g of skipped) lines.push({ text: `↷ gate ${g.gate} skipped: ${why(g)}`, tone: 'muted' });
+  return (
+    <Box flexDirection="column" marginLeft={4}>
+      {lines.map((l, i) => (
+        <ToneText key={i} tone={l.tone} wrap="wrap">{l.text}</ToneText>
+      ))}
+    </Box>
+  );
+}

@@ -15,7 +15,7 @@ import { render, type Instance } from 'ink';
 import type { Host, ConfirmRequest } from '../../core/ports.js';
 import type { PlatformEvent } from '../../core/events.js';
 import type { PhaseId } from '../../core/phase.js';
-import { initialState, reduce, type UiState } from '../reducer.js';
+import { initialState, isTerminal, reduce, type UiState } from '../reducer.js';
 import { App, type CancelState, type PromptView, type StaticItem } from './App.js';
 
 export interface InkHostOptions {
@@ -75,8 +75,20 @@ export function createInkHost(opts: InkHostOptions): InkHost {
   const syncStatic = () => {
     const add: StaticItem[] = [];
     if (state.run && !staticItems.some((i) => i.kind === 'header')) add.push({ kind: 'header', key: 'header' });
-    const shown = staticItems.filter((i) => i.kind === 'phase').length;
-    for (const id of state.finishedOrder.slice(shown)) add.push({ kind: 'phase', key: `phase-${id}`, id });
+    // Finished rows are printed once, in DAG order: a row waits until every row before it finished.
+    const printed = new Set(staticItems.flatMap((i) => (i.kind === 'phase' ? [i.id] : [])));
+    for (const id of state.order) {
+      if (printed.has(id)) continue;
+      const p = state.phases[id];
+      if (!p || !isTerminal(p.status)) break;
+      add.push({ kind: 'phase', key: `phase-${id}`, id });
+    }
+    // The summary is printed once, as static output: a final frame taller than the terminal would
+    // otherwise be drawn twice.
+    if (state.result && !staticItems.some((i) => i.kind === 'summary')) {
+      for (const id of state.order) if (!printed.has(id) && !add.some((a) => a.kind === 'phase' && a.id === id)) add.push({ kind: 'phase', key: `phase-${id}`, id });
+      add.push({ kind: 'summary', key: 'summary' });
+    }
     if (add.length) staticItems = [...staticItems, ...add];
   };
 
@@ -106,7 +118,7 @@ export function createInkHost(opts: InkHostOptions): InkHost {
   const view = () => (
     <App
       state={state} now={now()} staticItems={staticItems} verbose={verbose} color={color} cancel={cancel}
-      prompt={prompt} inputActive={inputActive && !closed}
+      prompt={prompt} inputActive={inputActive && !closed} diff={opts.diff}
       onCancelKey={onCancelKey} onVerboseKey={onVerboseKey} onAnswer={onAnswer}
     />
   );
