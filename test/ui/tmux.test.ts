@@ -43,16 +43,16 @@ describe('ink UI in a real terminal (tmux)', function () {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  const start = (session: string) => {
+  const start = (session: string, args = 'up --all --env local', width = 80) => {
     const cmd = [
       `cd '${root}'`,
       `export PATH='${nodeBin}':"$PATH" NO_COLOR=1 TERM=xterm-256color`,
       'unset CI',
-      `node '${join(repo, 'bin', 'platform.js')}' up --all --env local`,
+      `node '${join(repo, 'bin', 'platform.js')}' ${args}`,
       'echo PLATFORM_EXIT=$?',
       'sleep 600',
     ].join('; ');
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '40', cmd);
+    tmux('new-session', '-d', '-s', session, '-x', String(width), '-y', '40', cmd);
   };
 
   /** Captures the pane (with its scrollback; -J joins lines tmux wrapped) until `until` holds. */
@@ -117,5 +117,18 @@ describe('ink UI in a real terminal (tmux)', function () {
     assert.match(summary, /^■ (\d\d [a-z-]+|phase \d+)\s+cancelled/m);
     assert.match(summary, /^Cancelled in \S+: .*\d+ cancelled.* \(exit 130\)$/m);
     assert.match(summary, /^Next: platform up /m);
+  });
+
+  it('at 60 columns: the static-check warnings and each gate line are on screen, nothing wider than 60, the summary once', async () => {
+    start('narrow', 'up --phase 0..2 --env local --force', 60);
+    const screen = await watch('narrow', (s) => /PLATFORM_EXIT=\d+/.test(s));
+    assert.match(screen, /PLATFORM_EXIT=0/);
+    const flat = screen.replace(/\s+/g, ' ');
+    assert.match(flat, /warning: HIGH phase 2 eks:index:Cluster "cluster" endpointPublicAccess/);
+    assert.match(flat, /↷ gates: \d+ skipped: simulate engine: no live resources to look at — simulated/);
+    assert.equal(screen.split(/^Summary$/m).length - 1, 1, 'one summary');
+    assert.equal(screen.split(/^Done in /m).length - 1, 1, 'one verdict');
+    // -J joins lines tmux wrapped: a line longer than 60 here would have been drawn past the edge
+    for (const line of screen.split('\n')) assert.ok([...line].length <= 60, `wider than 60 columns: ${line}`);
   });
 });
