@@ -29,7 +29,11 @@ export async function planPrograms(env: EnvConfig, phases: readonly AnyPhase[], 
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-checks-'));
   const started = performance.now();
   try {
-    const ids = phases.filter(hasProgram).map((p) => p.id);
+    // A phase is plannable when it and every phase it depends on (transitively) has a program: phase 5
+    // waits for phase 4's program, and is planned as soon as that lands.
+    const byId = new Map(phases.map((p) => [p.id, p]));
+    const plannable = (p: AnyPhase): boolean => hasProgram(p) && p.dependsOn.every((d) => byId.has(d) && plannable(byId.get(d)!));
+    const ids = phases.filter(plannable).map((p) => p.id);
     const org = organization ? { config: organization, target: organizationTarget(organization, env) } : organizationFor(env);
     const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal, org);
     return { ...graph, simulateMs: performance.now() - started };

@@ -225,9 +225,15 @@ export const workloadRules: ResourceRule[] = [
 const PEER_AUTH = /^kubernetes:security\.istio\.io\/v1(beta1)?:PeerAuthentication$/;
 const NETPOL = 'kubernetes:networking.k8s.io/v1:NetworkPolicy';
 
-/** True when the graph installs Istio: an istio.io resource, or a Helm release of istiod/base. */
-function hasIstio(resources: readonly CheckResource[]): boolean {
-  return resources.some((r) => r.type.includes('.istio.io') || (r.type.startsWith('kubernetes:helm.sh/') && /(^|\/)istiod$|(^|\/)istio-base$/.test(String(r.props.chart ?? ''))));
+
+/**
+ * The planned resources install Istio itself (its istiod or base chart). The mesh-wide default is
+ * owned by the phase that installs the mesh; a later phase that only adds mesh policy objects
+ * (AuthorizationPolicy, namespace PeerAuthentication) is judged without it, or every such phase
+ * would be told to create phase 2's object again.
+ */
+function installsIstio(resources: readonly CheckResource[]): boolean {
+  return resources.some((r) => r.type.startsWith('kubernetes:helm.sh/') && /(^|\/)istiod$|(^|\/)istio-base$/.test(String(r.props.chart ?? '')));
 }
 
 const meta = (r: CheckResource) => (isRecord(r.props.metadata) ? (r.props.metadata as Record<string, unknown>) : {});
@@ -241,7 +247,7 @@ export const meshRules: (ResourceRule | StackRule)[] = [
     mirrors: ['enforce-strict-mtls', 'require-authorizationpolicy'],
     fix: 'create PeerAuthentication default in istio-system with no selector and spec.mtls.mode: STRICT',
     validateStack(resources, report) {
-      if (!hasIstio(resources)) return;
+      if (!installsIstio(resources)) return;
       const pas = resources.filter((r) => PEER_AUTH.test(r.type));
       const mesh = pas.find((r) => meta(r).name === 'default' && meta(r).namespace === 'istio-system');
       const anchor = mesh ?? resources.find((r) => r.type.includes('.istio.io') || r.type.startsWith('kubernetes:helm.sh/'))!;
