@@ -1,14 +1,13 @@
 /**
- * The services phase 7 watches, with their objectives: the service list (phase 5's SERVICES until
- * the shared service module exists) in the env's application namespace, each with the default
- * objectives unless the list gives its own. Pure.
+ * The services phase 7 watches, with their objectives: the service list (programs/shared/services.ts)
+ * in the env's application namespace, each with the default objectives (the list carries none). Pure.
  */
 import { PlatformError } from '../../src/core/errors.js';
-import { SERVICES } from '../05-apps/phase.js';
+import { SERVICES, type ServiceSpec } from '../shared/services.js';
 import { DEFAULT_SLO, type ServiceSlo } from './rules.js';
 
 /** The services with objectives, in the namespace phase 5 runs them in for `envName`. */
-export function sloServices(appNamespaces: Record<string, string>, envName: string): ServiceSlo[] {
+export function sloServices(appNamespaces: Record<string, string>, envName: string, services: readonly ServiceSpec[] = SERVICES): ServiceSlo[] {
   const namespace = appNamespaces[envName];
   if (namespace === undefined) {
     throw new PlatformError('dependency-check', `phase 5 output 'appNamespaces' has no namespace for env ${envName}`, {
@@ -16,5 +15,5 @@ export function sloServices(appNamespaces: Record<string, string>, envName: stri
       hint: `re-run phase 5 so its outputs name the env's namespace: platform up --phase 5 --env ${envName}`,
     });
   }
-  return SERVICES.map((name) => ({ name, namespace, ...DEFAULT_SLO }));
+  return services.map((s) => ({ name: s.name, namespace, ...DEFAULT_SLO }));
 }

@@ -15,6 +15,8 @@ export interface Chain {
   validCert: string;
   expiredCert: string;
   untrustedCert: string;
+  /** Trusted and valid, but expiring in 7 days. */
+  soonCert: string;
   key: string;
   cleanup(): void;
 }
@@ -23,7 +25,7 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 }
 
-export function generateChains(host: string): Chain {
+export function generateChains(host: string, extraNames: readonly string[] = []): Chain {
   const dir = mkdtempSync(join(tmpdir(), 'gate-tls-'));
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   mkdirSync(join(dir, 'newcerts'));
@@ -37,7 +39,7 @@ export function generateChains(host: string): Chain {
       'default_md = sha256', 'policy = policy_any', 'copy_extensions = none', 'unique_subject = no', 'email_in_dn = no',
       '[ policy_any ]', 'commonName = supplied',
       '[ v3_inter ]', 'basicConstraints = critical,CA:TRUE,pathlen:0', 'keyUsage = critical,keyCertSign,cRLSign',
-      '[ v3_leaf ]', 'basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = serverAuth', `subjectAltName = DNS:${host}`,
+      '[ v3_leaf ]', 'basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = serverAuth', `subjectAltName = ${[host, ...extraNames].map((n) => `DNS:${n}`).join(',')}`,
       '',
     ].join('\n'),
   );
@@ -59,12 +61,14 @@ export function generateChains(host: string): Chain {
   sign('leaf.csr', 'valid.pem', 'inter', 'v3_leaf', now - day, now + 30 * day);
   sign('leaf.csr', 'expired.pem', 'inter', 'v3_leaf', now - 60 * day, now - 2 * day);
   sign('leaf.csr', 'untrusted.pem', 'badinter', 'v3_leaf', now - day, now + 30 * day);
+  sign('leaf.csr', 'soon.pem', 'inter', 'v3_leaf', now - 80 * day, now + 7 * day + 3_600_000);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   return {
     rootPem: read('Gate Test Root.pem'),
     validCert: read('valid.pem') + read('inter.pem'),
     expiredCert: read('expired.pem') + read('inter.pem'),
     untrustedCert: read('untrusted.pem') + read('badinter.pem'),
+    soonCert: read('soon.pem') + read('inter.pem'),
     key: read('leaf.key'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };

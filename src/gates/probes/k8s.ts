@@ -11,6 +11,7 @@
  * server itself only warns about unknown fields unless asked to be strict. A misspelt field in a
  * gate's manifest is therefore refused with the API server's message instead of vanishing.
  */
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException, HttpMethod, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { PlatformError } from '../../core/errors.js';
@@ -56,6 +57,8 @@ export const KINDS = {
   Rollout: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', namespaced: true },
   ClusterAnalysisTemplate: { group: 'argoproj.io', version: 'v1alpha1', plural: 'clusteranalysistemplates', namespaced: false },
   PeerAuthentication: { group: 'security.istio.io', version: 'v1', plural: 'peerauthentications', namespaced: true },
+  Gateway: { group: 'networking.istio.io', version: 'v1', plural: 'gateways', namespaced: true },
+  PrometheusRule: { group: 'monitoring.coreos.com', version: 'v1', plural: 'prometheusrules', namespaced: true },
 } as const satisfies Record<string, KindInfo>;
 
 export type Kind = keyof typeof KINDS;
@@ -100,6 +103,13 @@ export interface KubeProbe {
   create(manifest: Manifest): Promise<KubeObject>;
   /** Deletes with background propagation; a missing object is fine. */
   delete(ref: ObjectRef): Promise<void>;
+  /**
+   * GET through the API server's service proxy (`/api/v1/namespaces/<ns>/services/<scheme>:<name>:<port>/proxy<path>`):
+   * reaches in-cluster HTTP APIs (Prometheus, Alertmanager) without port-forwarding. The API server
+   * itself dials the pod, in plain HTTP, from outside the mesh. Any HTTP answer is returned (a 503
+   * with `error trying to reach service: ...` when the backend refused or reset the connection).
+   */
+  proxyGet(target: { namespace: string; service: string; port: number; scheme?: 'http' | 'https' }, path: string): Promise<{ status: number; body: string }>;
 }
 
 export interface KubeProbeOptions {
@@ -139,11 +149,12 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
   }
   const user = kc.getCurrentUser();
   const tokenRequest = eksTokenRequest(user?.exec);
-  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi };
+  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; config: KubeConfig };
   const build = (config: KubeConfig): Apis => ({
     core: config.makeApiClient(CoreV1Api),
     custom: config.makeApiClient(CustomObjectsApi),
     asIs: config.makeApiClient(AsIsObjectApi),
+    config,
   });
   let apis: Apis | undefined = tokenRequest ? undefined : build(kc);
   let expiresAt = 0;
@@ -268,6 +279,24 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         if (isNotFound(e)) return;
         throw wrap(e, `delete ${ref.kind} ${ref.name}`);
       }
+    },
+    async proxyGet(target, path) {
+      const { config } = await clients();
+      const name = `${target.scheme ?? 'http'}:${target.service}:${target.port}`;
+      const url = new URL(`${cluster.server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${encodeURIComponent(name)}/proxy${path.startsWith('/') ? '' : '/'}${path}`);
+      const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json, text/plain, */*' } };
+      await config.applyToHTTPSOptions(opts);
+      return new Promise((resolve, reject) => {
+        const req = httpsRequest(url, opts, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        });
+        req.setTimeout(30_000, () => req.destroy(new Error(`GET ${target.namespace}/${target.service}${path} through the API server timed out`)));
+        req.on('error', (e) => reject(new Error(`Kubernetes API service proxy to ${target.namespace}/${name} failed: ${e.message}`)));
+        req.end();
+      });
     },
   };
 }
