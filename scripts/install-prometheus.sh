@@ -14,6 +14,10 @@
 #      check. Version stamped through prometheus/common/version like upstream's promu does, so
 #      `--version` and /api/v1/status/buildinfo report it.
 #   4. Verifies each binary reports its version, prints every step's wall time and writes BUILD-INFO.
+#   5. Copies the Prometheus Operator's CRDs (module github.com/prometheus-operator/prometheus-operator
+#      at the version scripts/prometheus/operator-crds/go.mod pins, verified against its go.sum; the
+#      operator of kube-prometheus-stack 88.5.3) into <key>/crds/prometheus-operator: the tests apply
+#      phase 7's PrometheusRule, PodMonitor and ServiceMonitor objects to a real API server with them.
 #
 # Cost (measured 2026-11-30, 2 cores, empty Go caches, a Pulumi engine build running beside it):
 #   see the BUILD-INFO of the run and the comment in .ci/run. The Prometheus compile is the big one
@@ -93,6 +97,21 @@ build() { # build <step> <version> <module> <binaries...>
 
 build alertmanager "${AM_VERSION#v}" github.com/prometheus/alertmanager alertmanager amtool
 build prometheus "$PROM_APP" github.com/prometheus/prometheus prometheus promtool
+
+OPERATOR_VERSION="$(required operator-crds github.com/prometheus-operator/prometheus-operator)"
+CRDS="$OUT/crds/prometheus-operator"
+if [ "$FORCE_BUILD" = 0 ] && [ "$(cat "$CRDS/STAMP" 2>/dev/null)" = "$OPERATOR_VERSION" ]; then
+  log "prometheus-operator CRDs $OPERATOR_VERSION: up to date"
+else
+  t=$(date +%s)
+  SRC="$(cd "$WRAPPERS/operator-crds" && go mod download -json github.com/prometheus-operator/prometheus-operator | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [ -d "$SRC/example/prometheus-operator-crd" ] || die "go mod download of github.com/prometheus-operator/prometheus-operator@$OPERATOR_VERSION gave no example/prometheus-operator-crd"
+  rm -rf "$CRDS"; mkdir -p "$CRDS"
+  cp "$SRC"/example/prometheus-operator-crd/monitoring.coreos.com_*.yaml "$CRDS/"
+  chmod u+w "$CRDS"/*.yaml
+  echo "$OPERATOR_VERSION" >"$CRDS/STAMP"
+  log "prometheus-operator CRDs $OPERATOR_VERSION: $(ls "$CRDS"/*.yaml | wc -l) files in $(( $(date +%s) - t ))s"
+fi
 
 END=$(date +%s)
 {

@@ -36,8 +36,12 @@ const SECTION_D: Record<number, string[]> = {
   4: ['postgres', 'kafkaClusterName', 'kafkaBootstrapServers', 'kafkaClusterCaSecret', 'kafkaUsers', 'kafkaConnectName', 'connectImage', 'debeziumConnectorNames', 'cdcTopics', 'dataNamespace'],
   // Phase 5: one CI role per service; no workload roles (no service calls AWS) and no imageTags (CI's, in Git).
   5: ['ecrRepositoryUrls', 'ciRoleArns', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'chartPaths'],
-  6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls'],
-  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'tempoQueryUrl', 'otelCollectorEndpoint', 'alertReceivers', 'dashboardConfigMaps', 'tempoBucket'],
+  // Phases 6 and 7 add the kubeconfig (secret: their gates read the cluster and see only their own
+  // outputs) and what their gates check (health URLs, meshed services, rule groups, the receivers
+  // secret). Phase 7 has no tracing outputs (tempoQueryUrl, otelCollectorEndpoint, tempoBucket)
+  // while tracing is not built.
+  6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls', 'apiHealthUrls', 'meshServices', 'kubeconfig'],
+  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'alertReceiversSecret', 'kubeconfig'],
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns'],
   10: ['tlsReport', 'mtlsReport', 'loadTestSummary', 'chaosExperimentIds', 'restoreDrill', 'costReport', 'securityPostureReport'],
@@ -130,12 +134,20 @@ describe('phase contracts 3-10', () => {
   });
 
   it('no program yet, no gates yet, and secrets declared (phase 8 drKubeconfig)', () => {
-    // Phases with a program (3) carry their gates in loadGates and are tested in test/programs/.
-    for (const p of mine.filter((x) => ![3, 5].includes(x.id))) {
+    // Phases with a program (3, 5, 6, 7) carry their gates in loadGates and are tested in test/programs/.
+    for (const p of mine.filter((x) => ![3, 5, 6, 7].includes(x.id))) {
       assert.equal(p.loadProgram, undefined, `phase ${p.id}`);
       assert.deepEqual(p.gates, []);
     }
     assert.deepEqual(p8.secretOutputs, ['drKubeconfig']);
+  });
+
+  it('phases 6 and 7 have programs and gates, and keep the kubeconfig secret', async () => {
+    for (const p of [p6, p7]) {
+      assert.equal(typeof p.loadProgram, 'function', `phase ${p.id}`);
+      assert.ok((await p.loadGates!()).length >= 2, `phase ${p.id}`);
+      assert.deepEqual(p.secretOutputs, ['kubeconfig']);
+    }
   });
 
   it('plan changes carry their reasons (KRaft, no Bitnami, zones in phase 1, Alloy)', () => {
@@ -211,8 +223,8 @@ describe('phase inputs 3-10', () => {
     assert.deepEqual(p6.inputs(ctxFor(p6)).hostedZoneIds, { apex: 'Z0APEX', api: 'Z0API' });
     const i7 = p7.inputs(ctxFor(p7));
     assert.equal(i7.services.lokiGateway, 'loki-gateway');
-    // C2: the Tempo bucket's key and the alert topic come from phase 1.
-    assert.equal(i7.tempoBucketKmsKeyArn, 'arn:aws:kms:eu-west-1:222222222222:key/s3');
+    // C2: the alert topic and the key that encrypts it come from phase 1.
+    assert.equal(i7.alertsTopicKmsKeyArn, 'arn:aws:kms:eu-west-1:222222222222:key/logs');
     assert.equal(i7.alertsTopicArn, 'arn:aws:sns:eu-west-1:222222222222:alerts');
     assert.equal(i7.accountId, env.accountId);
     const i8 = p8.inputs(ctxFor(p8));

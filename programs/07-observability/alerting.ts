@@ -16,6 +16,8 @@
  * Inhibition: a critical alert silences warnings with the same alertname and namespace (the
  * chart's rule); a fast error-budget burn silences the slow one for the same service; an
  * InfoInhibitor silences info alerts in its namespace.
+ * The config holds no template text (`{{ }}`): Alertmanager's default SNS subject and message are
+ * used, and the ExternalSecret that renders it in the cluster would otherwise evaluate them.
  * Webhook URLs are secrets: they are read from files (`url_file`). In the cluster the config Secret
  * is rendered by an ExternalSecret from the secret store with the URLs as extra keys, which the
  * operator copies next to alertmanager.yaml in /etc/alertmanager/config; they are never written here.
@@ -74,7 +76,6 @@ export function alertmanagerConfig(inputs: AlertingInputs): AlertmanagerConfig {
             topic_arn: inputs.alertsTopicArn,
             sigv4: { region: inputs.region },
             ...(inputs.snsApiUrl ? { api_url: inputs.snsApiUrl } : {}),
-            subject: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}',
             send_resolved: true,
           },
         ],

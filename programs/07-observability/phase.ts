@@ -1,9 +1,11 @@
 /**
- * Phase 7, observability: dashboards and alert routing on the kube-prometheus-stack from phase 2,
- * alerts to phase 1's SNS topic, traces to Tempo (its bucket encrypted with phase 1's S3 key) through
- * an OpenTelemetry collector, and the checks that the phase-5 services' metrics, logs and traces
- * arrive. Loki and the Grafana Alloy DaemonSet that ships every pod's logs are phase 2's (release
- * `alloy` in namespace `loki`): phase 7 adds no second log shipper.
+ * Phase 7, observability: SLO and platform alert rules, Istio scrape objects, dashboards and
+ * Alertmanager routing on the kube-prometheus-stack from phase 2, alerts to phase 1's SNS topic
+ * (Alertmanager's Pod Identity role may publish to it) and to a paging webhook whose URL lives in
+ * the secret store, and the checks that metrics and alerts flow. Loki and the Grafana Alloy
+ * DaemonSet that ships every pod's logs are phase 2's (release `alloy` in namespace `loki`): phase 7
+ * adds no second log shipper. Tracing (an OpenTelemetry collector, Tempo and its bucket) is not
+ * built yet, so the contract carries no tracing outputs.
  */
 import { z } from 'zod';
 import { httpUrl, k8sName, readUpstream, text } from '../../src/core/outputs-contract.js';
@@ -11,6 +13,9 @@ import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
 import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase2Outputs } from '../02-cluster/phase.js';
 import { phase5Outputs } from '../05-apps/phase.js';
+import { appNamespaceOf } from '../06-edge/phase.js';
+import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
+import { SERVICES, type ServiceSpec } from '../shared/services.js';
 
 /** The outputs contract of phase 7 (reference/phases.md section D). */
 export const phase7Outputs = z.object({
@@ -21,12 +26,14 @@ export const phase7Outputs = z.object({
   alertmanagerUrl: httpUrl,
   lokiPushUrl: httpUrl,
   lokiQueryUrl: httpUrl,
-  tempoQueryUrl: httpUrl,
-  /** OTLP endpoints of the in-cluster collector. */
-  otelCollectorEndpoint: z.object({ grpc: text, http: httpUrl }),
   alertReceivers: z.array(text).min(1),
   dashboardConfigMaps: z.array(k8sName),
-  tempoBucket: text,
+  /** Rule groups phase 7 ships (the metrics-flow gate checks each is loaded). */
+  ruleGroups: z.array(text).min(1),
+  /** Secrets Manager secret the paging and dead-man's-switch URLs go in (JSON: paging-url, deadman-url). */
+  alertReceiversSecret: text,
+  /** Phase 2's kubeconfig, passed through as a secret: the gate runner gives gates only their phase's outputs. */
+  kubeconfig: text,
 });
 export type Phase7Outputs = z.infer<typeof phase7Outputs>;
 
@@ -35,6 +42,11 @@ const fromFoundation = phase1Outputs.pick({ kmsKeyArns: true, alertsTopicArn: tr
 /** What phase 7 reads from phase 2 (cluster): the monitoring stack it configures. */
 const fromCluster = phase2Outputs.pick({
   kubeconfig: true,
+  clusterName: true,
+  clusterArn: true,
+  clusterSecretStoreName: true,
+  clusterSecretStoreNamespaceLabel: true,
+  secretsManagerKmsKeyArn: true,
   monitoringNamespace: true,
   prometheusService: true,
   alertmanagerService: true,
@@ -51,15 +63,23 @@ export interface Phase7Inputs {
   /** The env account, where the Tempo bucket and its Pod Identity role are created. */
   accountId: string;
   region: string;
-  /** Phase 1's S3 KMS key: encrypts the Tempo bucket. */
-  tempoBucketKmsKeyArn: string;
+  /** Role the explicit aws.Provider assumes (phase 0's deploy role in the env account). */
+  deployRoleArn: string;
   /** Phase 1's SNS topic: Alertmanager's receiver for platform alerts. */
   alertsTopicArn: string;
+  /** Phase 1's logs key, which encrypts that topic: publishing needs it. */
+  alertsTopicKmsKeyArn: string;
   tags: Record<string, string>;
   kubeconfig: string;
+  cluster: { name: string; arn: string };
+  clusterSecretStore: { name: string; namespaceLabel: { key: string; value: string } };
+  /** The key Secrets Manager secrets must use for the ClusterSecretStore to read them (phase 2). */
+  secretsManagerKmsKeyArn: string;
   monitoringNamespace: string;
   services: { prometheus: string; alertmanager: string; grafana: string; lokiGateway: string };
-  appNamespaces: Record<string, string>;
+  /** The namespace the services run in for this env (phase 5). */
+  appNamespace: string;
+  serviceList: readonly ServiceSpec[];
 }
 
 /** Builds the program inputs from the env file and the outputs of phases 1, 2 and 5 (pure). */
@@ -72,10 +92,14 @@ export function phase7Inputs(ctx: PhaseContext): Phase7Inputs {
     domain: ctx.env.domain,
     accountId: ctx.env.accountId,
     region: ctx.env.regions.primary,
-    tempoBucketKmsKeyArn: foundation.kmsKeyArns.s3,
+    deployRoleArn: `arn:aws:iam::${ctx.env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
     alertsTopicArn: foundation.alertsTopicArn,
-    tags: { ...ctx.env.tags },
+    alertsTopicKmsKeyArn: foundation.kmsKeyArns.logs,
+    tags: { ...ctx.env.tags, 'platform:env': ctx.env.name, 'platform:phase': '07-observability' },
     kubeconfig: cluster.kubeconfig,
+    cluster: { name: cluster.clusterName, arn: cluster.clusterArn },
+    clusterSecretStore: { name: cluster.clusterSecretStoreName, namespaceLabel: { ...cluster.clusterSecretStoreNamespaceLabel } },
+    secretsManagerKmsKeyArn: cluster.secretsManagerKmsKeyArn,
     monitoringNamespace: cluster.monitoringNamespace,
     services: {
       prometheus: cluster.prometheusService,
@@ -83,7 +107,8 @@ export function phase7Inputs(ctx: PhaseContext): Phase7Inputs {
       grafana: cluster.grafanaService,
       lokiGateway: cluster.lokiGatewayService,
     },
-    appNamespaces: apps.appNamespaces,
+    appNamespace: appNamespaceOf(apps.appNamespaces, ctx.env.name),
+    serviceList: SERVICES,
   };
 }
 
@@ -95,8 +120,10 @@ export const phase: PhaseDefinition<Phase7Inputs, Phase7Outputs> = {
   dependsOn: [1, 2, 5],
   inputs: phase7Inputs,
   outputs: phase7Outputs,
-  secretOutputs: [],
+  secretOutputs: ['kubeconfig'],
   gates: [],
+  loadGates: () => import('./gates.js').then((m) => m.gates),
+  loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [
     {
       what: 'Logs ship to Loki with Grafana Alloy instead of Promtail, and phase 2 installs both (phase 7 adds no log shipper)',
@@ -105,6 +132,10 @@ export const phase: PhaseDefinition<Phase7Inputs, Phase7Outputs> = {
     {
       what: 'Loki, Grafana and Tempo charts come from grafana-community/helm-charts',
       why: 'the OSS charts moved there on 2026-03-16; the old grafana repo copies are no longer updated',
+    },
+    {
+      what: "Node pressure, PVC filling and Watchdog alerts are kube-prometheus-stack's default rules (phase 2); phase 7 routes them and adds none of its own",
+      why: 'one owner per component: a copy would fire twice and drift from the chart',
     },
   ],
 };

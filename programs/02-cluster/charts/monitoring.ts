@@ -15,6 +15,15 @@ import { NAMESPACES, STORAGE_CLASS } from '../addons.js';
 import { chartPin } from '../versions.js';
 
 export const PROMETHEUS_RELEASE = 'kube-prometheus-stack';
+/**
+ * The Secret Alertmanager reads its configuration from. Phase 7 creates it (an ExternalSecret that
+ * renders its routes and the receiver URLs from the secret store); until then the operator runs
+ * Alertmanager with its default configuration (prometheus-operator v0.93.1
+ * pkg/alertmanager/operator.go loadConfigurationFromSecret: a missing Secret is not an error).
+ */
+export const ALERTMANAGER_CONFIG_SECRET = 'alertmanager-platform';
+/** The chart's Alertmanager service account (`<fullname>-alertmanager`): phase 7 binds its SNS role to it. */
+export const ALERTMANAGER_SERVICE_ACCOUNT = `${PROMETHEUS_RELEASE}-alertmanager`;
 /** Service names follow the chart's `<release>-<component>` naming (fullnameOverride set to the release). */
 export const services = {
   prometheus: `${PROMETHEUS_RELEASE}-prometheus.${NAMESPACES.monitoring}.svc.cluster.local:9090`,
@@ -53,6 +62,9 @@ export function kubePrometheusStackValues(): Record<string, unknown> {
     alertmanager: {
       podDisruptionBudget: { enabled: true, minAvailable: 1 },
       alertmanagerSpec: {
+        // The configuration is phase 7's Secret, not the chart's generated one (one owner).
+        useExistingSecret: true,
+        configSecret: ALERTMANAGER_CONFIG_SECRET,
         replicas: 3,
         resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
         storage: pvc('5Gi'),
