@@ -9,6 +9,7 @@ import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { Phase2Inputs } from './phase.js';
 import { serviceAccounts } from './roles.js';
+import { SECRET_STORE_CONSUMER_LABEL } from './charts/external-secrets.js';
 
 export const STORAGE_CLASS = 'gp3';
 /** The gp3 class whose volumes outlive their claims: for data that must survive a mistaken delete (R18). */
@@ -45,7 +46,8 @@ export function createNamespaces(opts: pulumi.CustomResourceOptions): Record<Nam
     externalSecrets: enforce('restricted'),
     istioSystem: enforce('privileged'),
     istioIngress: { ...enforce('baseline'), 'istio-injection': 'enabled' },
-    monitoring: enforce('privileged'),
+    // Phase 7's ExternalSecret renders Alertmanager's config here: the store serves labelled namespaces only.
+    monitoring: { ...enforce('privileged'), [SECRET_STORE_CONSUMER_LABEL.key]: SECRET_STORE_CONSUMER_LABEL.value },
     loki: enforce('privileged'),
   };
   const out = {} as Record<NamespaceKey, k8s.core.v1.Namespace>;

@@ -57,12 +57,7 @@ export async function program(inputs: Phase7Inputs): Promise<Record<string, unkn
     },
     { provider: awsProvider },
   );
-  // The ClusterSecretStore serves only namespaces with its consumer label.
-  const label = new k8s.core.v1.NamespacePatch(
-    'monitoring-secret-store-consumer',
-    { metadata: { name: ns, labels: { [inputs.clusterSecretStore.namespaceLabel.key]: inputs.clusterSecretStore.namespaceLabel.value } } },
-    k,
-  );
+  // The ClusterSecretStore serves only namespaces with its consumer label: phase 2 labels `monitoring`.
   const alerting = { alertsTopicArn: inputs.alertsTopicArn, region: inputs.region };
   cr(
     alertmanagerExternalSecret({
@@ -72,7 +67,7 @@ export async function program(inputs: Phase7Inputs): Promise<Record<string, unkn
       receiversSecret: receiversSecretName(inputs.envName),
       alerting,
     }),
-    { provider, dependsOn: [label, receivers] },
+    { provider, dependsOn: [receivers] },
   );
 
   // Alertmanager publishes to SNS with its own Pod Identity role.

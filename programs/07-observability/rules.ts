@@ -96,7 +96,9 @@ export function serviceRuleGroup(s: ServiceSlo): PromRuleGroup {
       alert: b.alert,
       expr: `${ratio(b.long)} > ${threshold}\nand\n${ratio(b.short)} > ${threshold}`,
       for: b.for,
-      labels: { severity: b.severity, team: 'apps' },
+      // service and namespace as static labels too: one alert name per service stays distinct
+      // (promtool's lint reports same-name, same-label alerts across groups as duplicates).
+      labels: { severity: b.severity, team: 'apps', ...svcLabels },
       annotations: {
         summary: `${s.name} is burning its error budget ${b.factor}x too fast`,
         description: `5xx ratio of ${s.name} in ${s.namespace} is {{ $value | humanizePercentage }} over ${b.long} and ${b.short} (objective ${s.availability * 100}% available).`,

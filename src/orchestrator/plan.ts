@@ -24,6 +24,8 @@ const NO_RECORDS: RecordStore = {
 export interface PlannedGraph {
   resources: PlannedResource[];
   phases: PhaseId[];
+  /** Selected phases that could not be planned, with why (an upstream has no program yet). */
+  skipped: { phase: PhaseId; reason: string }[];
 }
 
 /**
@@ -49,11 +51,19 @@ export async function planPhases(
   const upstream: UpstreamOutputs = {};
   const resources: PlannedResource[] = [];
   const planned: PhaseId[] = [];
+  const skipped: PlannedGraph['skipped'] = [];
   for (const id of dag.order(needed)) {
     const phase = byId.get(id)!;
     if (!hasProgram(phase)) {
       if (ids.includes(id)) continue;
       throw new PlatformError('no-program', `phase ${id} (${phase.slug}) has no program yet, so phases that depend on it cannot be planned`, { value: String(id) });
+    }
+    // A selected phase whose (also selected) upstream has no program has nothing to be planned from:
+    // it is reported as not planned, never fed made-up outputs.
+    const missing = phase.dependsOn.filter((d) => upstream[d] === undefined);
+    if (missing.length > 0) {
+      skipped.push({ phase: id, reason: `upstream phase ${missing.join(', ')} has no program yet${missing.some((d) => hasProgram(byId.get(d)!)) ? ' (or was not planned)' : ''}` });
+      continue;
     }
     const inputs = phase.inputs({ env, organization: organization?.config, upstream, simulated: true });
     // The engine is the caller's scratch engine for both scopes; only the stack and its config differ.
@@ -65,5 +75,5 @@ export async function planPhases(
       planned.push(id);
     }
   }
-  return { resources, phases: planned };
+  return { resources, phases: planned, skipped };
 }

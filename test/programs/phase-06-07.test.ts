@@ -130,8 +130,7 @@ describe('phase 7 (observability) under mocks, prod', function () {
     const alertsTopicArn = (sampleUpstream[1] as any).alertsTopicArn;
     assert.deepEqual(parse(yaml), alertmanagerConfig({ alertsTopicArn, region: env.regions.primary, secretsDir: '/etc/alertmanager/config' }));
     assert.deepEqual(spec.data.map((d: any) => d.remoteRef.key), ['prod/platform/alertmanager-receivers', 'prod/platform/alertmanager-receivers']);
-    const patch = byType(ev, 'kubernetes:core/v1:NamespacePatch')[0]!;
-    assert.deepEqual((patch.inputs.metadata as any).labels, { 'platform.io/cluster-secret-store': 'aws-secrets-manager' });
+    assert.equal(byType(ev, 'kubernetes:core/v1:NamespacePatch').length, 0, "phase 2 owns the namespace and its label");
   });
 
   it("Alertmanager's Pod Identity role may only publish to the alerts topic and use its key", () => {
