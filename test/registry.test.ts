@@ -41,7 +41,7 @@ const SECTION_D: Record<number, string[]> = {
   // secret). Phase 7 has no tracing outputs (tempoQueryUrl, otelCollectorEndpoint, tempoBucket)
   // while tracing is not built.
   6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls', 'apiHealthUrls', 'meshServices', 'kubeconfig'],
-  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'alertReceiversSecret', 'kubeconfig'],
+  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'serviceScrapeJobs', 'alertReceiversSecret', 'kubeconfig'],
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns'],
   10: ['tlsReport', 'mtlsReport', 'loadTestSummary', 'chaosExperimentIds', 'restoreDrill', 'costReport', 'securityPostureReport'],

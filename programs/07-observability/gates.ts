@@ -11,17 +11,19 @@ import type { Gate } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import { alertingFlow, metricsFlow, type FlowReport, type HttpGet } from './prom-api.js';
+import { INGRESS_MONITOR } from './manifests.js';
 import type { Phase7Outputs } from './phase.js';
 
 type G = Gate<Phase7Outputs, Probes>;
 const MIN = 60_000;
 
 /**
- * Scrape jobs that must be up. Job names as kube-prometheus-stack's ServiceMonitors set them, and
- * as phase 7's Istio monitors do: istiod's ServiceMonitor takes the `istio` label (`pilot`); the
- * sidecar PodMonitor has no job label on the pods, so its job is `<namespace>/<name>`.
+ * Platform scrape jobs that must be up. Job names as kube-prometheus-stack's ServiceMonitors set
+ * them, and as phase 7's Istio monitors do: istiod's ServiceMonitor takes the `istio` label
+ * (`pilot`); the ingress gateway's PodMonitor sets no job label, so its job is `<namespace>/<name>`.
+ * Each service's job (its chart's ServiceMonitor: the Service name) comes from the outputs.
  */
-export const REQUIRED_JOBS = ['apiserver', 'kubelet', 'node-exporter', 'kube-state-metrics', 'pilot', 'istio-system/envoy-stats-monitor'] as const;
+export const REQUIRED_JOBS = ['apiserver', 'kubelet', 'node-exporter', 'kube-state-metrics', 'pilot', `istio-system/${INGRESS_MONITOR}`] as const;
 
 /** `http://<svc>.<ns>.svc.cluster.local:<port>` -> the service proxy target. */
 export function serviceOf(url: string): { namespace: string; service: string; port: number } {
@@ -45,12 +47,12 @@ const judge = (r: FlowReport, hint: string) => {
 
 export const metricsFlowGate: G = {
   name: 'metrics-flow',
-  description: `Scrape jobs ${REQUIRED_JOBS.join(', ')} up; phase 7's rule groups loaded without errors`,
+  description: `Scrape jobs ${REQUIRED_JOBS.join(', ')} and every service's up; phase 7's rule groups loaded without errors`,
   live: true,
   timeoutMs: 10 * MIN,
   intervalMs: 30_000,
   async check({ outputs, probes }) {
-    const r = await metricsFlow(through(probes, outputs.prometheusUrl), { jobs: REQUIRED_JOBS, ruleGroups: outputs.ruleGroups });
+    const r = await metricsFlow(through(probes, outputs.prometheusUrl), { jobs: [...REQUIRED_JOBS, ...outputs.serviceScrapeJobs], ruleGroups: outputs.ruleGroups });
     return judge(r, 'Prometheus UI > Status > Targets / Rules; a missing job means its ServiceMonitor or PodMonitor was not selected');
   },
 };

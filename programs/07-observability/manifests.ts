@@ -3,8 +3,10 @@
  * them to a real API server with the real CRDs):
  * - PrometheusRule `platform-slo` carrying every group of rules.ts (phase 2's Prometheus selects all
  *   rules: ruleSelectorNilUsesHelmValues false);
- * - the scrape objects kube-prometheus-stack does not bring for Istio: a PodMonitor for every
- *   sidecar's /stats/prometheus and a ServiceMonitor for istiod (Istio's prometheus-operator sample);
+ * - the scrape objects nobody else brings for Istio: a PodMonitor for the ingress gateway's Envoy
+ *   (/stats/prometheus) and a ServiceMonitor for istiod, after Istio's prometheus-operator sample.
+ *   Each service's sidecar is scraped by its own chart's ServiceMonitor (phase 5, gitops/charts/
+ *   service: the Istio agent's merged metrics): a mesh-wide PodMonitor here would scrape them twice;
  * - one ConfigMap per dashboard, labelled `grafana_dashboard: "1"` for the chart's Grafana sidecar;
  * - the ExternalSecret that renders Alertmanager's config Secret (`configSecret` of phase 2's
  *   Alertmanager): alertmanager.yaml from alerting.ts plus the receiver URLs read from the secret
@@ -21,6 +23,8 @@ const labels = { 'app.kubernetes.io/managed-by': 'platform', 'platform.io/phase'
 /** Where the operator mounts the config Secret's keys in the Alertmanager pods. */
 export const OPERATOR_CONFIG_DIR = '/etc/alertmanager/config';
 export const RULE_NAME = 'platform-slo';
+/** The ingress gateway's PodMonitor (in istio-system); with no job label its job is `istio-system/<name>`. */
+export const INGRESS_MONITOR = 'ingress-gateway-envoy';
 
 export function prometheusRule(namespace: string, groups: PromRuleGroup[]): Manifest {
   return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: RULE_NAME, namespace, labels }, spec: { groups } };
@@ -31,11 +35,10 @@ export function istioMonitors(): Manifest[] {
     {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
-      metadata: { name: 'envoy-stats-monitor', namespace: 'istio-system', labels },
+      metadata: { name: INGRESS_MONITOR, namespace: 'istio-system', labels },
       spec: {
-        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
-        namespaceSelector: { any: true },
-        jobLabel: 'envoy-stats',
+        selector: { matchLabels: { istio: 'ingressgateway' } },
+        namespaceSelector: { matchNames: ['istio-ingress'] },
         podMetricsEndpoints: [
           {
             path: '/stats/prometheus',

@@ -30,6 +30,8 @@ export const phase7Outputs = z.object({
   dashboardConfigMaps: z.array(k8sName),
   /** Rule groups phase 7 ships (the metrics-flow gate checks each is loaded). */
   ruleGroups: z.array(text).min(1),
+  /** Scrape jobs of the services (their charts' ServiceMonitors, phase 5): the metrics-flow gate requires each up. */
+  serviceScrapeJobs: z.array(text),
   /** Secrets Manager secret the paging and dead-man's-switch URLs go in (JSON: paging-url, deadman-url). */
   alertReceiversSecret: text,
   /** Phase 2's kubeconfig, passed through as a secret: the gate runner gives gates only their phase's outputs. */

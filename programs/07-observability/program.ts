@@ -108,6 +108,8 @@ export async function program(inputs: Phase7Inputs): Promise<Record<string, unkn
     alertReceivers: receiverNames(alertmanagerConfig({ ...alerting, secretsDir: OPERATOR_CONFIG_DIR })),
     dashboardConfigMaps: boards.map((b) => b.name),
     ruleGroups: groups.map((g) => g.name),
+    // A ServiceMonitor's job is the Service name unless it sets jobLabel (the service chart does not).
+    serviceScrapeJobs: inputs.serviceList.map((s) => s.name),
     alertReceiversSecret: receiversSecretName(inputs.envName),
     kubeconfig: pulumi.secret(inputs.kubeconfig),
   };

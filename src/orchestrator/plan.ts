@@ -2,9 +2,9 @@
  * Plans phases without touching any deployed state: previews each selected phase that has a program,
  * in DAG order, with an engine the caller gives (the CLI passes a simulate engine on a scratch
  * folder), feeding each phase the planned outputs of its upstreams. Returns every planned resource,
- * for the static checks.
+ * for the static checks, and the selected phases it could not plan because an upstream has no
+ * program yet (`skipped`, with the reason: `platform check` prints them).
  */
-import { PlatformError } from '../core/errors.js';
 import { PhaseDag } from '../core/dag.js';
 import { hasProgram, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
@@ -54,12 +54,10 @@ export async function planPhases(
   const skipped: PlannedGraph['skipped'] = [];
   for (const id of dag.order(needed)) {
     const phase = byId.get(id)!;
-    if (!hasProgram(phase)) {
-      if (ids.includes(id)) continue;
-      throw new PlatformError('no-program', `phase ${id} (${phase.slug}) has no program yet, so phases that depend on it cannot be planned`, { value: String(id) });
-    }
-    // A selected phase whose (also selected) upstream has no program has nothing to be planned from:
-    // it is reported as not planned, never fed made-up outputs.
+    // A phase without a program plans nothing; a selected phase downstream of it has nothing to be
+    // planned from: it is reported in `skipped` (never fed made-up outputs), not an error, so the
+    // phases that can be planned still are.
+    if (!hasProgram(phase)) continue;
     const missing = phase.dependsOn.filter((d) => upstream[d] === undefined);
     if (missing.length > 0) {
       skipped.push({ phase: id, reason: `upstream phase ${missing.join(', ')} has no program yet${missing.some((d) => hasProgram(byId.get(d)!)) ? ' (or was not planned)' : ''}` });

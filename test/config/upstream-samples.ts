@@ -97,6 +97,7 @@ export const sampleUpstream: UpstreamOutputs = {
     alertReceivers: ['sns-alerts'],
     dashboardConfigMaps: ['dashboards-apps'],
     ruleGroups: ['slo-frontend', 'platform'],
+    serviceScrapeJobs: ['frontend', 'cart'],
     alertReceiversSecret: 'dev/platform/alertmanager-receivers',
     kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n',
   },
