@@ -31,20 +31,20 @@ const series = (name: string, labels: Record<string, string>, values: string) =>
 export function serviceCases(s: ServiceSlo): TestGroup[] {
   const dest = { reporter: 'destination', destination_service_name: s.name, destination_service_namespace: s.namespace };
   const requests = (okPerMin: number, errPerMin: number) => [
-    series('istio_requests_total', { ...dest, response_code: '200' }, `0+${okPerMin}x90`),
-    series('istio_requests_total', { ...dest, response_code: '503' }, `0+${errPerMin}x90`),
+    series('istio_requests_total', { ...dest, response_code: '200' }, `0+${okPerMin}x30`),
+    series('istio_requests_total', { ...dest, response_code: '503' }, `0+${errPerMin}x30`),
     // Another service's errors must not count against this one.
-    series('istio_requests_total', { ...dest, destination_service_name: `${s.name}-other`, response_code: '500' }, '0+50x90'),
+    series('istio_requests_total', { ...dest, destination_service_name: `${s.name}-other`, response_code: '500' }, '0+50x30'),
   ];
   const buckets = (counts: [number, number, number, number]) => {
     const les = [String(s.latencyP99Ms / 5), String(s.latencyP99Ms), String(s.latencyP99Ms * 2), '+Inf'];
-    return les.map((le, i) => series('istio_request_duration_milliseconds_bucket', { ...dest, le }, `0+${counts[i]}x90`));
+    return les.map((le, i) => series('istio_request_duration_milliseconds_bucket', { ...dest, le }, `0+${counts[i]}x30`));
   };
   const memory = (usedMiB: number) => {
     const c = { namespace: s.namespace, pod: `${s.name}-7d9c-abcde`, container: s.name };
     return [
-      series('container_memory_working_set_bytes', { ...c, id: '/kubepods/x', job: 'kubelet' }, `${usedMiB * 1048576}x90`),
-      series('kube_pod_container_resource_limits', { ...c, resource: 'memory', unit: 'byte', job: 'kube-state-metrics' }, `${100 * 1048576}x90`),
+      series('container_memory_working_set_bytes', { ...c, id: '/kubepods/x', job: 'kubelet' }, `${usedMiB * 1048576}x30`),
+      series('kube_pod_container_resource_limits', { ...c, resource: 'memory', unit: 'byte', job: 'kube-state-metrics' }, `${100 * 1048576}x30`),
     ];
   };
   const burn = (alert: 'Fast' | 'Slow', pct: string, factor: number, long: string, short: string): ExpAlert => ({
@@ -54,7 +54,9 @@ export function serviceCases(s: ServiceSlo): TestGroup[] {
       description: `5xx ratio of ${s.name} in ${s.namespace} is ${pct} over ${long} and ${short} (objective ${s.availability * 100}% available).`,
     },
   });
-  const at = '70m';
+  // 20 minutes of data: enough for every `for:` (at most 15m); rate() over the longer windows
+  // extrapolates from what there is, and the ratios are exact either way.
+  const at = '20m';
   return [
     {
       name: `${s.name}: 10% of requests fail`,
