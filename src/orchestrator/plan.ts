@@ -60,7 +60,8 @@ export async function planPhases(
     if (!hasProgram(phase)) continue;
     const missing = phase.dependsOn.filter((d) => upstream[d] === undefined);
     if (missing.length > 0) {
-      skipped.push({ phase: id, reason: `upstream phase ${missing.join(', ')} has no program yet${missing.some((d) => hasProgram(byId.get(d)!)) ? ' (or was not planned)' : ''}` });
+      const why = (d: PhaseId) => (hasProgram(byId.get(d)!) ? `upstream phase ${d} was not planned` : `upstream phase ${d} has no program yet`);
+      skipped.push({ phase: id, reason: missing.map(why).join('; ') });
       continue;
     }
     const inputs = phase.inputs({ env, organization: organization?.config, upstream, simulated: true });

@@ -90,7 +90,8 @@ describe('CLI: phases', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^ 0 {2}organization {3}.*\(one stack for the organization; no dependencies; \d+ gates\)$/m);
       assert.match(r.stdout, /^ 1 {2}foundation {5}.*\(per env; after 0; \d{2} gates\)$/m);
-      assert.match(r.stdout, /^ 6 {2}edge {11}.*\(per env; after 1, 2, 5; no program yet\)$/m);
+      assert.match(r.stdout, /^ 6 {2}edge {11}.*\(per env; after 1, 2, 5; 4 gates\)$/m);
+      assert.match(r.stdout, /^ 8 {2}resilience {5}.*\(per env; after 1, 2, 4, 5; no program yet\)$/m);
       assert.match(r.stdout, /changed from the plan: Route53 zones .* because phase 2's gates need/);
       const json = s.run(['phases', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(json.length, 11);

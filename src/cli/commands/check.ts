@@ -39,11 +39,8 @@ export default async function check(opts: SelectionOptions & { env: string }, gl
     const v = verdict(result, env);
     const exitCode = v === 'block' ? 1 : 0;
     const notPlanned = graph.skipped.map((s) => `not planned: phase ${s.phase}: ${s.reason}`);
-    if (json) process.stdout.write(JSON.stringify({ type: 'check', phases: graph.phases, skipped: graph.skipped, ...renderJson(result, env), exitCode }) + '
-');
-    else process.stdout.write([...notPlanned, ...renderPlain(result, env)].join('
-') + '
-');
+    if (json) process.stdout.write(JSON.stringify({ type: 'check', phases: graph.phases, skipped: graph.skipped, ...renderJson(result, env), exitCode }) + '\n');
+    else process.stdout.write([...notPlanned, ...renderPlain(result, env)].join('\n') + '\n');
     if (v === 'block') {
       try {
         assertChecksAllowUp(result, env);
