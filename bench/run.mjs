@@ -4,9 +4,12 @@
 //   noop      up --all --env local (all unchanged) vs the first full run   target >= 20x faster
 //   dag       DAG runner wall time       vs  the chain's critical path at --parallel 4   target <= 1.1x
 //   eks-token platform eks-token         vs  platform --help           target <= 3x (kubectl runs it on every token refresh)
+//   engine-noop  no-op up on the real engine vs `pulumi preview` of the same stacks, N = 1, 4, 11
+//                target >= 10x faster at N = 11, 0 Pulumi processes per skipped phase (file backend)
+//                (bench/engine-noop.ts; needs the engine: scripts/install-pulumi-engine.sh)
 // plus the UI and static-check benchmarks when their modules are present.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, cpSync, symlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchDag } from './dag.mjs';
@@ -67,6 +70,18 @@ try {
 // 3. DAG runner vs critical path
 const dag = await benchDag(4);
 report('dag', { wallMs: dag.wallMs }, { criticalMs: dag.criticalMs }, `DAG run ${dag.wallMs} ms vs critical path ${dag.criticalMs} ms (${dag.criticalPathPhases} phases x ${dag.perPhaseMs} ms) = ${dag.ratio.toFixed(3)}x at --parallel 4 (target <= 1.1x)`, dag.ratio <= 1.1);
+
+// 3b. no-op up on the real engine (issue 21): its own script, since it runs TypeScript fixtures.
+{
+  const out = join(mkdtempSync(join(tmpdir(), 'platform-bench-engine-')), 'engine-noop.json');
+  const r = spawnSync(node, ['--import', 'tsx', join(import.meta.dirname, 'engine-noop.ts'), '--json', out], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+  if (existsSync(out)) {
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    report('engine-noop', { rows: res.rows }, {}, res.rows.map((x) => `N=${x.n} ${x.ratio.toFixed(1)}x, ${x.spawnsPerSkipped} spawn(s)/skipped`).join('; ') + ` (target >= ${res.targetRatio}x at N=11, <= ${res.maxSpawnsPerSkipped} spawn(s) per skipped phase)`, res.ok);
+  } else {
+    report('engine-noop', {}, {}, `did not run (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`, false);
+  }
+}
 
 // 4. optional benchmarks owned by other modules
 for (const [file, fn] of [['ui.mjs', 'runUiBench'], ['checks.mjs', 'benchChecks']]) {

@@ -36,8 +36,14 @@ export interface FingerprintParts {
   sources: string;
   inputs: unknown;
   engine: string;
+  /**
+   * Set when the inputs were built with upstream secrets replaced by placeholders (so that deciding
+   * a skip decrypts nothing): hashes of everything the inputs could have derived from those secrets
+   * (the env file, the organization file and the upstream outputs they came from).
+   */
+  sealed?: unknown;
 }
 
 export function fingerprint(parts: FingerprintParts): string {
-  return hashValue({ v: 1, sources: parts.sources, inputs: parts.inputs, engine: parts.engine }).slice(0, 16);
+  return hashValue({ v: 1, sources: parts.sources, inputs: parts.inputs, engine: parts.engine, sealed: parts.sealed }).slice(0, 16);
 }

@@ -25,6 +25,11 @@ export interface OutputValue {
    * not created yet), or a secret a preview does not reveal. `value` is then meaningless.
    */
   unknown?: true;
+  /**
+   * A secret read from the checkpoint without decrypting it (a skip needs no plaintext): `value` is
+   * undefined until the outputs are read in full (Engine.outputs).
+   */
+  sealed?: true;
 }
 export type OutputMap = Record<string, OutputValue>;
 
@@ -48,6 +53,26 @@ export interface StackInfo {
   lockedBy?: string;
 }
 
+/**
+ * A stack as a skip decision reads it: in one pass, and without decrypting any secret
+ * (Engine.state). Only engines that can read their checkpoint that way offer it.
+ */
+export interface StackState {
+  exists: boolean;
+  pendingOperations: PendingOperation[];
+  /** Set while another live process holds the stack: who. */
+  lockedBy?: string;
+  /**
+   * Hash of what the stack holds (resources with their outputs, secrets as ciphertext, and pending
+   * operations). Equal to the hash an `up` returned = nobody changed the stack since.
+   */
+  stateHash: string;
+  /** The stack outputs; secret ones `sealed` (no value). */
+  outputs: OutputMap;
+  /** Set when the backend could not be read directly and one engine CLI call was made: why. */
+  fallback?: string;
+}
+
 export interface EngineRequest {
   stack: StackRef;
   env: EnvConfig;
@@ -65,6 +90,8 @@ export interface EngineResult {
   outputs?: OutputMap;
   /** Every planned resource with its inputs (preview/up), for static checks. */
   resources?: PlannedResource[];
+  /** After up, from engines that offer `state`: the stack's state hash (StackState.stateHash). */
+  stateHash?: string;
 }
 
 export interface PlannedResource {
@@ -88,6 +115,11 @@ export interface Engine {
   destroy(req: Omit<EngineRequest, 'inputs'>): Promise<EngineResult>;
   /** Throws stack-not-found if the stack does not exist (never creates it). */
   outputs(stack: StackRef, env: EnvConfig): Promise<OutputMap>;
+  /**
+   * Optional: the stack read in one pass for a skip decision, no secret decrypted. Engines without it
+   * are asked `info` and `outputs` instead.
+   */
+  state?(stack: StackRef, env: EnvConfig): Promise<StackState>;
 }
 
 /** What is recorded per phase and env, beside the state in the env's backend. */
@@ -105,6 +137,11 @@ export interface PhaseRecord {
   consumed?: Partial<Record<PhaseId, string>>;
   /** Hash of this phase's own outputs at its last up (what downstream consumed). */
   outputsHash?: string;
+  /**
+   * The stack's state hash right after that up (StackState.stateHash): a later skip compares the
+   * checkpoint against it, so a stack changed behind the CLI's back runs again.
+   */
+  stateHash?: string;
   startedAt: string;
   finishedAt?: string;
   runId: string;

@@ -9,7 +9,7 @@ import { emptyCounts, type StatusCause } from '../core/events.js';
 import { fingerprint, hashValue } from '../core/fingerprint.js';
 import { hasGates, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
-import type { OutputMap, PhaseRecord, PlannedResource } from '../core/ports.js';
+import type { Engine, OutputMap, PhaseRecord, PlannedResource, StackRef, StackState } from '../core/ports.js';
 import { maskOutputs, plainOutputs, redact, secretStrings } from '../core/secrets.js';
 import { RunContext, fixCommand } from './context.js';
 import { targetOf } from './scope.js';
@@ -27,13 +27,22 @@ export interface StepRequest {
   force: boolean;
   /** Phases selected in this run (a preview's dependents read their planned outputs). */
   plannedInRun?: readonly PhaseId[];
+  /** For upstream outputs held sealed (from a skip): the upstream's recorded outputs hash. */
+  sealedHashes?: ReadonlyMap<PhaseId, string>;
+  /** Reads an upstream phase's outputs in full (decrypting its secrets): only when this phase runs. */
+  reveal?: (dep: PhaseId) => Promise<OutputMap>;
+  /** This phase's stack as the run's preflight read it (engines with `state`). */
+  state?: StackState;
   runId: string;
   signal: AbortSignal;
 }
 
 export interface StepResult {
   state: 'succeeded' | 'skipped' | 'failed' | 'cancelled';
+  /** After a skip read from the checkpoint, secret values are sealed (see `outputsHash`). */
   outputs?: OutputMap;
+  /** Set when `outputs` are sealed: the hash of their plain values recorded at the last up. */
+  outputsHash?: string;
   reason?: string;
   /** Why it was skipped, as a typed field. */
   cause?: StatusCause;
@@ -58,10 +67,11 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   // (`env` below), whichever env's command reached it; its inputs come from the organization file.
   const { env, engine, records, ref } = targetOf(phase, req.env, ctx.ports);
   const simulated = engine.kind === 'simulate';
+  const organization = ctx.ports.organization?.config;
+  const phaseCtx = (upstream: UpstreamOutputs) => ({ env: req.env, organization, upstream, simulated });
   // Every upstream phase's outputs, direct and transitive (a phase may read a value two edges away,
   // e.g. the kubeconfig of phase 2 in phase 5); only what inputs() reads enters the fingerprint.
-  const upstreamPlain: UpstreamOutputs = {};
-  const unknownRead: string[] = [];
+  const maps = new Map<PhaseId, OutputMap>();
   for (const dep of req.upstreamIds) {
     const out = req.upstream.get(dep);
     if (!out && req.command === 'preview' && req.plannedInRun?.includes(dep)) {
@@ -76,40 +86,75 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
         }),
       };
     }
-    upstreamPlain[dep] = guardUnknown(dep, out, unknownRead);
+    maps.set(dep, out);
   }
+  const hashOf = (dep: PhaseId) => req.sealedHashes?.get(dep) ?? hashValue(plainOutputs(maps.get(dep)!));
+  const sourceHash = await sources.hash(phase);
+
+  // The fingerprint of an `up` never needs a secret's plaintext: inputs() runs on the upstream
+  // outputs with every secret replaced by a placeholder. When it read none, those are the real
+  // inputs; when it read some, the fingerprint also binds the hashes of everything they could come
+  // from (the env and organization files and those upstream outputs), so a change still shows.
+  let fp: string | undefined;
   let inputs: unknown;
-  try {
-    inputs = phase.inputs({ env: req.env, organization: ctx.ports.organization?.config, upstream: upstreamPlain, simulated });
-  } catch (e) {
-    if (!unknownRead.length) throw e;
-    // A preview over a chain: the upstream's plan leaves values its inputs need unknown.
-    return {
-      state: 'skipped',
-      cause: 'not-planned',
-      reason: `not planned: its inputs need ${unknownRead.join(', ')}, which a preview cannot know (created by the update, or secret); deploy first (run: ${fixCommand('up', Number(unknownRead[0]!.split('.')[0]) as PhaseId, req.env.name)})`,
-    };
+  let haveInputs = false;
+  if (req.command === 'up') {
+    const read = new Set<PhaseId>();
+    const view: UpstreamOutputs = {};
+    for (const [dep, out] of maps) view[dep] = withPlaceholders(dep, out, read);
+    let viewInputs: unknown;
+    let built = true;
+    try {
+      viewInputs = phase.inputs(phaseCtx(view));
+    } catch {
+      built = false; // e.g. it parses a secret: fall back to the real values below
+    }
+    if (built) {
+      const deps = [...read].sort((a, b) => a - b);
+      const sealed = deps.length ? { env: hashValue(req.env), organization: hashValue(organization ?? null), upstream: Object.fromEntries(deps.map((d) => [d, hashOf(d)])) } : undefined;
+      fp = fingerprint({ sources: sourceHash, inputs: viewInputs, engine: engine.kind, sealed });
+      if (!deps.length) [inputs, haveInputs] = [viewInputs, true];
+    }
   }
-  const fp = fingerprint({ sources: await sources.hash(phase), inputs, engine: engine.kind });
+  const realPlain = (): { plain: UpstreamOutputs; unknownRead: string[] } => {
+    const plain: UpstreamOutputs = {};
+    const unknownRead: string[] = [];
+    for (const [dep, out] of maps) plain[dep] = guardUnknown(dep, out, unknownRead);
+    return { plain, unknownRead };
+  };
+  if (fp === undefined) {
+    // A preview, or inputs that cannot be built on placeholders: the real values (secrets read).
+    for (const [dep, out] of maps) if (isSealed(out)) maps.set(dep, await revealOutputs(req, dep));
+    const { plain, unknownRead } = realPlain();
+    try {
+      inputs = phase.inputs(phaseCtx(plain));
+    } catch (e) {
+      if (!unknownRead.length) throw e;
+      // A preview over a chain: the upstream's plan leaves values its inputs need unknown.
+      return {
+        state: 'skipped',
+        cause: 'not-planned',
+        reason: `not planned: its inputs need ${unknownRead.join(', ')}, which a preview cannot know (created by the update, or secret); deploy first (run: ${fixCommand('up', Number(unknownRead[0]!.split('.')[0]) as PhaseId, req.env.name)})`,
+      };
+    }
+    haveInputs = true;
+    fp = fingerprint({ sources: sourceHash, inputs, engine: engine.kind });
+  }
   const previous = await records.read(env.name, phase.id);
 
   if (req.command === 'up' && !req.force && previous?.status === 'succeeded' && previous.fingerprint === fp) {
-    const gates = gatesAccepted(previous, simulated);
-    const info = await engine.info(ref, env);
-    if (gates.ok && info.exists && info.pendingOperations.length === 0 && info.lastResult === 'succeeded') {
-      const outputs = await engine.outputs(ref, env);
-      return {
-        state: 'skipped',
-        cause: 'unchanged',
-        outputs,
-        reason: `unchanged since ${previous.finishedAt ?? previous.startedAt} (fingerprint ${fp}); --force runs it anyway`,
-      };
-    }
+    const skip = await unchanged(ctx, req, previous, engine, ref, env);
+    if (skip) return { ...skip, cause: 'unchanged', reason: `unchanged since ${previous.finishedAt ?? previous.startedAt} (fingerprint ${fp}); --force runs it anyway` };
+  }
+  if (!haveInputs) {
+    // The phase runs and its inputs read secrets: only now are they decrypted.
+    for (const [dep, out] of maps) if (isSealed(out)) maps.set(dep, await revealOutputs(req, dep));
+    inputs = phase.inputs(phaseCtx(realPlain().plain));
   }
 
   const started = clock.now();
   const consumed: Partial<Record<PhaseId, string>> = {};
-  if (req.command === 'up') for (const dep of req.upstreamIds) consumed[dep] = hashValue(upstreamPlain[dep]);
+  if (req.command === 'up') for (const dep of req.upstreamIds) consumed[dep] = hashOf(dep);
   const emit = (e: Parameters<RunContext['emit']>[0]) => ctx.emit(e);
   const base: PhaseRecord = {
     env: env.name,
@@ -123,7 +168,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   ctx.status(phase.id, 'running');
   if (req.command === 'up') await records.write({ ...base, fingerprint: previous?.fingerprint, gates: previous?.gates });
 
-  const redactions = [...req.upstream.values()].flatMap((o) => secretStrings(o));
+  const redactions = [...maps.values()].flatMap((o) => secretStrings(o));
   try {
     const engineReq = { stack: ref, env, phase, inputs, signal: req.signal, emit };
     // In envs whose file makes findings blocking, `up` plans first and checks before any change.
@@ -162,6 +207,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
       gates: { fingerprint: fp, results: gateResults, at: new Date(clock.now()).toISOString() },
       consumed,
       outputsHash: hashValue(plainOutputs(outputs)),
+      ...(result.stateHash ? { stateHash: result.stateHash } : {}),
       finishedAt: new Date(clock.now()).toISOString(),
       error: failedGate ? `gate '${failedGate.gate}' failed` : undefined,
     };
@@ -187,6 +233,68 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     }
     return { state: error.code === 'cancelled' ? 'cancelled' : 'failed', error };
   }
+}
+
+/**
+ * Whether a phase whose fingerprint matches its record may be skipped, and with which outputs.
+ * With an engine that reads its checkpoint (`state`) and a record that holds the state hash of the
+ * last up: one read, no secret decrypted; the stack must exist, hold no pending operations, be held
+ * by no live process, and hash exactly as it did after that up (so a stack changed behind the CLI's
+ * back runs again). Otherwise, as before: the stack's info and its outputs.
+ */
+async function unchanged(
+  ctx: RunContext,
+  req: StepRequest,
+  previous: PhaseRecord,
+  engine: Engine,
+  ref: StackRef,
+  env: EnvConfig,
+): Promise<Pick<StepResult, 'state' | 'outputs' | 'outputsHash'> | undefined> {
+  if (!gatesAccepted(previous, engine.kind === 'simulate').ok) return undefined;
+  if (engine.state && previous.stateHash && previous.outputsHash) {
+    let st = req.state;
+    if (!st) {
+      st = await engine.state(ref, env);
+      if (st.fallback) ctx.emit({ type: 'diagnostic', phase: req.phase.id, severity: 'info', message: `read stack ${ref.name} with one Pulumi CLI call: ${st.fallback}`, at: ctx.at() });
+    }
+    const same = st.exists && st.pendingOperations.length === 0 && !st.lockedBy && st.stateHash === previous.stateHash;
+    return same ? { state: 'skipped', outputs: st.outputs, outputsHash: previous.outputsHash } : undefined;
+  }
+  const info = await engine.info(ref, env);
+  if (!(info.exists && info.pendingOperations.length === 0 && info.lastResult === 'succeeded')) return undefined;
+  return { state: 'skipped', outputs: await engine.outputs(ref, env) };
+}
+
+/** True when some secret of the map was read without its value (StackState.outputs). */
+export function isSealed(out: OutputMap): boolean {
+  return Object.values(out).some((o) => o.sealed);
+}
+
+async function revealOutputs(req: StepRequest, dep: PhaseId): Promise<OutputMap> {
+  if (!req.reveal) throw new PlatformError('engine-failed', `phase ${req.phase.id} needs the secret outputs of phase ${dep}, and this run cannot read them`, { value: String(dep) });
+  return req.reveal(dep);
+}
+
+/**
+ * An upstream phase's outputs for computing a fingerprint: every secret value replaced by the
+ * placeholder `[secret <phase>.<key>]`; reading one notes the phase in `read`.
+ */
+function withPlaceholders(dep: PhaseId, out: OutputMap, read: Set<PhaseId>): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  const secret = new Set<string>();
+  for (const [k, o] of Object.entries(out)) {
+    if (o.secret) {
+      plain[k] = `[secret ${dep}.${k}]`;
+      secret.add(k);
+    } else plain[k] = o.value;
+  }
+  if (!secret.size) return plain;
+  return new Proxy(plain, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && secret.has(key)) read.add(dep);
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 /**

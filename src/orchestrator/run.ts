@@ -13,8 +13,8 @@ import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
 import { PhaseDag } from '../core/dag.js';
 import { hasProgram, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
-import type { ConfirmRequest, LockHandle, OutputMap } from '../core/ports.js';
-import { emptyCounts, type ChangeCounts, type PhaseStatus, type StatusCause } from '../core/events.js';
+import type { ConfirmRequest, LockHandle, OutputMap, StackState } from '../core/ports.js';
+import { emptyCounts, type ChangeCounts, type PhaseStatus, type PlatformEvent, type StatusCause } from '../core/events.js';
 import type { Selection } from '../core/selection.js';
 import { WorkGraph, type WorkState } from '../core/work-graph.js';
 import { RunContext, engineFlag, type RunOutcome } from './context.js';
@@ -89,17 +89,35 @@ export function planSelection(registry: readonly AnyPhase[], selection: Selectio
   return { run: chosen.filter((p) => hasProgram(p) && !needs.has(p.id)), missing, needs };
 }
 
+export interface Preflight {
+  /** Outputs of the unselected upstream phases (dependency checks). */
+  upstream: Map<PhaseId, OutputMap>;
+  /** Of those, the ones read sealed: their recorded outputs hash. */
+  sealedHashes: Map<PhaseId, string>;
+  /** Each selected stack as read here, from engines that offer `state` (the skip reuses it). */
+  states: Map<PhaseId, StackState>;
+}
+
 export async function preflight(
   req: { command: string; env: EnvConfig; run: readonly AnyPhase[]; registry: readonly AnyPhase[] },
   ports: OrchestratorPorts,
-): Promise<Map<PhaseId, OutputMap>> {
+  emit?: (e: PlatformEvent) => void,
+): Promise<Preflight> {
   const byId = new Map(req.registry.map((p) => [p.id, p] as const));
-  const states = await checkDependencies(req.run, byId, req.env, ports);
+  const checked = await checkDependencies(req.run, byId, req.env, ports);
+  const states = new Map<PhaseId, StackState>();
   // Pending operations of a selected stack block a real run (exit 5, repair first); the simulate
-  // engine's next update supersedes its own, which stand for nothing real.
+  // engine's next update supersedes its own, which stand for nothing real. An engine that reads its
+  // checkpoint (`state`) answers in one pass, no secret decrypted, and the skip reuses that read.
   for (const phase of ports.engine.kind === 'simulate' ? [] : req.run) {
     const t = targetOf(phase, req.env, ports);
-    const info = await t.engine.info(t.ref, t.env);
+    let info: { lockedBy?: string; pendingOperations: readonly unknown[] };
+    if (t.engine.state) {
+      const st = await t.engine.state(t.ref, t.env);
+      if (st.fallback) emit?.({ type: 'diagnostic', phase: phase.id, severity: 'info', message: `read stack ${t.ref.name} with one Pulumi CLI call: ${st.fallback}`, at: new Date(ports.clock.now()).toISOString() });
+      states.set(phase.id, st);
+      info = st;
+    } else info = await t.engine.info(t.ref, t.env);
     if (info.lockedBy) {
       throw new PlatformError('locked', `phase ${phase.id} (${phase.slug}): stack ${t.ref.name} is being updated by ${info.lockedBy}`, {
         value: String(phase.id),
@@ -114,7 +132,8 @@ export async function preflight(
       );
     }
   }
-  return new Map([...states].map(([id, s]) => [id, s.outputs]));
+  const sealedHashes = new Map([...checked].flatMap(([id, s]) => (s.sealedHash ? [[id, s.sealedHash] as const] : [])));
+  return { upstream: new Map([...checked].map(([id, s]) => [id, s.outputs])), sealedHashes, states };
 }
 
 /** Locks every stack of `phases` (an organization-scoped phase's one stack, whichever env runs it); all or nothing. */
@@ -216,10 +235,12 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   }
 
   let upstream: Map<PhaseId, OutputMap>;
+  let states: Map<PhaseId, StackState>;
+  let sealedHashes: Map<PhaseId, string>;
   let locks: LockHandle[] = [];
   try {
     locks = await acquireLocks(req.env, run, req.command, ports);
-    upstream = await preflight({ command: req.command, env: req.env, run, registry: req.registry }, ports);
+    ({ upstream, states, sealedHashes } = await preflight({ command: req.command, env: req.env, run, registry: req.registry }, ports, (e) => ctx.emit(e)));
   } catch (e) {
     await Promise.all(locks.map((l) => l.release()));
     if (!isPlatformError(e)) throw e;
@@ -229,6 +250,19 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
     const dependency = e.code === 'dependency-check' || e.code === 'recovery-needed';
     return endAll(dependency && on !== undefined ? 'blocked' : 'cancelled', e, dependency ? 'dependency' : e.code === 'locked' ? 'locked' : 'interrupted', on);
   }
+
+  // Outputs a skip read sealed (no secret decrypted) carry their recorded hash; a dependent that
+  // runs and needs the secrets reads them once, here.
+  const revealed = new Map<PhaseId, Promise<OutputMap>>();
+  const reveal = (dep: PhaseId): Promise<OutputMap> => {
+    let p = revealed.get(dep);
+    if (!p) {
+      const t = targetOf(byId.get(dep)!, req.env, ports);
+      p = t.engine.outputs(t.ref, t.env);
+      revealed.set(dep, p);
+    }
+    return p;
+  };
 
   try {
     if (approval) {
@@ -286,7 +320,10 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
           const phase = byId.get(id)!;
           inflight.set(
             id,
-            runStep(ctx, { command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force, plannedInRun: run.map((p) => p.id), runId: ports.journal.runId, signal: req.signal }).then(
+            runStep(ctx, {
+              command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force,
+              plannedInRun: run.map((p) => p.id), runId: ports.journal.runId, signal: req.signal, sealedHashes, reveal, state: states.get(id),
+            }).then(
               (result) => ({ id, result }),
             ),
           );
@@ -299,6 +336,8 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
         const { id, result } = await Promise.race(inflight.values());
         inflight.delete(id);
         if (result.outputs) upstream.set(id, result.outputs);
+        if (result.outputsHash) sealedHashes.set(id, result.outputsHash);
+        else sealedHashes.delete(id);
         if (result.error && !firstError && result.state !== 'cancelled') firstError = result.error;
         const changed = graph.finish(id, result.state, result.reason ?? result.error?.message);
         const shown: PhaseStatus = planning && (result.state === 'succeeded' || result.state === 'skipped') ? 'planned' : result.state;

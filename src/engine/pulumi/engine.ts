@@ -46,6 +46,7 @@ import {
 import { collectResource, countsFromPreview, plannedOutputMap, stackOutputsFrom, toOutputMap } from './results.js';
 import { describeHolder, pendingOperations, PROJECT, readLocks, removeBrokenSidecars, resourceCount, writeBackup, type Deployment } from './state.js';
 import { WorkspaceDirs } from './workspace-dirs.js';
+import { StackStateReader } from './stack-state.js';
 import { findSetpriv } from './process-tree.js';
 import { isolateProgramChannels } from './grpc-channels.js';
 
@@ -62,6 +63,8 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
   let forced = false;
   const workspaces = new WorkspaceDirs(opts.cacheDir);
   let warnedNoSetpriv = false;
+  // Skip decisions read the checkpoint directly (no CLI) where the backend allows (stack-state.ts).
+  const stateReader = new StackStateReader({ repoRoot: opts.repoRoot, exportViaCli: (stack, env) => exportForState(stack, env) });
 
   const command = () =>
     (cmdPromise ??= (async () => {
@@ -180,6 +183,35 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       return JSON.parse(r.stdout) as Deployment;
     } catch (e) {
       throw mapPulumiError(e, context(stack, env, 'stack export'));
+    }
+  }
+
+  /**
+   * `stack export --stack <name>` for a backend whose checkpoint we do not read directly: one CLI
+   * call (after the once-per-process `version`), no `stack select`; undefined when it does not exist.
+   */
+  async function exportForState(stack: StackRef, env: EnvConfig): Promise<string | undefined> {
+    const ws = await workspaceOpts(env, stack);
+    await LocalWorkspace.create(ws); // writes Pulumi.yaml into the workspace folder; runs nothing
+    try {
+      return (await tracker.run(ws.pulumiCommand.command, ['stack', 'export', '--stack', stack.name], ws.workDir, ws.envVars)).stdout;
+    } catch (e) {
+      const mapped = mapPulumiError(e, context(stack, env, 'stack export'));
+      if (mapped.code === 'stack-not-found') return undefined;
+      throw mapped;
+    }
+  }
+
+  /** The state hash after an up; a read that fails leaves it unset, with a warning (the next skip then asks the CLI). */
+  async function stateHashAfter(req: EngineRequest): Promise<string | undefined> {
+    try {
+      return (await stateReader.read(req.stack, req.env)).stateHash || undefined;
+    } catch (e) {
+      req.emit({
+        type: 'diagnostic', phase: req.stack.phase, severity: 'warning', at: new Date(now()).toISOString(),
+        message: `could not read the checkpoint of ${req.stack.name} after the update (${e instanceof Error ? e.message : String(e)}); the next unchanged run reads it through the Pulumi CLI`,
+      });
+      return undefined;
     }
   }
 
@@ -356,7 +388,8 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       await beforeMutation(s, req.stack, req.env, 'up', false, req.emit);
       const { value, mapper, resources } = await run(req, 'up', [], (onEvent, signal) => s.up({ onEvent, signal, color: 'never' }));
       const outputs = toOutputMap(value.outputs, req.phase.secretOutputs);
-      return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges), outputs, resources };
+      const stateHash = await stateHashAfter(req);
+      return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges), outputs, resources, ...(stateHash ? { stateHash } : {}) };
     },
 
     async destroy(req) {
@@ -386,6 +419,10 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         s.refresh({ onEvent, signal, color: 'never', ...(ropts.clearPendingCreates ? { clearPendingCreates: true } : {}) }),
       );
       return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges) };
+    },
+
+    async state(stack, env) {
+      return stateReader.read(stack, env);
     },
 
     async outputs(stack, env) {
