@@ -113,7 +113,7 @@ describe('checkpoint reader (file backend layout of pulumi v3.260.0)', () => {
 describe('s3 backend URL for the checkpoint reader', () => {
   it('understands bucket, prefix, region and endpoint; refuses options it does not interpret', () => {
     assert.deepEqual(parseS3Backend('s3://state-bucket/teams/a?region=eu-west-1'), { bucket: 'state-bucket', prefix: 'teams/a', region: 'eu-west-1', endpoint: undefined, pathStyle: false });
-    assert.deepEqual(parseS3Backend('s3://b?endpoint=127.0.0.1:5000&disableSSL=true&s3ForcePathStyle=true'), { bucket: 'b', prefix: '', region: undefined, endpoint: 'http://127.0.0.1:5000', pathStyle: true });
+    assert.deepEqual(parseS3Backend('s3://b?endpoint=127.0.0.1:5000&disable_https=true&s3ForcePathStyle=true'), { bucket: 'b', prefix: '', region: undefined, endpoint: 'http://127.0.0.1:5000', pathStyle: true });
     assert.deepEqual(parseS3Backend('s3://b?profile=ops'), { unreadable: 'backend URL option(s) profile are not interpreted by the checkpoint reader' });
   });
 });

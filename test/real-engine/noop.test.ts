@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { parse, stringify } from 'yaml';
 import { CliProject } from './cli-harness.js';
 import { SpawnLog } from './spawn-log.js';
+import { startMoto, type Moto } from './moto.js';
 
 /**
  * A no-op `up` on the real engine (issue 21), through the built CLI over the test phases
@@ -74,5 +77,92 @@ describe('no-op up on the real engine (CLI, file backend)', function () {
     assert.equal(p.checkpoint('rt-03-canary').resources.length > 0, true);
     const again = JSON.parse(readFileSync(file, 'utf8')) as typeof cp;
     assert.equal(again.checkpoint.latest.resources.find((x) => x.type === 'pulumi:pulumi:Stack')!.outputs!.label, 'files:2', 'the run restored what the program declares');
+  });
+});
+
+/**
+ * Compressed checkpoints, as Pulumi writes them on request: gzip is read directly (still no Pulumi
+ * process); zstd is not read by this CLI, so the decision takes one `pulumi stack export` per stack
+ * (after the once-per-process `version`), never `--show-secrets`, and the journal says why.
+ */
+describe('no-op up on the real engine: gzip and zstd checkpoints', function () {
+  this.timeout(600_000);
+  let p: CliProject;
+  let log: SpawnLog;
+  const up = async (extra: NodeJS.ProcessEnv, args: string[] = []) => {
+    log.clear();
+    const r = await p.run(['up', '--phase', '3', '--env', 'rt', ...args], { PLATFORM_PULUMI_ROOT: log.root, ...extra });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const journal = p.journals().at(-1)!;
+    const status = journal.find((e) => e.type === 'phase-status' && e.phase === 3 && ['succeeded', 'skipped'].includes(String(e.status)))?.status;
+    return { status, spawns: log.lines(), journal };
+  };
+  before(() => {
+    p = new CliProject();
+    log = new SpawnLog(p.dir, p.engineRoot);
+    writeFileSync(p.path('canary'), 'gz-canary-value\n', { mode: 0o600 });
+    p.scenario({ 3: { dir: p.path('store3'), content: 'z', files: 1, canaryFile: p.path('canary') } });
+  });
+  after(() => p?.dispose());
+
+  it('gzip: read directly, no Pulumi process', async () => {
+    const gz = { PULUMI_DIY_BACKEND_GZIP: 'true' };
+    assert.equal((await up(gz)).status, 'succeeded');
+    assert.ok(readdirSync(p.path('.platform', 'state', '.pulumi', 'stacks', 'platform')).includes('rt-03-canary.json.gz'));
+    const noop = await up(gz);
+    assert.equal(noop.status, 'skipped');
+    assert.deepEqual(noop.spawns, []);
+  });
+
+  it('zstd: one stack export (plus version once), stated in the journal', async () => {
+    const zst = { PULUMI_DIY_BACKEND_ZSTD: 'true' };
+    assert.equal((await up(zst, ['--force'])).status, 'succeeded');
+    assert.ok(readdirSync(p.path('.platform', 'state', '.pulumi', 'stacks', 'platform')).includes('rt-03-canary.json.zst'));
+    const noop = await up(zst);
+    assert.equal(noop.status, 'skipped');
+    assert.deepEqual(noop.spawns.map((l) => l.replace(/ --non-interactive/, '')), ['version', 'stack export --stack rt-03-canary']);
+    const said = noop.journal.filter((e) => e.type === 'diagnostic').map((e) => String(e.message));
+    assert.ok(said.some((m) => /read stack rt-03-canary with one Pulumi CLI call: .*rt-03-canary\.json\.zst is zstd-compressed/.test(m)), said.join('\n'));
+  });
+});
+
+/**
+ * The same on an `s3://` backend (moto on loopback): the engine keeps its checkpoint in the bucket,
+ * the CLI reads it with the AWS SDK, and a no-op `up` starts no Pulumi process.
+ */
+describe('no-op up on the real engine: s3 backend', function () {
+  this.timeout(600_000);
+  let p: CliProject;
+  let log: SpawnLog;
+  let moto: Moto;
+  let aws: NodeJS.ProcessEnv;
+  before(async () => {
+    moto = await startMoto();
+    const s3 = new S3Client({ endpoint: moto.endpoint, region: 'eu-west-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'noop-state', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    s3.destroy();
+    p = new CliProject();
+    log = new SpawnLog(p.dir, p.engineRoot);
+    const envFile = p.path('stacks', 'rt.yaml');
+    const env = parse(readFileSync(envFile, 'utf8')) as Record<string, unknown>;
+    env.backend = { url: `s3://noop-state/teams/rt?region=eu-west-1&endpoint=${moto.endpoint}&use_path_style=true` };
+    writeFileSync(envFile, stringify(env));
+    writeFileSync(p.path('canary'), 's3-canary-value\n', { mode: 0o600 });
+    p.scenario({ 3: { dir: p.path('store3'), content: 's', files: 1, canaryFile: p.path('canary') } });
+    aws = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'eu-west-1', PLATFORM_AWS_ENDPOINT: moto.endpoint, PLATFORM_PULUMI_ROOT: log.root };
+  });
+  after(async () => {
+    p?.dispose();
+    await moto?.stop();
+  });
+
+  it('reads the checkpoint from the bucket: no Pulumi process for the skip', async () => {
+    const first = await p.run(['up', '--phase', '3', '--env', 'rt'], aws);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    log.clear();
+    const r = await p.run(['up', '--phase', '3', '--env', 'rt'], aws);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /phase 3 canary: skipped \(unchanged since/);
+    assert.deepEqual(log.lines(), []);
   });
 });

@@ -18,13 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
-import {
-  LocalWorkspace,
-  PulumiCommand,
-  type EngineEvent,
-  type Stack,
-} from '@pulumi/pulumi/automation/index.js';
+import type { EngineEvent, PulumiCommand, Stack } from '@pulumi/pulumi/automation/index.js';
 import type { EnvConfig } from '../../core/env.js';
 import { PlatformError } from '../../core/errors.js';
 import type { EngineRequest, EngineResult, PlannedResource, StackInfo, StackRef } from '../../core/ports.js';
@@ -52,6 +46,11 @@ import { isolateProgramChannels } from './grpc-channels.js';
 
 export type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
 
+// The SDK is loaded on first use (about 0.5 s of imports): a no-op `up` reads checkpoints only and
+// never needs it (issue 21).
+let sdk: Promise<typeof import('@pulumi/pulumi/automation/index.js')> | undefined;
+const automation = () => (sdk ??= import('@pulumi/pulumi/automation/index.js'));
+
 type Mutation = 'up' | 'destroy' | 'refresh';
 
 /** Builds the real engine. The CLI calls `createPulumiEngine({ repoRoot, cacheDir })`. */
@@ -74,7 +73,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       }
       let cmd: PulumiCommand;
       try {
-        cmd = await PulumiCommand.get({ root, skipVersionCheck: false });
+        cmd = await (await automation()).PulumiCommand.get({ root, skipVersionCheck: false });
       } catch (e) {
         cmdPromise = undefined;
         throw new PlatformError('engine-missing', `the Pulumi CLI at ${root}/bin/pulumi could not be run or is too old`, {
@@ -128,7 +127,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
     }
     const noop = async () => ({});
     try {
-      return await LocalWorkspace.selectStack({ stackName: stack.name, projectName: PROJECT, program: program ?? noop }, wsOpts);
+      return await (await automation()).LocalWorkspace.selectStack({ stackName: stack.name, projectName: PROJECT, program: program ?? noop }, wsOpts);
     } catch (e) {
       throw mapPulumiError(e, context(stack, env, 'select'));
     }
@@ -146,7 +145,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
     const dir = backendDir(env, opts.repoRoot);
     if (dir) mkdirSync(dir, { recursive: true });
     try {
-      const s = await LocalWorkspace.createStack(
+      const s = await (await automation()).LocalWorkspace.createStack(
         { stackName: stack.name, projectName: PROJECT, program },
         { ...wsOpts, secretsProvider: secretsProvider(env) },
       );
@@ -165,6 +164,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       throw new PlatformError('no-program', `phase ${req.phase.id} has no program yet`, { value: String(req.phase.id), hint: 'run `platform phases` to see which phases have one' });
     }
     const fn = await req.phase.loadProgram();
+    const pulumi = await import('@pulumi/pulumi');
     const secretKeys = new Set<string>(req.phase.secretOutputs);
     return async () => {
       const out = await fn(req.inputs);
@@ -192,7 +192,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
    */
   async function exportForState(stack: StackRef, env: EnvConfig): Promise<string | undefined> {
     const ws = await workspaceOpts(env, stack);
-    await LocalWorkspace.create(ws); // writes Pulumi.yaml into the workspace folder; runs nothing
+    await (await automation()).LocalWorkspace.create(ws); // writes Pulumi.yaml into the workspace folder; runs nothing
     try {
       return (await tracker.run(ws.pulumiCommand.command, ['stack', 'export', '--stack', stack.name], ws.workDir, ws.envVars)).stdout;
     } catch (e) {
@@ -317,7 +317,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       mkdirSync(join(scratch, 'state'));
       let s: Stack;
       try {
-        s = await LocalWorkspace.createStack({ stackName: req.stack.name, projectName: PROJECT, program }, wsOpts);
+        s = await (await automation()).LocalWorkspace.createStack({ stackName: req.stack.name, projectName: PROJECT, program }, wsOpts);
       } catch (e) {
         throw mapPulumiError(e, context(req.stack, req.env, 'preview'));
       }

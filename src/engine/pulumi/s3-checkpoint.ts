@@ -5,14 +5,16 @@
  * `<prefix>/.pulumi/stacks/<project>/<stack>.json[.gz|.zst]` (listed, then the newest variant read).
  *
  * The client takes its credentials, and an `AWS_ENDPOINT_URL(_S3)`, from the environment exactly as
- * the Pulumi CLI's Go SDK does; of the URL's query only `region`, `endpoint` and the path-style /
- * TLS switches are understood. Any other option (a `profile`, another SDK) means this reader cannot
+ * the Pulumi CLI's Go SDK does; of the URL's query only `region`, `endpoint`, `use_path_style`
+ * (`s3ForcePathStyle`) and `disable_https` are understood. Any other option (a `profile`, another SDK) means this reader cannot
  * be sure it reads what the CLI reads: `{ unreadable }`, and the caller asks the CLI.
  */
 import { PlatformError } from '../../core/errors.js';
 import { metaVersion, missing, parseBucketObject, type ReadResult } from './checkpoint.js';
 
-const UNDERSTOOD = new Set(['region', 'endpoint', 's3ForcePathStyle', 'use_path_style', 'disableSSL', 'disable_https']);
+// gocloud.dev v0.46 (the version pulumi v3.260.0 builds with): aws/aws.go V2ConfigFromURLParams and
+// blob/s3blob/s3blob.go. `profile`, `role`, `awssdk`, `anonymous`, `fips`... change what the CLI reads.
+const UNDERSTOOD = new Set(['region', 'endpoint', 's3ForcePathStyle', 'use_path_style', 'disable_https']);
 
 export interface S3Backend {
   bucket: string;
@@ -34,7 +36,7 @@ export function parseS3Backend(url: string): S3Backend | { unreadable: string } 
   const other = [...u.searchParams.keys()].filter((k) => !UNDERSTOOD.has(k));
   if (other.length) return { unreadable: `backend URL option(s) ${other.join(', ')} are not interpreted by the checkpoint reader` };
   const endpoint = u.searchParams.get('endpoint') ?? undefined;
-  const https = !['true', '1'].includes(u.searchParams.get('disableSSL') ?? u.searchParams.get('disable_https') ?? '');
+  const https = !['true', '1'].includes(u.searchParams.get('disable_https') ?? '');
   return {
     bucket: u.hostname,
     prefix: decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, ''),
@@ -68,7 +70,10 @@ export class S3CheckpointReader {
     const where = (k: string) => `s3://${b.bucket}/${k}`;
     try {
       const metaKey = `${root}/meta.yaml`;
-      let layout = this.layouts.get(b.bucket + '/' + root);
+      // The layout is read once per process; "no meta.yaml yet" (an empty backend) is not kept, since
+      // the first `up` writes it.
+      const layoutKey = `${b.bucket}/${root}`;
+      let layout = this.layouts.get(layoutKey);
       if (!layout) {
         layout = client
           .send(new sdk.GetObjectCommand({ Bucket: b.bucket, Key: metaKey }))
@@ -77,9 +82,13 @@ export class S3CheckpointReader {
             if (e.name === 'NoSuchKey' || e.name === 'NotFound') return -1; // an empty backend: no stack yet
             throw e;
           });
-        this.layouts.set(b.bucket + '/' + root, layout);
+        this.layouts.set(layoutKey, layout);
       }
-      const version = await layout;
+      const version = await layout.catch((e: unknown) => {
+        this.layouts.delete(layoutKey);
+        throw e;
+      });
+      if (version === -1) this.layouts.delete(layoutKey);
       if (version === -1) return { view: missing() };
       if (version !== 1) return { unreadable: `${where(metaKey)} says layout version ${version ?? '(none)'}; this CLI reads version 1` };
       const base = `${root}/stacks/${project}/${stack}.json`;
