@@ -108,10 +108,10 @@ interface Row {
 const rows: Row[] = [];
 try {
   const max = Math.max(...sizes);
-  const first = cli(['up', '--phase', `0..${max - 1}`, '--env', 'rt']);
+  const first = cli(['up', '--phase', `0..${max - 1}`, '--env', 'rt', '--yes']);
   console.log(`deployed ${max} stack(s) in ${(first.ms / 1000).toFixed(1)} s`);
   for (const n of sizes) {
-    const args = ['up', '--phase', `0..${n - 1}`, '--env', 'rt'];
+    const args = ['up', '--phase', `0..${n - 1}`, '--env', 'rt', '--yes'];
     cli(args); // warm-up
     const runs: number[] = [];
     let spawns = 0;
