@@ -81,6 +81,7 @@ export const phase: PhaseDefinition<Phase4Inputs, Phase4Outputs> = {
   outputs: phase4Outputs,
   secretOutputs: [],
   gates: [],
+  loadGates: () => import('./gates.js').then((m) => m.gates),
   planChanges: [
     {
       what: 'Kafka runs in KRaft mode with KafkaNodePools instead of Kafka + ZooKeeper',

@@ -12,7 +12,8 @@
  * gate's manifest is therefore refused with the API server's message instead of vanishing.
  */
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException, HttpMethod, KubernetesObjectApi } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException, HttpMethod, KubernetesObjectApi, Exec, type V1Status } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { PlatformError } from '../../core/errors.js';
 import type { EksToken } from '../../aws/eks-token.js';
@@ -59,6 +60,11 @@ export const KINDS = {
   PeerAuthentication: { group: 'security.istio.io', version: 'v1', plural: 'peerauthentications', namespaced: true },
   Gateway: { group: 'networking.istio.io', version: 'v1', plural: 'gateways', namespaced: true },
   PrometheusRule: { group: 'monitoring.coreos.com', version: 'v1', plural: 'prometheusrules', namespaced: true },
+  Kafka: { group: 'kafka.strimzi.io', version: 'v1', plural: 'kafkas', namespaced: true },
+  KafkaNodePool: { group: 'kafka.strimzi.io', version: 'v1', plural: 'kafkanodepools', namespaced: true },
+  KafkaConnect: { group: 'kafka.strimzi.io', version: 'v1', plural: 'kafkaconnects', namespaced: true },
+  KafkaConnector: { group: 'kafka.strimzi.io', version: 'v1', plural: 'kafkaconnectors', namespaced: true },
+  KafkaTopic: { group: 'kafka.strimzi.io', version: 'v1', plural: 'kafkatopics', namespaced: true },
 } as const satisfies Record<string, KindInfo>;
 
 export type Kind = keyof typeof KINDS;
@@ -110,6 +116,18 @@ export interface KubeProbe {
    * with `error trying to reach service: ...` when the backend refused or reset the connection).
    */
   proxyGet(target: { namespace: string; service: string; port: number; scheme?: 'http' | 'https' }, path: string): Promise<{ status: number; body: string }>;
+  /**
+   * Runs `command` in a container (the exec subresource, no TTY, no stdin) and collects its output;
+   * rejects when it has not ended within `timeoutMs`.
+   */
+  exec(target: { namespace: string; pod: string; container: string }, command: string[], timeoutMs: number): Promise<ExecResult>;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** The exit code (0 on success; from the V1Status the API server sends at the end). */
+  code: number;
 }
 
 export interface KubeProbeOptions {
@@ -150,11 +168,13 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
   const user = kc.getCurrentUser();
   const tokenRequest = eksTokenRequest(user?.exec);
   type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; config: KubeConfig };
+  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; exec: Exec };
   const build = (config: KubeConfig): Apis => ({
     core: config.makeApiClient(CoreV1Api),
     custom: config.makeApiClient(CustomObjectsApi),
     asIs: config.makeApiClient(AsIsObjectApi),
     config,
+    exec: new Exec(config),
   });
   let apis: Apis | undefined = tokenRequest ? undefined : build(kc);
   let expiresAt = 0;
@@ -266,6 +286,28 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
       } catch (e) {
         throw wrap(e, `create ${m.kind} ${m.metadata.name}`);
       }
+    },
+    async exec(target, command, timeoutMs) {
+      const { exec } = await clients();
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const sink = (into: Buffer[]) => new Writable({ write: (chunk: Buffer, _enc, cb) => (into.push(Buffer.from(chunk)), cb()) });
+      return new Promise<ExecResult>((resolve, reject) => {
+        let socket: { close(): void } | undefined;
+        const timer = setTimeout(() => {
+          socket?.close();
+          reject(new Error(`exec in ${target.namespace}/${target.pod} did not end within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        const done = (s: V1Status) => {
+          clearTimeout(timer);
+          const code = s.status === 'Success' ? 0 : Number(s.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1);
+          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
+        };
+        exec
+          .exec(target.namespace, target.pod, target.container, command, sink(out), sink(err), null, false, done)
+          .then((ws) => (socket = ws))
+          .catch((e: unknown) => (clearTimeout(timer), reject(wrap(e, `exec in ${target.namespace}/${target.pod}`))));
+      });
     },
     async delete(ref) {
       const info: KindInfo = KINDS[ref.kind];
