@@ -19,8 +19,12 @@
 #      differs, is missing or is extra fails the install. `--write-lock` rewrites the lock (only when
 #      changing a version, and say so in the commit).
 #   5. Idempotent: a complete, verified folder (STAMP) is reused; prints each step's wall time.
+#   6. Strimzi's CRDs (kafka.strimzi.io/v1) for the test cluster: io.strimzi:api and
+#      io.strimzi:crd-generator at STRIMZI_VERSION from Maven Central (jars pinned in
+#      scripts/cdc/strimzi-jars.sha256), run with a JDK >= 21 (their class files need it) into
+#      .cache/cdc/strimzi-<v>/crds/ (scripts/install-test-cluster.sh does not provide them).
 #
-# Usage: scripts/install-cdc.sh [--print-root] [--write-lock] [--force]
+# Usage: scripts/install-cdc.sh [--print-root] [--print-strimzi-crds] [--write-lock] [--force]
 # Env: PLATFORM_CDC_CACHE (default .cache/cdc).
 set -euo pipefail
 
@@ -30,10 +34,11 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${PLATFORM_CDC_CACHE:-$REPO_ROOT/.cache/cdc}"
 ROOT="$CACHE/kafka-${KAFKA_VERSION}_debezium-${DEBEZIUM_VERSION}"
 LOCK="$REPO_ROOT/scripts/cdc/jars.sha256"
-PRINT_ROOT=0; WRITE_LOCK=0; FORCE=0
+PRINT_ROOT=0; PRINT_CRDS=0; WRITE_LOCK=0; FORCE=0
 for a in "$@"; do
   case "$a" in
     --print-root) PRINT_ROOT=1 ;;
+    --print-strimzi-crds) PRINT_CRDS=1 ;;
     --write-lock) WRITE_LOCK=1 ;;
     --force) FORCE=1 ;;
     -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -51,9 +56,46 @@ verify() { # checks the folder against the committed lock; prints the first mism
   (cd "$ROOT" && sha256sum --quiet -c "$LOCK" >&2)
 }
 
+strimzi_crds() { # 6. Strimzi CRDs from Maven Central with Strimzi's own generator
+  local S="$CACHE/strimzi-$STRIMZI_VERSION" SLOCK="$REPO_ROOT/scripts/cdc/strimzi-jars.sha256" t=$SECONDS j v J=""
+  if [ "$FORCE" = 0 ] && [ "$WRITE_LOCK" = 0 ] && [ -f "$S/STAMP" ] && (cd "$S" && sha256sum --quiet -c "$SLOCK" >&2); then
+    log "strimzi $STRIMZI_VERSION CRDs present in $S/crds"; return 0
+  fi
+  for j in ${JAVA21:-} $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null) $(command -v java); do
+    v=$("$j" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+    if [ -n "$v" ] && [ "$v" -ge 21 ]; then J=$j; break; fi
+  done
+  [ -n "$J" ] || die "Strimzi's crd-generator needs a JDK >= 21 (class files major 65); none found (set JAVA21=/path/to/java)"
+  [ -n "$CACHE" ] && [ -n "$STRIMZI_VERSION" ] || die "CACHE or STRIMZI_VERSION unset"
+  rm -rf "$S"; mkdir -p "$S/pom" "$S/crds"
+  printf '%s\n' '<?xml version="1.0" encoding="UTF-8"?>' '<project>' '  <modelVersion>4.0.0</modelVersion>' \
+    '  <groupId>platform.cdc</groupId><artifactId>strimzi-crds</artifactId><version>1</version><packaging>pom</packaging>' \
+    '  <dependencies>' \
+    "    <dependency><groupId>io.strimzi</groupId><artifactId>api</artifactId><version>$STRIMZI_VERSION</version></dependency>" \
+    "    <dependency><groupId>io.strimzi</groupId><artifactId>crd-generator</artifactId><version>$STRIMZI_VERSION</version></dependency>" \
+    '  </dependencies>' '</project>' > "$S/pom/pom.xml"
+  mvn -B -q -C -Dmaven.repo.local="$CACHE/m2" -f "$S/pom/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$S/lib" >"$S/mvn.log" 2>&1 ||
+    { tail -20 "$S/mvn.log" >&2; die "maven could not fetch io.strimzi:api/crd-generator $STRIMZI_VERSION"; }
+  if [ "$WRITE_LOCK" = 1 ]; then (cd "$S" && find lib -name '*.jar' | LC_ALL=C sort | xargs sha256sum) > "$SLOCK"; log "wrote $SLOCK"; fi
+  (cd "$S" && sha256sum --quiet -c "$SLOCK" >&2) || die "the Strimzi jars do not match scripts/cdc/strimzi-jars.sha256"
+  [ "$(ls "$S/lib" | wc -l)" = "$(wc -l < "$SLOCK")" ] || die "extra or missing Strimzi jars (see scripts/cdc/strimzi-jars.sha256)"
+  local M=io.strimzi.api.kafka.model
+  "$J" -cp "$S/lib/*" io.strimzi.crdgenerator.CrdGenerator --yaml --label strimzi.io/crd-install:true --label app:strimzi \
+    --crd-api-version v1 --api-versions v1 --storage-version v1 \
+    "$M.kafka.Kafka=$S/crds/kafkas.yaml" "$M.nodepool.KafkaNodePool=$S/crds/kafkanodepools.yaml" \
+    "$M.topic.KafkaTopic=$S/crds/kafkatopics.yaml" "$M.user.KafkaUser=$S/crds/kafkausers.yaml" \
+    "$M.podset.StrimziPodSet=$S/crds/strimzipodsets.yaml" "$M.connect.KafkaConnect=$S/crds/kafkaconnects.yaml" \
+    "$M.connector.KafkaConnector=$S/crds/kafkaconnectors.yaml" >"$S/generator.log" 2>&1 ||
+    { tail -20 "$S/generator.log" >&2; die "Strimzi's CrdGenerator failed"; }
+  echo "strimzi=$STRIMZI_VERSION java=$J generated_at=$(date -u +%FT%TZ)" > "$S/STAMP"
+  log "strimzi $STRIMZI_VERSION: $(ls "$S/crds" | wc -l) CRDs generated with $J ($((SECONDS - t))s)"
+}
+
 if [ "$FORCE" = 0 ] && [ "$WRITE_LOCK" = 0 ] && [ -f "$ROOT/STAMP" ] && verify; then
   log "kafka $KAFKA_VERSION + debezium $DEBEZIUM_VERSION present and verified in $ROOT ($((SECONDS - t_all))s)"
+  strimzi_crds
   [ "$PRINT_ROOT" = 1 ] && echo "$ROOT"
+  [ "$PRINT_CRDS" = 1 ] && echo "$CACHE/strimzi-$STRIMZI_VERSION/crds"
   exit 0
 fi
 
@@ -119,6 +161,8 @@ if [ "$WRITE_LOCK" = 1 ]; then
 fi
 verify || die "the downloaded jars do not match scripts/cdc/jars.sha256 (a changed artifact, or a version change without --write-lock)"
 echo "kafka=$KAFKA_VERSION debezium=$DEBEZIUM_VERSION log4j=$LOG4J_VERSION installed_at=$(date -u +%FT%TZ)" > "$ROOT/STAMP"
+strimzi_crds
 log "installed and verified in $ROOT ($((SECONDS - t_all))s in all)"
 [ "$PRINT_ROOT" = 1 ] && echo "$ROOT"
+[ "$PRINT_CRDS" = 1 ] && echo "$CACHE/strimzi-$STRIMZI_VERSION/crds"
 exit 0

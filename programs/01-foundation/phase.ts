@@ -85,6 +85,8 @@ export const phase1Outputs = z.object({
   drKmsKeyArn: arn,
   /** Build and Lambda artifacts (phases 5 and 9). */
   artifactsBucket: z.string().min(3),
+  /** Phase 4's PostgreSQL logical backups (SSE-KMS with kmsKeyArns.s3). */
+  dataBackupBucket: z.string().min(3),
   /** Where every bucket of the env logs its access (SSE-S3). */
   accessLogBucket: z.string().min(3),
   /**

@@ -207,6 +207,7 @@ export async function program(inputs: Phase1Inputs): Promise<Record<string, unkn
     drPublicSubnetIds: drBaseline.network.publicSubnetIds,
     drKmsKeyArn: drBaseline.keyArn,
     artifactsBucket: storage.artifacts.name,
+    dataBackupBucket: storage.dataBackups.name,
     accessLogBucket: accessLogs.name,
     runnerSecurityGroupId: runner?.securityGroupId ?? '',
     runnerInstanceId: runner?.instanceId ?? '',

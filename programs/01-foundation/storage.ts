@@ -1,6 +1,6 @@
 /**
  * Storage and DR baseline of the primary region: Loki chunk and ruler buckets (never Loki's default
- * names), an artifacts bucket, the primary backup vault, and the KMS-encrypted SNS topic for alerts.
+ * names), an artifacts bucket, the data-backup bucket (phase 4's database dumps), the primary backup vault, and the KMS-encrypted SNS topic for alerts.
  * Every bucket is a SecureBucket (SSE-KMS, versioning, public access blocked, owner enforced, TLS only)
  * that logs access to the phase's access-log bucket.
  */
@@ -21,11 +21,12 @@ export interface StorageArgs {
 }
 
 /** Names of the storage buckets, known before any exists (the access-log bucket admits exactly these). */
-export function storageBucketNames(envName: string, accountId: string): { lokiChunks: string; lokiRuler: string; artifacts: string } {
+export function storageBucketNames(envName: string, accountId: string): { lokiChunks: string; lokiRuler: string; artifacts: string; dataBackups: string } {
   return {
     lokiChunks: bucketName(['loki-chunks', envName], accountId),
     lokiRuler: bucketName(['loki-ruler', envName], accountId),
     artifacts: bucketName(['platform-artifacts', envName], accountId),
+    dataBackups: bucketName(['data-backups', envName], accountId),
   };
 }
 
@@ -34,6 +35,8 @@ export class PlatformStorage extends pulumi.ComponentResource {
   readonly lokiChunks: SecureBucket;
   readonly lokiRuler: SecureBucket;
   readonly artifacts: SecureBucket;
+  /** Phase 4's logical database backups (PostgreSQL dumps). */
+  readonly dataBackups: SecureBucket;
   readonly backupVaultArn: pulumi.Output<string>;
   readonly alertsTopicArn: pulumi.Output<string>;
 
@@ -46,6 +49,7 @@ export class PlatformStorage extends pulumi.ComponentResource {
     this.lokiChunks = bucket('loki-chunks', names.lokiChunks, 7);
     this.lokiRuler = bucket('loki-ruler', names.lokiRuler, 30);
     this.artifacts = bucket('artifacts', names.artifacts, 90);
+    this.dataBackups = bucket('data-backups', names.dataBackups, 30);
     const vault = new aws.backup.Vault('backup-vault', { name: `platform-${a.envName}`, kmsKeyArn: a.backupKeyArn, tags: a.tags }, child);
     this.backupVaultArn = vault.arn;
     const topic = new aws.sns.Topic('alerts', { name: `platform-alerts-${a.envName}`, kmsMasterKeyId: a.logsKeyArn, tags: a.tags }, child);

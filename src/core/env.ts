@@ -128,6 +128,35 @@ export const EnvConfigSchema = z.strictObject({
       repoCredentialsSecret: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, 'a Secrets Manager secret name'),
     })
     .optional(),
+  /**
+   * Phase 4 sizes: PostgreSQL (replicas > 1 adds streaming read replicas), Kafka node pools, Connect
+   * workers, the Connect image and the tables captured by CDC. Absent: phase 4 refuses to plan.
+   */
+  data: z
+    .strictObject({
+      postgres: z.strictObject({
+        replicas: z.number().int().min(1).max(5),
+        storageGiB: z.number().int().min(1),
+        memoryGiB: z.number().positive(),
+        cpu: z.number().positive(),
+        /** Cron schedule (UTC) of the logical backups to the env's data-backup bucket. */
+        backupSchedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron schedule such as "15 2 * * *"'),
+      }),
+      kafka: z.strictObject({
+        controllers: z.number().int().min(1).max(5),
+        brokers: z.number().int().min(1).max(12),
+        storageGiB: z.number().int().min(1),
+        memoryGiB: z.number().positive(),
+      }),
+      connect: z.strictObject({
+        replicas: z.number().int().min(1).max(6),
+        /** The Connect image with the Debezium PostgreSQL plugin (built by CI from the Strimzi Kafka image). */
+        image: z.string().regex(/^\S+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'an image reference with a tag or digest'),
+      }),
+      /** Tables captured besides the gate's probe table, schema-qualified (`public.orders`). */
+      cdcTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'a lower-case schema.table name')),
+    })
+    .optional(),
   tags: z.record(z.string(), z.string()),
 });
 

@@ -63,7 +63,8 @@ describe('CLI: the local chain end to end', function () {
     const r = s.run(['status', '--env', 'local']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, / 1 foundation {5}· deployed \(succeeded\) · fresh · gates skipped \(simulated\)/);
-    assert.match(r.stdout, / 4 data {11}· no program yet/);
+    assert.match(r.stdout, / 4 data {11}· not deployed/);
+    assert.match(r.stdout, /10 hardening {6}· no program yet/);
   });
 
   it('destroy refuses without --yes off a terminal, refuses with deployed dependents, and cascades', () => {

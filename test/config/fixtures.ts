@@ -41,6 +41,12 @@ export function validEnv(name = 'dev'): Record<string, any> {
     engine: 'pulumi',
     checks: { blockOnViolation: false, suppressions: [] },
     backupRetentionDays: 7,
+    data: {
+      postgres: { replicas: 1, storageGiB: 20, memoryGiB: 2, cpu: 0.5, backupSchedule: '30 2 * * *' },
+      kafka: { controllers: 1, brokers: 1, storageGiB: 20, memoryGiB: 2 },
+      connect: { replicas: 1, image: '222222222222.dkr.ecr.eu-west-1.amazonaws.com/platform/kafka-connect-debezium:1.2.0-kafka-4.3.1-debezium-3.6.1' },
+      cdcTables: [],
+    },
     tags: { env: name },
     // After tags: the YAML error tests count lines up to `engine`.
     gitops: {

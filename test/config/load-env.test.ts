@@ -76,7 +76,8 @@ describe('env loading: errors', () => {
 
   it('duplicate keys are a YAML error with their position', async () => {
     const e = await dev(`${devYaml}network: {}\n`);
-    assert.equal(e.message, 'stacks/dev.yaml:57:1: Map keys must be unique');
+    // The appended key is on the line after the file's last (the file ends with a newline).
+    assert.equal(e.message, `stacks/dev.yaml:${devYaml.split('\n').length}:1: Map keys must be unique`);
   });
 
   it('enum violation: path, allowed values, the wrong value and its line', async () => {
@@ -109,7 +110,7 @@ describe('env loading: errors', () => {
 
   it('unknown top-level key', async () => {
     const e = await dev(`${devYaml}engin: pulumi\n`);
-    assert.match(e.message, /^stacks\/dev\.yaml:57:1: unknown key 'engin' at top level; allowed: name, accountId, /);
+    assert.ok(e.message.startsWith(`stacks/dev.yaml:${devYaml.split('\n').length}:1: unknown key 'engin' at top level; allowed: name, accountId, `), e.message);
     assert.equal(e.hint, `did you mean 'engine'? ${schemaHint}`);
   });
 

@@ -23,6 +23,7 @@ export const sampleUpstream: UpstreamOutputs = {
     drPublicSubnetIds: ['subnet-drpub1', 'subnet-drpub2'],
     guardDutyDetectorId: 'gd-1234',
     configRecorderName: 'default',
+    dataBackupBucket: `data-backups-dev-${acct}`,
   },
   2: {
     clusterName: 'platform-dev',
@@ -35,6 +36,9 @@ export const sampleUpstream: UpstreamOutputs = {
     secretsManagerKmsKeyArn: kms('eks'),
     istio: { revision: '1-29', ingressNamespace: 'istio-ingress', ingressGatewaySelector: { istio: 'ingressgateway' }, ingressLbHostname: 'nlb-1.elb.eu-west-1.amazonaws.com' },
     defaultStorageClass: 'gp3-encrypted',
+    retainStorageClass: 'gp3-encrypted-retain',
+    clusterSecretStoreNamespaceLabel: { key: 'platform.io/cluster-secret-store', value: 'aws-secrets-manager' },
+    secretsManagerKmsKeyArn: kms('eks'),
     volumeSnapshotClass: 'ebs-snapshots',
     monitoringNamespace: 'monitoring',
     prometheusService: 'kube-prometheus-stack-prometheus',

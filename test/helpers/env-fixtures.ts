@@ -41,6 +41,12 @@ const base: EnvConfig = {
   engine: 'simulate',
   checks: { blockOnViolation: false, suppressions: [] },
   backupRetentionDays: 7,
+  data: {
+    postgres: { replicas: 1, storageGiB: 20, memoryGiB: 2, cpu: 0.5, backupSchedule: '30 2 * * *' },
+    kafka: { controllers: 1, brokers: 1, storageGiB: 20, memoryGiB: 2 },
+    connect: { replicas: 1, image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/kafka-connect-debezium:1.2.0-kafka-4.3.1-debezium-3.6.1' },
+    cdcTables: [],
+  },
   tags: { owner: 'platform-team', 'cost-center': 'cc-100' },
 };
 
@@ -73,6 +79,12 @@ export const prodEnv: EnvConfig = makeEnv((e) => ({
   engine: 'pulumi',
   checks: { blockOnViolation: true, suppressions: [] },
   backupRetentionDays: 35,
+  data: {
+    postgres: { replicas: 2, storageGiB: 200, memoryGiB: 8, cpu: 2, backupSchedule: '30 1,13 * * *' },
+    kafka: { controllers: 3, brokers: 3, storageGiB: 200, memoryGiB: 8 },
+    connect: { replicas: 2, image: '333333333333.dkr.ecr.eu-west-1.amazonaws.com/platform/kafka-connect-debezium:1.2.0-kafka-4.3.1-debezium-3.6.1' },
+    cdcTables: [],
+  },
 }));
 
 /** local: the offline env (simulate engine), shaped like dev. */

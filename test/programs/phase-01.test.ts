@@ -272,7 +272,7 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
 
     it('gives every data bucket SSE-KMS, versioning, a public access block, owner enforcement and TLS only', () => {
       const buckets = byType(ev, 'aws:s3/bucket:Bucket').filter((b) => !/^platform-access-logs-/.test(b.id));
-      assert.equal(buckets.length, 4, 'loki chunks, loki ruler, artifacts, audit');
+      assert.equal(buckets.length, 5, 'loki chunks, loki ruler, artifacts, data backups (phase 4), audit');
       const of = (type: string, b: CapturedResource) => byType(ev, type).filter((r) => r.inputs.bucket === b.id);
       for (const b of buckets) {
         const [sse] = of('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration', b);
@@ -288,12 +288,13 @@ for (const [label, env] of [['dev-like', devEnv], ['prod-like', prodEnv]] as con
         assert.deepEqual([deny.Effect, deny.Condition.Bool['aws:SecureTransport']], ['Deny', 'false']);
       }
       assert.deepEqual(Object.values(out.lokiBuckets).sort(), buckets.filter((b) => b.id.startsWith('loki-')).map((b) => b.id).sort());
+      assert.ok(buckets.some((b) => b.id === out.dataBackupBucket) && out.dataBackupBucket.startsWith('data-backups-'), out.dataBackupBucket);
     });
 
     it('logs access of every data bucket to one SSE-S3 access-log bucket in the env account and primary region', () => {
       const { logBucket, sources } = assertAccessLogging(ev, env.accountId);
       assert.equal(logBucket.id, `platform-access-logs-${env.name}-${env.accountId}`);
-      assert.equal(sources.length, 4);
+      assert.equal(sources.length, 5);
       assert.ok(sources.every((b) => b.provider === logBucket.provider), 'same provider (account and region) as the sources');
       assert.match(logBucket.provider ?? '', /::env::/);
     });

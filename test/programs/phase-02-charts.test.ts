@@ -19,9 +19,9 @@ import { shippedEnv } from './phase-02-upstream.js';
 const lockText = () => readFileSync(CHART_LOCK_URL, 'utf8');
 
 describe('chart lock (programs/02-cluster/charts.lock.yaml)', () => {
-  it('holds exactly the charts phases 2 and 3 install, each with a digest or the evidence why not', () => {
+  it('holds exactly the charts phases 2, 3 and 4 install, each with a digest or the evidence why not', () => {
     const lock = chartLock();
-    assert.deepEqual(Object.keys(lock.charts).sort(), [...CHART_KEYS, ...GITOPS_CHART_KEYS].sort());
+    assert.deepEqual(Object.keys(lock.charts).sort(), [...CHART_KEYS, ...GITOPS_CHART_KEYS, 'strimzi'].sort());
     for (const [key, e] of Object.entries(lock.charts)) {
       if (e.digestSource === 'repository-index') assert.match(e.digest!, /^sha256:[0-9a-f]{64}$/, key);
       if (e.digestSource === 'go-module') assert.match(e.digest!, /^h1:/, key);

@@ -53,6 +53,7 @@ export function phase1OutputsFor(env: EnvConfig): Record<string, unknown> {
     domainNames: { apex: env.domain, api: `api.${env.domain}` },
     lokiBuckets: { chunks: `loki-chunks-${env.name}-${acct}`, ruler: `loki-ruler-${env.name}-${acct}` },
     artifactsBucket: `platform-artifacts-${env.name}-${acct}`,
+    dataBackupBucket: `data-backups-${env.name}-${acct}`,
     accessLogBucket: `platform-access-logs-${env.name}-${acct}`,
     drKmsKeyArn: `arn:aws:kms:${env.regions.dr}:${acct}:key/66666666-6666-4666-8666-666666666666`,
     drPublicSubnetIds: ['subnet-3aa', 'subnet-3ab', 'subnet-3ac'],

@@ -286,6 +286,8 @@ const CALLS: Record<string, (s: Synth) => Record<string, unknown>> = {
     arns: [`arn:aws:sso:::instance/ssoins-${hexOf(16, s.ctx.stack, 'sso')}`],
     identityStoreIds: [`d-${hexOf(10, s.ctx.stack, 'sso')}`],
   }),
+  // A fixed, labelled stand-in: simulated runs never create a real credential.
+  'aws:secretsmanager/getRandomPassword:getRandomPassword': (s) => ({ id: s.region, ...s.inputs, randomPassword: `simulated-${hexOf(16, s.ctx.stack, 'password')}` }),
   'aws:index/getCallerIdentity:getCallerIdentity': (s) => ({
     id: s.account,
     accountId: s.account,
