@@ -30,7 +30,7 @@ type Ctx = GateContext<Phase4Outputs, DataProbes>;
 const transports = new WeakMap<object, CdcTransport>();
 
 /** The transport of this gate run: the one handed in, or the cluster one (built once per probes object). */
-async function transportOf(ctx: Ctx): Promise<CdcTransport> {
+export async function transportOf(ctx: Ctx): Promise<CdcTransport> {
   if (ctx.probes.cdc) return ctx.probes.cdc;
   let t = transports.get(ctx.probes);
   if (!t) {
@@ -48,6 +48,7 @@ export const connectorRunning: G = {
   name: 'connector-running',
   description: 'The Debezium connector and all its tasks RUNNING; wal_level=logical; its publication exists and covers the probe table',
   live: true,
+  after: ['postgres-ready', 'kafka-ready'],
   timeoutMs: 10 * 60_000,
   intervalMs: 10_000,
   async check(ctx) {

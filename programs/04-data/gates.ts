@@ -4,6 +4,7 @@
  */
 import type { Gate } from '../../src/core/gate.js';
 import { cdcGates, type DataProbes } from './gates-cdc.js';
+import { readyGates } from './gates-ready.js';
 import type { Phase4Outputs } from './phase.js';
 
-export const gates: Gate<Phase4Outputs, DataProbes>[] = [...cdcGates];
+export const gates: Gate<Phase4Outputs, DataProbes>[] = [...readyGates, ...cdcGates];
