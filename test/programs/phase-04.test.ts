@@ -17,6 +17,8 @@ import { strimziChartPin } from '../../programs/04-data/versions.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
 import { runPhase2 } from './phase-02-run.js';
+import { phase as phase5 } from '../../programs/05-apps/phase.js';
+import { sampleUpstream } from '../config/upstream-samples.js';
 
 interface Run {
   env: EnvConfig;
@@ -55,6 +57,11 @@ for (const name of ['dev', 'prod'] as const) {
     let r: Run;
     before(async () => {
       r = await run4(env);
+    });
+
+    it('feeds phase 5: its inputs take these outputs as they are', () => {
+      const p5In = phase5.inputs({ env, upstream: { ...sampleUpstream, 4: r.out }, simulated: true });
+      assert.deepEqual(p5In.data, { postgres: r.out.postgres, kafkaBootstrapTls: r.out.kafkaBootstrapServers.tls, cdcTopics: r.out.cdcTopics, dataNamespace: 'data' });
     });
 
     it('returns outputs that pass its schema; secret names and endpoints, never a credential', () => {
