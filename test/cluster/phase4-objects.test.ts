@@ -8,26 +8,15 @@
  * The Strimzi operator chart has no source reachable here (not a Go module), so it is not rendered.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Applier } from './apply.js';
 import { startCluster, type TestCluster } from './control-plane.js';
-import { installCrds, readYamlObjects } from './crds.js';
-import { repoRoot } from './toolchain.js';
+import { installCrds, readYamlObjects, strimziCrdDir } from './crds.js';
 import { phase } from '../../programs/04-data/phase.js';
 import { dataManifests } from '../../programs/04-data/program.js';
 import { phase1OutputsFor, shippedEnv } from '../programs/phase-02-upstream.js';
 import { runPhase2 } from '../programs/phase-02-run.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
-
-/** The Strimzi CRD folder of scripts/install-cdc.sh; throws naming the script when it is absent. */
-function strimziCrdDir(): string {
-  const v = /^STRIMZI_VERSION=(\S+)$/m.exec(readFileSync(join(repoRoot, 'scripts/cdc/versions.env'), 'utf8'))?.[1];
-  const dir = join(process.env.PLATFORM_CDC_CACHE ?? join(repoRoot, '.cache/cdc'), `strimzi-${v}`, 'crds');
-  if (!existsSync(join(dir, 'kafkas.yaml'))) throw new Error(`Strimzi CRDs not generated in ${dir}: run scripts/install-cdc.sh`);
-  return dir;
-}
 
 async function inputsFor(name: string) {
   const env = shippedEnv(name);

@@ -37,7 +37,6 @@ export const sampleUpstream: UpstreamOutputs = {
     istio: { revision: '1-29', ingressNamespace: 'istio-ingress', ingressGatewaySelector: { istio: 'ingressgateway' }, ingressLbHostname: 'nlb-1.elb.eu-west-1.amazonaws.com' },
     defaultStorageClass: 'gp3-encrypted',
     retainStorageClass: 'gp3-encrypted-retain',
-    secretsManagerKmsKeyArn: kms('eks'),
     volumeSnapshotClass: 'ebs-snapshots',
     monitoringNamespace: 'monitoring',
     prometheusService: 'kube-prometheus-stack-prometheus',

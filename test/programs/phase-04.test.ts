@@ -61,7 +61,7 @@ for (const name of ['dev', 'prod'] as const) {
 
     it('feeds phase 5: its inputs take these outputs as they are', () => {
       const p5In = phase5.inputs({ env, upstream: { ...sampleUpstream, 4: r.out }, simulated: true });
-      assert.deepEqual(p5In.data, { postgres: r.out.postgres, kafkaBootstrapTls: r.out.kafkaBootstrapServers.tls, cdcTopics: r.out.cdcTopics, dataNamespace: 'data' });
+      assert.deepEqual(p5In.data, { namespace: 'data', postgresPort: 5432, kafkaPort: 9093 });
     });
 
     it('returns outputs that pass its schema; secret names and endpoints, never a credential', () => {
