@@ -49,6 +49,7 @@ function probe(objs: Record<string, KubeObject[]>): KubeProbe {
     create: async () => { throw new Error('not used'); },
     delete: async () => {},
     exec: async () => { throw new Error('not used'); },
+    proxyGet: async () => { throw new Error('not used'); },
   };
 }
 

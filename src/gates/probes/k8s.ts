@@ -167,8 +167,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
   }
   const user = kc.getCurrentUser();
   const tokenRequest = eksTokenRequest(user?.exec);
-  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; config: KubeConfig };
-  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; exec: Exec };
+  type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; config: KubeConfig; exec: Exec };
   const build = (config: KubeConfig): Apis => ({
     core: config.makeApiClient(CoreV1Api),
     custom: config.makeApiClient(CustomObjectsApi),
