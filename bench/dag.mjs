@@ -37,9 +37,12 @@ function makePorts() {
 }
 
 export async function benchDag(parallel = 4) {
-  // Same edges as the registry; every phase gets a program so the whole chain runs.
+  // Same edges as the registry; every phase gets a program so the whole chain runs. Every phase runs
+  // per env here (phase 0 is organization-scoped in the registry, which would need an organization
+  // file and its ports; the scope does not change the DAG's edges or its wall time).
   const phases = registry.map((p) => ({
     ...p,
+    scope: 'env',
     inputs: () => ({}),
     outputs: z.object({ value: z.string() }),
     secretOutputs: [],
