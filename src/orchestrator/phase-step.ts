@@ -33,6 +33,11 @@ export interface StepRequest {
   reveal?: (dep: PhaseId) => Promise<OutputMap>;
   /** This phase's stack as the run's preflight read it (engines with `state`). */
   state?: StackState;
+  /**
+   * The preview `up` runs before asking: a phase that `up` would skip as unchanged is skipped here
+   * too (same fingerprint, same checks), so an unchanged phase costs no engine preview.
+   */
+  skipUnchanged?: boolean;
   runId: string;
   signal: AbortSignal;
 }
@@ -98,7 +103,8 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   let fp: string | undefined;
   let inputs: unknown;
   let haveInputs = false;
-  if (req.command === 'up') {
+  const upLike = req.command === 'up' || req.skipUnchanged === true;
+  if (upLike) {
     const read = new Set<PhaseId>();
     const view: UpstreamOutputs = {};
     for (const [dep, out] of maps) view[dep] = withPlaceholders(dep, out, read);
@@ -142,7 +148,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
   }
   const previous = await records.read(env.name, phase.id);
 
-  if (req.command === 'up' && !req.force && previous?.status === 'succeeded' && previous.fingerprint === fp) {
+  if (upLike && !req.force && previous?.status === 'succeeded' && previous.fingerprint === fp) {
     const skip = await unchanged(ctx, req, previous, engine, ref, env);
     if (skip) return { ...skip, cause: 'unchanged', reason: `unchanged since ${previous.finishedAt ?? previous.startedAt} (fingerprint ${fp}); --force runs it anyway` };
   }

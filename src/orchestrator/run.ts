@@ -270,6 +270,8 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
       const plan: PlanSummary = { phases: [], changed: false };
       const unobserve = ctx.observe((e) => {
         if (e.type === 'phase-summary') plan.phases.push({ id: e.phase, changes: e.changes, planned: true });
+        // Unchanged since its last up: nothing to preview, nothing to change.
+        if (e.type === 'phase-status' && e.cause === 'unchanged') plan.phases.push({ id: e.phase, changes: emptyCounts(), planned: true });
       });
       const previewed = await schedule('preview', new Map(upstream));
       unobserve();
@@ -323,6 +325,7 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
             runStep(ctx, {
               command, phase, env: req.env, upstream, upstreamIds: [...dag.upstream(id)].sort((a, b) => a - b), force: req.force,
               plannedInRun: run.map((p) => p.id), runId: ports.journal.runId, signal: req.signal, sealedHashes, reveal, state: states.get(id),
+              skipUnchanged: planning,
             }).then(
               (result) => ({ id, result }),
             ),

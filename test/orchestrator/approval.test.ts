@@ -75,6 +75,19 @@ describe('up: preview, then confirm', () => {
     assert.equal(t.locker.held.size, 0);
   });
 
+  it('an unchanged phase is not previewed before the question (a no-op asks without any engine preview)', async () => {
+    const t = setup();
+    assert.equal((await t.run({ approval: { yes: true, interactive: false } })).exitCode, 0);
+    t.engine.calls.length = 0;
+    t.host.answer = true;
+    // Nothing changed: the question comes with no preview at all, and the update skips every phase.
+    const noop = await t.run({ approval: { yes: false, interactive: true } });
+    assert.equal(noop.exitCode, 0);
+    assert.deepEqual(t.engine.calls.map((c) => c.op).filter((op) => op === 'preview' || op === 'up'), []);
+    assert.match(t.host.asked.at(-1)!, /^Apply to env local: no resource changes\?$/);
+    assert.deepEqual(noop.phases, { 0: 'skipped', 1: 'skipped', 2: 'skipped' });
+  });
+
   it('--yes skips the preview and the question', async () => {
     const t = setup();
     const out = await t.run({ approval: { yes: true, interactive: false } });
