@@ -128,8 +128,12 @@ describe('synthetic state', () => {
 
   it('uses a resource region input over the context region, and keeps a generic shape for unknown types', () => {
     assert.match(String(st('aws:kms/key:Key', 'k', { region: 'eu-central-1' }).state.arn), /^arn:aws:kms:eu-central-1:/);
-    const other = st('aws:ecr/repository:Repository', 'repo');
+    // A type with no shape of its own (ECR repositories got theirs with phase 5).
+    const other = st('aws:xray/group:Group', 'grp');
     assert.match(other.id, /^sim-[0-9a-f]{17}$/);
-    assert.equal(other.state.arn, 'arn:aws:ecr:eu-west-1:111111111111:repo');
+    assert.equal(other.state.arn, 'arn:aws:xray:eu-west-1:111111111111:grp');
+    const repo = st('aws:ecr/repository:Repository', 'repo', { name: 'auth' });
+    assert.equal(repo.state.repositoryUrl, '111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth');
+    assert.equal(repo.state.arn, 'arn:aws:ecr:eu-west-1:111111111111:repository/auth');
   });
 });
