@@ -315,8 +315,11 @@ describe('kill sweep through the CLI on the real engine', function () {
       if (r.hit === 'run had finished') continue;
       assert.ok(r.journalFinished, `${r.signal} at point ${r.point}: the journal ends with run-finished`);
       assert.notEqual(r.record, 'in-progress', `${r.signal} at point ${r.point}: the record is not left in progress`);
-      // At run-finished the run is over: its own exit code (0) stands, or the wind-down's 130.
-      if (r.trigger.startsWith('run-finished')) assert.match(r.exit, /^(0|130)$/, `${r.signal} at point ${r.point}: exit 0 or 130`);
+      // At run-finished the run is over (journal and record written, checked above): its own exit code
+      // (0) stands, or the wind-down's 130, or, for a SIGTERM that lands after the exiting CLI gave its
+      // signal handlers back, the default action (killed by SIGTERM; seen in the fresh-clone CI run of
+      // 2026-11-30). Recovery is still checked for it like every other point.
+      if (r.trigger.startsWith('run-finished')) assert.match(r.exit, r.signal === 'sigterm' ? /^(0|130|SIGTERM)$/ : /^(0|130)$/, `${r.signal} at point ${r.point}: exit 0 or 130${r.signal === 'sigterm' ? ' or killed by SIGTERM' : ''}`);
       else assert.equal(r.exit, '130', `${r.signal} at point ${r.point}: exit 130`);
     }
   });
