@@ -263,7 +263,13 @@ export async function startCdcPipeline(opts: { env: string; tables?: string[]; c
         const r = await fetch(`${connectUrl}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(connectRestBody(spec)) });
         if (r.status !== 201) throw new Error(`POST /connectors ${spec.name} -> HTTP ${r.status}: ${await r.text()}`);
         await until(`connector ${spec.name} to start its task`, connect, 60_000, async () => {
-          const s = (await transport.connector(spec.name)).status;
+          // Right after a POST, Connect may answer 409/500 "a rebalance is expected" (or "in progress")
+          // until the worker has rebalanced: not an answer yet (a fresh-clone CI run of 2026-11-30 met it).
+          const c = await transport.connector(spec.name).catch((e: Error) => {
+            if (/HTTP (409|500): .*rebalance/i.test(e.message)) return undefined;
+            throw e;
+          });
+          const s = c?.status;
           return s && s.tasks.length > 0 && s.tasks.every((k) => k.state === 'RUNNING' || k.state === 'FAILED') ? true : undefined;
         });
       },
