@@ -97,6 +97,8 @@ describe('test cluster: gate paths against a real API server (scheduler, PV cont
       reclaimPolicy: 'Delete',
     } as KubernetesObject;
     await applier.api.delete(sc).catch(() => undefined); // parameters are immutable; each test has its key
+    // A volume an earlier test left Available (its claim never bound) must not serve this test's claim.
+    for (let i = 1; i <= pvs; i++) await applier.api.delete({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `ebs-${i}` } } as KubernetesObject).catch(() => undefined);
     const objs: KubernetesObject[] = [sc];
     if (volumeId) {
       objs.push({
