@@ -15,7 +15,7 @@ import { phase as p8 } from '../programs/08-resilience/phase.js';
 import { phase as p9 } from '../programs/09-automation/phase.js';
 import { phase as p10 } from '../programs/10-hardening/phase.js';
 import { phaseById, phases } from '../programs/registry.js';
-import { validEnv } from './config/fixtures.js';
+import { validEnv } from './helpers/env-fixtures.js';
 import { sampleUpstream } from './config/upstream-samples.js';
 
 const programsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'programs');

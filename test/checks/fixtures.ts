@@ -5,6 +5,7 @@
 import type { PlannedResource } from '../../src/core/ports.js';
 import type { EnvConfig } from '../../src/core/env.js';
 import type { PhaseId } from '../../src/core/phase.js';
+import { envData } from '../helpers/env-fixtures.js';
 
 export type Planned = PlannedResource & { id?: string };
 
@@ -141,22 +142,22 @@ export function add(...extra: Planned[]): Planned[] {
   return [...baseline(), ...structuredClone(extra)];
 }
 
+/** The checks' env: prod-like, firewall on, blocking on violations (`overrides` patch `checks`). */
 export function env(overrides: Partial<EnvConfig['checks']> = {}, name = 'prod'): EnvConfig {
-  return {
-    name,
-    accountId: '111111111111',
-    memberAccount: 'prod',
-    regions: { primary: 'eu-west-1', dr: 'eu-central-1' },
-    domain: 'prod.example.com',
-    network: { vpcCidr: '10.10.0.0/16', drVpcCidr: '10.20.0.0/16', availabilityZones: 3, natGateways: 'OnePerAz', publicSubnetMask: 24, privateSubnetMask: 19, isolatedSubnetMask: 24, networkFirewall: true, interfaceEndpoints: ['ecr.api'], flowLogRetentionDays: 365 },
-    cluster: { name: 'prod', version: '1.34', endpointPublicAccess: false, publicAccessCidrs: [], systemNodes: { instanceTypes: ['m7i.large'], min: 2, desired: 2, max: 4, diskSizeGiB: 50 }, spot: false, karpenterLimits: { cpu: 100, memoryGiB: 400 } },
-    backend: { url: 'file://.platform/state' },
-    secrets: { provider: 'passphrase' },
-    engine: 'simulate',
-    checks: { blockOnViolation: true, suppressions: [], ...overrides },
-    backupRetentionDays: 35,
-    tags: {},
-  };
+  return envData((e) => {
+    const { data: _data, ...rest } = e;
+    return {
+      ...rest,
+      name,
+      memberAccount: 'prod',
+      domain: 'prod.example.com',
+      network: { ...e.network, drVpcCidr: '10.20.0.0/16', natGateways: 'OnePerAz', networkFirewall: true, interfaceEndpoints: ['ecr.api'], flowLogRetentionDays: 365 },
+      cluster: { ...e.cluster, name: 'prod', version: '1.34', endpointPublicAccess: false, publicAccessCidrs: [], spot: false, karpenterLimits: { cpu: 100, memoryGiB: 400 } },
+      checks: { blockOnViolation: true, suppressions: [], ...overrides },
+      backupRetentionDays: 35,
+      tags: {},
+    };
+  }) as EnvConfig;
 }
 
 /** 2026-11-26T12:00Z: a fixed clock for the tests. */

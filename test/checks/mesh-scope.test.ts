@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { runChecks } from '../../src/checks/runner.js';
 import { meshRules } from '../../src/checks/rules/kubernetes.js';
 import { EnvConfigSchema } from '../../src/core/env.js';
-import { validEnv } from '../config/fixtures.js';
+import { validEnv } from '../helpers/env-fixtures.js';
 
 const env = EnvConfigSchema.parse(validEnv());
 const rule = meshRules.filter((r) => r.name === 'istio-mesh-strict-mtls');

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPlatformError, renderError, type PlatformError } from '../../src/core/errors.js';
 import { listEnvs, loadEnv } from '../../src/config/load-env.js';
-import { removeRepo, snapshot, tempRepo, toYaml, validEnv } from './fixtures.js';
+import { validEnv } from '../helpers/env-fixtures.js';
+import { removeRepo, snapshot, tempRepo, toYaml } from './fixtures.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const schemaHint = 'the schema is EnvConfigSchema in src/core/env.ts';

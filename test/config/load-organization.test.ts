@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { isPlatformError, type PlatformError } from '../../src/core/errors.js';
 import { loadOrganization } from '../../src/config/load-organization.js';
 import { listEnvs, loadEnv } from '../../src/config/load-env.js';
-import { removeRepo, snapshot, tempRepo, toYaml, validOrganization } from './fixtures.js';
+import { validOrganization } from '../helpers/env-fixtures.js';
+import { removeRepo, snapshot, tempRepo, toYaml } from './fixtures.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const schemaHint = 'the schema is OrganizationConfigSchema in src/core/organization.ts';

@@ -15,7 +15,8 @@ import type { EngineRequest } from '../../src/core/ports.js';
 import { preflightCluster, probeTls, type ProbeResult } from '../../src/preflight/cluster-endpoint.js';
 import { withClusterPreflight } from '../../src/preflight/engine-preflight.js';
 import { gateRunner } from '../../src/cli/runners.js';
-import { FakeEngine, testPhases } from '../helpers/fake-engine.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
+import { testPhases } from '../helpers/test-phases.js';
 import { devEnv, prodEnv } from '../helpers/env-fixtures.js';
 import { generateChains, type Chain } from '../gates/tls-certs.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineBackendUrl } from '../../src/engine/pulumi/settings.js';
 import { removeBrokenSidecars } from '../../src/engine/pulumi/state.js';
-import { contractEnv } from '../engine-contract/env.js';
+import { contractEnv } from '../helpers/env-fixtures.js';
 
 describe('pulumi adapter: file backend metadata sidecars', () => {
   it('the engine gets file:// backends with metadata=skip; other backends and an explicit choice unchanged', () => {

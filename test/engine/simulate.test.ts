@@ -18,7 +18,7 @@ import type { StackRef } from '../../src/core/ports.js';
 import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
 import { STATE_SCHEMA_VERSION, StateStore, type SimStackState } from '../../src/engine/simulate/state-store.js';
 import { engineContract } from '../engine-contract/suite.js';
-import { contractEnv } from '../engine-contract/env.js';
+import { contractEnv } from '../helpers/env-fixtures.js';
 import { contractPhases, defaultRecords } from '../engine-contract/phases/index.js';
 import { phase as exitingPhase } from './fixtures/exiting-phase.js';
 

@@ -15,8 +15,8 @@ import { gates, ACCOUNT_OUS, SCP_TARGETS } from '../../programs/00-organization/
 import { createProbes } from '../../src/gates/probes/index.js';
 import { runGates } from '../../src/gates/run-gates.js';
 import type { AnyPhase } from '../../src/core/phase.js';
-import { FakeClock } from './fake-clock.js';
-import { testEnv } from './env.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { testEnv } from '../helpers/env-fixtures.js';
 import { startMoto, motoConfig, TEST_CREDENTIALS, type Moto } from './moto.js';
 
 function phase0(): AnyPhase {

@@ -4,8 +4,8 @@ import { createProbes } from '../../src/gates/probes/index.js';
 import { runGates } from '../../src/gates/run-gates.js';
 import type { AnyPhase } from '../../src/core/phase.js';
 import type { Gate, GateResult } from '../../src/core/gate.js';
-import { FakeClock } from './fake-clock.js';
-import { testEnv } from './env.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { testEnv } from '../helpers/env-fixtures.js';
 import { KubeReplay, kubeconfigFor, loadScenario, type RecordedResponse } from './kube-replay.js';
 
 const outputs = {

@@ -20,8 +20,8 @@ import { runGates } from '../../src/gates/run-gates.js';
 import { createDnsProbe } from '../../src/gates/probes/dns.js';
 import { createTlsProbe } from '../../src/gates/probes/tls.js';
 import type { Probes } from '../../src/gates/probes/index.js';
-import { FakeClock } from './fake-clock.js';
-import { testEnv } from './env.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { testEnv } from '../helpers/env-fixtures.js';
 import { LoopbackDns } from './dns-server.js';
 import { generateChains, type Chain } from './tls-certs.js';
 

@@ -4,8 +4,8 @@ import type { Gate, GateCheckOutcome } from '../../src/core/gate.js';
 import type { AnyPhase } from '../../src/core/phase.js';
 import type { PlatformEvent } from '../../src/core/events.js';
 import { PlatformError } from '../../src/core/errors.js';
-import { FakeClock } from './fake-clock.js';
-import { testEnv } from './env.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { testEnv } from '../helpers/env-fixtures.js';
 
 function phaseWith(gates: Gate<any, any>[]): AnyPhase {
   return {

@@ -3,7 +3,10 @@ import { destroyPhases } from '../../src/orchestrator/destroy.js';
 import { runPhases } from '../../src/orchestrator/run.js';
 import { resolveSelection } from '../../src/core/selection.js';
 import type { OrchestratorPorts } from '../../src/orchestrator/ports.js';
-import { FakeClock, FakeEngine, MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources, testPhases } from '../helpers/fake-engine.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
+import { testPhases } from '../helpers/test-phases.js';
+import { MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources } from '../helpers/memory-ports.js';
 import { localEnv } from '../helpers/env-fixtures.js';
 
 const EDGES = { 0: [], 1: [0], 2: [1], 3: [2] };
@@ -87,7 +90,7 @@ describe('orchestrated destroy: the question', () => {
     };
     const ids = [0, 1, 2, 3] as const;
     const { destroyPhases: d } = await import('../../src/orchestrator/destroy.js');
-    const { testPhases: tp } = await import('../helpers/fake-engine.js');
+    const { testPhases: tp } = await import('../helpers/test-phases.js');
     const out = await d({ env: localEnv, registry: tp(EDGES), selection: resolveSelection({ phase: '3' }, ids), parallel: 1, cascade: false, yes: false, interactive: true, signal: ac.signal }, t.ports);
     assert.equal(out.exitCode, 130);
     assert.equal(out.error!.code, 'cancelled');

@@ -5,7 +5,10 @@ import { hashValue } from '../../src/core/fingerprint.js';
 import type { OrchestratorPorts } from '../../src/orchestrator/ports.js';
 import type { AnyPhase, PhaseId } from '../../src/core/phase.js';
 import type { EngineRequest, EngineResult, OutputMap, StackInfo, StackRef, StackState } from '../../src/core/ports.js';
-import { FakeClock, FakeEngine, MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources, testOutputs } from '../helpers/fake-engine.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
+import { testOutputs } from '../helpers/test-phases.js';
+import { MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources } from '../helpers/memory-ports.js';
 import { localEnv } from '../helpers/env-fixtures.js';
 
 /**

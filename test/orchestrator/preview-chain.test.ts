@@ -6,7 +6,10 @@ import { strict as assert } from 'node:assert';
 import { runPhases } from '../../src/orchestrator/run.js';
 import { resolveSelection } from '../../src/core/selection.js';
 import type { OrchestratorPorts } from '../../src/orchestrator/ports.js';
-import { FakeClock, FakeEngine, MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources, testPhases } from '../helpers/fake-engine.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
+import { testPhases } from '../helpers/test-phases.js';
+import { MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources } from '../helpers/memory-ports.js';
 import { localEnv } from '../helpers/env-fixtures.js';
 
 function setup() {

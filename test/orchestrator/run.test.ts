@@ -3,7 +3,10 @@ import { runPhases, type RunRequest } from '../../src/orchestrator/run.js';
 import { resolveSelection } from '../../src/core/selection.js';
 import type { OrchestratorPorts } from '../../src/orchestrator/ports.js';
 import type { AnyPhase } from '../../src/core/phase.js';
-import { FakeClock, FakeEngine, MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources, testPhases } from '../helpers/fake-engine.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
+import { testPhases } from '../helpers/test-phases.js';
+import { MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources } from '../helpers/memory-ports.js';
 import { localEnv } from '../helpers/env-fixtures.js';
 
 // 0 -> 1 -> 2 -> {3, 4} -> 5 ; 6 has no program

@@ -11,7 +11,8 @@ import { resolveSelection } from '../../src/core/selection.js';
 import type { OrchestratorPorts } from '../../src/orchestrator/ports.js';
 import { runPhases } from '../../src/orchestrator/run.js';
 import { readLocks } from '../../src/engine/pulumi/state.js';
-import { FakeClock, MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources } from '../helpers/fake-engine.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { MemoryJournal, MemoryLocker, MemoryRecords, RecordingHost, staticSources } from '../helpers/memory-ports.js';
 import { makeHarness, type Harness } from './harness.js';
 import { testPhase, type TestInputs, type TestOutputs } from './fixtures/test-phases.js';
 

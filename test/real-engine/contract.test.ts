@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPulumiEngine } from '../../src/engine/pulumi/engine.js';
-import { contractEnv } from '../engine-contract/env.js';
+import { contractEnv } from '../helpers/env-fixtures.js';
 import { contractPhases } from '../engine-contract/phases/index.js';
 import { engineContract } from '../engine-contract/suite.js';
 import { REPO_ROOT, requireEngineRoot } from './harness.js';
