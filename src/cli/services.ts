@@ -134,10 +134,30 @@ async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths
 
 export type OutputMode = 'fancy' | 'plain' | 'json';
 
-export function outputMode(globals: GlobalOptions): OutputMode {
+/**
+ * Whether the ink UI can be drawn: it moves the cursor, so it needs stderr to be a terminal that
+ * understands that (`TERM=dumb` says it does not: Emacs shells, some CI log viewers).
+ */
+export function canDrawInk(stderr: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stderr.isTTY === true && env.TERM !== 'dumb';
+}
+
+/**
+ * The progress display: `--json`/`--output json`; else `--output plain|fancy`; else fancy on a
+ * terminal outside CI. Fancy is never drawn where it cannot be (see canDrawInk): `--output fancy`
+ * there gives plain lines, with one warning line saying why (`fancyRefused`).
+ */
+export function outputMode(globals: GlobalOptions, stderr: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): OutputMode {
   if (globals.json || globals.output === 'json') return 'json';
+  if (globals.output === 'fancy') return canDrawInk(stderr, env) ? 'fancy' : 'plain';
   if (globals.output) return globals.output;
-  return process.stderr.isTTY && !process.env.CI ? 'fancy' : 'plain';
+  return canDrawInk(stderr, env) && !env.CI ? 'fancy' : 'plain';
+}
+
+/** Why an explicit `--output fancy` is drawn as plain lines, or undefined when it is drawn. */
+export function fancyRefused(globals: GlobalOptions, stderr: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (globals.output !== 'fancy' || globals.json || canDrawInk(stderr, env)) return undefined;
+  return `--output fancy needs a terminal that can move the cursor (${stderr.isTTY ? 'TERM=dumb' : 'stderr is not a terminal'}); showing plain lines`;
 }
 
 export function interactive(): boolean {
@@ -153,6 +173,8 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
   const slugs = new Map<PhaseId, string>(session.registry.map((p) => [p.id, p.slug]));
   const mode = outputMode(globals);
   if (mode === 'json') return new JsonHost(process.stdout);
+  const refused = fancyRefused(globals);
+  if (refused) process.stderr.write(`warning: ${refused}\n`);
   if (mode === 'fancy') {
     const { createInkHost } = await import('../ui/ink/ink-host.js');
     return createInkHost({

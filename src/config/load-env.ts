@@ -46,6 +46,16 @@ function envListHint(envs: readonly string[], suggestion?: string): string {
 }
 
 /**
+ * What a user most likely meant by a name that is not a valid env name: `LOCAL`, `local.yaml`,
+ * `stacks/local.yaml`, `./stacks/Local.yml` all mean `local`. Only names that exist are suggested.
+ */
+export function envNameSuggestion(name: string, envs: readonly string[]): string | undefined {
+  const base = name.trim().split(/[\\/]/).at(-1)!.replace(/\.ya?ml$/i, '').toLowerCase();
+  if (envs.includes(base)) return base;
+  return base.length > 0 ? closest(base, envs) : undefined;
+}
+
+/**
  * The validated config of env `name` from `<repoRoot>/stacks/<name>.yaml`.
  * Throws PlatformError: 'unknown-env' (bad or unknown name), 'config-missing' (no env files at all),
  * 'config-invalid' (YAML syntax, schema or cross-field problem).
@@ -55,7 +65,7 @@ export async function loadEnv(repoRoot: string, name: string): Promise<EnvConfig
   if (!EnvNameSchema.safeParse(name).success) {
     throw new PlatformError('unknown-env', `invalid env name '${name}': expected lower-case letters, digits and dashes (at most 16)`, {
       value: name,
-      hint: envListHint(envs),
+      hint: envListHint(envs, envNameSuggestion(name, envs)),
     });
   }
   if (RESERVED_ENV_NAMES.includes(name)) {

@@ -303,9 +303,17 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   async function schedule(command: 'up' | 'preview', upstream: Map<PhaseId, OutputMap>): Promise<{ exitCode: number; finishRun: () => RunOutcome }> {
     const planning = command === 'preview' && req.command === 'up';
     const graph = new WorkGraph(dag, run.map((p) => p.id), Math.max(1, req.parallel));
+    // `waiting` is reported when the phase waited on changes, never twice for the same one.
+    const waitingShown = new Map<PhaseId, PhaseId>();
+    const showWaiting = (id: PhaseId, on: PhaseId) => {
+      if (waitingShown.get(id) === on) return;
+      waitingShown.set(id, on);
+      ctx.status(id, 'waiting', { on });
+    };
     for (const item of graph.all()) {
       const on = graph.waitingOn(item.id);
-      ctx.status(item.id, on === undefined ? 'queued' : 'waiting', on === undefined ? {} : { on });
+      if (on === undefined) ctx.status(item.id, 'queued');
+      else showWaiting(item.id, on);
     }
     let firstError: PlatformError | undefined;
     let interrupted = false;
@@ -332,7 +340,8 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
           );
           for (const d of dag.directDependents(id)) {
             const it = graph.all().find((i) => i.id === d);
-            if (it?.state === 'pending' && graph.waitingOn(d) !== undefined) ctx.status(d, 'waiting', { on: graph.waitingOn(d) });
+            const on = graph.waitingOn(d);
+            if (it?.state === 'pending' && on !== undefined) showWaiting(d, on);
           }
         }
         if (inflight.size === 0) break;

@@ -4,10 +4,11 @@
  * Unchanged resources and info diagnostics appear only with --verbose.
  */
 import { createInterface } from 'node:readline/promises';
-import type { PlatformEvent } from '../core/events.js';
+import type { PlatformEvent, StatusCause } from '../core/events.js';
 import type { ConfirmRequest, Host } from '../core/ports.js';
 import type { PhaseId } from '../core/phase.js';
 import { formatAllCounts, formatChange, formatDuration, formatValue, styleFor } from './format.js';
+import { causeWord as wordFor } from './view-format.js';
 
 export interface PlainHostOptions {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -23,18 +24,7 @@ export interface PlainHostOptions {
 /** The summary's short word for why a phase was skipped or blocked, from the typed cause. */
 function causeWord(e: { status: string; cause?: string; on?: number }): string | undefined {
   if (e.status === 'blocked') return e.on !== undefined ? `by phase ${e.on}` : 'by a dependency';
-  switch (e.cause) {
-    case 'no-program': return 'no program yet';
-    case 'unchanged': return 'unchanged';
-    case 'not-deployed': return 'not deployed';
-    case 'not-planned': return 'not planned';
-    case 'declined': return 'not confirmed';
-    case 'confirmation-required': return 'needs --yes';
-    case 'interrupted': return 'interrupted';
-    case 'locked': return 'locked';
-    case 'fail-fast': return 'fail-fast';
-    default: return undefined;
-  }
+  return e.cause === 'dependency' ? undefined : wordFor(e.cause as StatusCause | undefined);
 }
 
 const OP_MARK: Record<string, string> = { create: '+', update: '~', replace: '±', delete: '-', same: '=', read: '>', refresh: '↻' };

@@ -16,7 +16,7 @@
  * - Outputs arrive masked (events carry no secrets). They are kept as given; the selectors mask
  *   again by key name and never print nested values, as a second line of defence.
  */
-import type { ChangeCounts, Command, EngineKind, PhaseStatus, PlatformEvent, PropertyChange, ResourceOp } from '../core/events.js';
+import type { ChangeCounts, Command, EngineKind, PhaseStatus, PlatformEvent, PropertyChange, ResourceOp, StatusCause } from '../core/events.js';
 import { emptyCounts } from '../core/events.js';
 import type { GateStatus } from '../core/gate.js';
 import type { PhaseId } from '../core/phase.js';
@@ -80,7 +80,10 @@ export interface PhaseState {
   status: PhaseStatus;
   /** waiting on / blocked by this phase. */
   on?: PhaseId;
+  /** Why, for people: shown as given, never parsed (the selectors read `cause`). */
   reason?: string;
+  /** Why, typed (skipped, blocked, cancelled): what the selectors read. */
+  cause?: StatusCause;
   hint?: string;
   /** Epoch ms when the phase left the queue (checking, running or verifying). */
   startedAt?: number;
@@ -205,7 +208,7 @@ function applyStatus(state: UiState, e: Extract<PlatformEvent, { type: 'phase-st
     if (isTerminal(p.status)) return p; // a finished phase does not move again
     if (p.status === 'planned' && e.status !== 'planned' && !isTerminal(e.status)) {
       // The update after a confirmed plan starts the phase afresh (the plan's counts are not its own).
-      return { ...newPhase(p.id), status: e.status, on: e.on, reason: e.reason, hint: e.hint, diagnostics: p.diagnostics, droppedDiagnostics: p.droppedDiagnostics };
+      return { ...newPhase(p.id), status: e.status, on: e.on, reason: e.reason, cause: e.cause, hint: e.hint, diagnostics: p.diagnostics, droppedDiagnostics: p.droppedDiagnostics };
     }
     const started = p.startedAt ?? (['checking', 'running', 'verifying'].includes(e.status) ? at : undefined);
     return {
@@ -213,6 +216,7 @@ function applyStatus(state: UiState, e: Extract<PlatformEvent, { type: 'phase-st
       status: e.status,
       on: e.on,
       reason: e.reason,
+      cause: e.cause,
       hint: e.hint,
       startedAt: started,
       finishedAt: isTerminal(e.status) ? at : undefined,

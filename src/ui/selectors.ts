@@ -15,7 +15,7 @@ import type { PhaseId } from '../core/phase.js';
 import { MASK } from '../core/secrets.js';
 import type { ChangedResource, DiagnosticState, GateState, OpState, PhaseState, UiState } from './reducer.js';
 import { isTerminal } from './reducer.js';
-import { formatCounts, formatDuration, median, phaseLabel } from './view-format.js';
+import { causeWord, formatCounts, formatDuration, median, phaseLabel } from './view-format.js';
 
 /** How a row should be coloured; the renderer maps tones to colours (or to nothing under NO_COLOR). */
 export type Tone = 'pending' | 'active' | 'ok' | 'muted' | 'warn' | 'error';
@@ -83,18 +83,19 @@ function statusText(p: PhaseState, names: UiState['names']): string {
       return p.gates.length ? `verifying gates ${done}/${p.gates.length}` : 'verifying gates';
     }
     case 'skipped':
-      // `unchanged` (alone or opening a sentence) or any one-word reason reads as a status
-      // (`skipped-unchanged`); the sentence goes to `detail`
-      if (p.reason && /^[\w-]+$/.test(p.reason)) return `skipped-${p.reason}`;
-      return p.reason && /^unchanged\b/.test(p.reason) ? 'skipped-unchanged' : 'skipped';
+    case 'cancelled': {
+      // The short word comes from the typed cause; the reason sentence (if any) is the row's detail.
+      const word = causeWord(p.cause === 'dependency' ? undefined : p.cause);
+      return word ? `${p.status} (${word})` : p.status;
+    }
     case 'blocked': return other ? `blocked by ${other}` : 'blocked';
     default: return p.status;
   }
 }
 
-/** A sentence that explains a skip, shown after the row's counts (the status column is short). */
+/** The sentence that explains a skip, shown as given under the row (the status column is short). */
 function detail(p: PhaseState): string | undefined {
-  return p.status === 'skipped' && p.reason && !/^[\w-]+$/.test(p.reason) ? p.reason : undefined;
+  return p.status === 'skipped' ? p.reason : undefined;
 }
 
 function elapsed(p: PhaseState, now: number): number | undefined {
@@ -135,6 +136,9 @@ export function selectRow(state: UiState, id: PhaseId, now: number, opts: Select
   const elapsedMs = elapsed(p, now);
   const ops = terminal ? [] : opRows(p, now, verbose);
   const diagnostics = p.diagnostics.filter((d) => verbose || d.severity !== 'info');
+  // A finished row keeps its warnings; a failed phase's errors are already its reason (shown under
+  // the row), so they are not listed twice. Decided by severity and status, never by message text.
+  const kept = p.diagnostics.filter((d) => d.severity === 'warning' || (d.severity === 'error' && !(p.status === 'failed' && p.reason !== undefined)));
   return {
     id,
     label: phaseLabel(id, state.names),
@@ -150,8 +154,8 @@ export function selectRow(state: UiState, id: PhaseId, now: number, opts: Select
     hiddenOps: Math.max(0, p.opsSeen - ops.length),
     gates: p.gates,
     diagnostics: verbose ? diagnostics : diagnostics.slice(-3),
-    warnings: p.diagnostics.filter((d) => d.severity !== 'info').slice(0, verbose ? MAX_WARNINGS_VERBOSE : MAX_WARNINGS),
-    hiddenWarnings: Math.max(0, p.diagnostics.filter((d) => d.severity !== 'info').length - (verbose ? MAX_WARNINGS_VERBOSE : MAX_WARNINGS)) + p.droppedDiagnostics,
+    warnings: kept.slice(0, verbose ? MAX_WARNINGS_VERBOSE : MAX_WARNINGS),
+    hiddenWarnings: Math.max(0, kept.length - (verbose ? MAX_WARNINGS_VERBOSE : MAX_WARNINGS)) + p.droppedDiagnostics,
     changed: p.changed.slice(0, verbose ? p.changed.length : MAX_PLAN_ROWS),
     hiddenChanged: Math.max(0, p.changed.length - (verbose ? p.changed.length : MAX_PLAN_ROWS)) + p.droppedChanged,
     showPlan: p.status === 'planned' || state.run?.command === 'preview',

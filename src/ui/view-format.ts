@@ -3,7 +3,7 @@
  * truncation that keeps both ends of a long name readable. No colour here: colour is the
  * renderer's business, so NO_COLOR output stays plain by construction.
  */
-import type { ChangeCounts } from '../core/events.js';
+import type { ChangeCounts, StatusCause } from '../core/events.js';
 import type { PhaseId } from '../core/phase.js';
 
 /**
@@ -66,4 +66,25 @@ export function median(values: readonly number[]): number | undefined {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The short words for why a phase was skipped or cancelled, from the event's typed `cause` (never
+ * from its `reason` text, which is for people and may change wording at any time).
+ */
+export function causeWord(cause: StatusCause | undefined): string | undefined {
+  switch (cause) {
+    case 'no-program': return 'no program yet';
+    case 'unchanged': return 'unchanged';
+    case 'not-deployed': return 'not deployed';
+    case 'not-planned': return 'not planned';
+    case 'declined': return 'not confirmed';
+    case 'confirmation-required': return 'needs --yes';
+    case 'interrupted': return 'interrupted';
+    case 'locked': return 'locked';
+    case 'fail-fast': return 'fail-fast';
+    case 'dependency': return 'dependency';
+    case 'changes-pending': return 'changes pending';
+    default: return undefined;
+  }
 }

@@ -62,6 +62,21 @@ describe('env loading: errors', () => {
     assert.equal(e.value, '../x');
   });
 
+  for (const typed of ['LOCAL', 'local.yaml', 'stacks/local.yaml', './stacks/Local.yml', 'Locl']) {
+    it(`invalid env name '${typed}': the hint suggests the env it names (did you mean 'local')`, async () => {
+      const e = await failure({ 'dev.yaml': devYaml, 'local.yaml': devYaml }, typed);
+      assert.equal(e.code, 'unknown-env');
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, `invalid env name '${typed}': expected lower-case letters, digits and dashes (at most 16)`);
+      assert.equal(e.hint, "envs in stacks/: dev, local; did you mean 'local'?");
+    });
+  }
+
+  it('invalid env name that names no env: the list, no suggestion', async () => {
+    const e = await failure({ 'dev.yaml': devYaml }, 'QA_TEAM');
+    assert.equal(e.hint, 'envs in stacks/: dev');
+  });
+
   it('no env files at all: config-missing naming the file', async () => {
     const e = await failure({}, 'dev');
     assert.equal(e.code, 'config-missing');

@@ -43,6 +43,18 @@ describe('orchestrated up', () => {
     assert.equal(out.phases[6], 'skipped');
   });
 
+  it('reports each phase waiting on a given upstream once (no repeated identical waiting event)', async () => {
+    const t = setup();
+    await t.run({ all: true });
+    for (const id of [1, 2, 3, 4, 5]) {
+      const seq = t.journal.events
+        .filter((e) => e.type === 'phase-status' && e.phase === id)
+        .map((e) => { const s = e as { status: string; on?: number }; return `${s.status}${s.on === undefined ? '' : `:${s.on}`}`; });
+      for (let i = 1; i < seq.length; i++) assert.notEqual(seq[i], seq[i - 1], `phase ${id} repeats ${seq[i]}: ${seq.join(' ')}`);
+      assert.ok(seq.some((s) => s.startsWith('waiting:')), `phase ${id} waited: ${seq.join(' ')}`);
+    }
+  });
+
   it('an explicit selection of a program-less phase fails (exit 2) before any engine call', async () => {
     const t = setup();
     await assert.rejects(t.run({ phase: '6' }), (e: { exitCode: number; message: string }) => e.exitCode === 2 && /phase 6 \(p6\) has no program yet/.test(e.message));

@@ -5,6 +5,8 @@ import type { PlatformEvent } from '../../src/core/events.js';
 import { initialState, reduceAll, type UiState } from '../../src/ui/reducer.js';
 import { App, type AppProps, type StaticItem } from '../../src/ui/ink/App.js';
 import { createInkHost, type InkHost } from '../../src/ui/ink/ink-host.js';
+import { Summary } from '../../src/ui/ink/Summary.js';
+import { selectSummary } from '../../src/ui/selectors.js';
 import {
   NAMES, T0, diagnostic, failingChain, finished, gateResult, gateStarted, op, outputs, runStarted, status, summary,
 } from './ui-fixtures.js';
@@ -62,7 +64,7 @@ function allStatuses(): PlatformEvent[] {
   return [
     runStarted([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
     status(0, 'succeeded', 1), summary(0, { create: 2 }, 1000, 1),
-    status(1, 'skipped', 1, { reason: 'unchanged' }),
+    status(1, 'skipped', 1, { reason: 'unchanged since 2026-01-01T00:00:00Z (fingerprint ab12); --force runs it anyway', cause: 'unchanged' }),
     status(2, 'checking', 2), status(2, 'running', 3),
     op(2, 'eks', 'create', 'started', 3, 'eks:index:Cluster'),
     op(2, 'node-role', 'create', 'done', 4, 'aws:iam/role:Role', 900),
@@ -78,8 +80,6 @@ function allStatuses(): PlatformEvent[] {
 function appProps(state: UiState, over: Partial<AppProps> = {}): AppProps {
   const staticItems: StaticItem[] = state.run ? [{ kind: 'header', key: 'h' }] : [];
   for (const id of state.finishedOrder) staticItems.push({ kind: 'phase', key: `p${id}`, id });
-  // The host prints the summary once, as static output, when the run finished.
-  if (state.result) staticItems.push({ kind: 'summary', key: 'summary' });
   return {
     state, now: sec(10), staticItems, verbose: false, color: false, cancel: 'none', inputActive: false,
     onCancelKey: () => {}, onVerboseKey: () => {}, onAnswer: () => {}, ...over,
@@ -94,7 +94,7 @@ describe('ink components', () => {
   it('renders one row per phase with each status in words', () => {
     const frame = strip(render(<App {...appProps(build(allStatuses()))} />).lastFrame()!);
     for (const text of [
-      '00 organization', 'succeeded', '01 foundation', 'skipped-unchanged', '02 cluster', 'running',
+      '00 organization', 'succeeded', '01 foundation', 'skipped (unchanged)', '02 cluster', 'running',
       '03 gitops', 'checking deps', 'eta ~3m55s left', '04 data', 'verifying gates 1/2', '05 apps', 'waiting on 04 data',
       '06 edge', 'failed', '07 observability', 'blocked by 06 edge', '08 resilience', 'cancelled', '09 automation', 'queued',
     ]) assert.ok(frame.includes(text), `missing "${text}" in\n${frame}`);
@@ -142,7 +142,7 @@ describe('ink components', () => {
     const events = failingChain().map((e) => (e.type === 'outputs'
       ? outputs(0, { organizationId: 'o-abc123', adminPassword: 'hunter2-xyz', kubeconfig: '[secret]' }, 4)
       : e));
-    const frame = strip(render(<App {...appProps(build(events))} />).lastFrame()!);
+    const frame = strip(render(<Summary summary={selectSummary(build(events))!} />).lastFrame()!);
     const summaryText = frame.slice(frame.indexOf('Summary'));
     assert.match(summaryText, /organizationId = o-abc123/);
     assert.match(summaryText, /adminPassword = \[secret\]/);
@@ -208,13 +208,13 @@ describe('ink host', () => {
     h.notify(finished({ 2: 'succeeded' }, 0, 5));
     await h.close();
     const text = stderr.text();
-    const staticRow = text.slice(text.indexOf('✔ 02 cluster'), text.indexOf('Summary')).replace(/\s+/g, ' ');
+    const staticRow = text.slice(text.indexOf('✔ 02 cluster')).replace(/\s+/g, ' ');
     assert.match(staticRow, /warning: HIGH phase 2 eks:index:Cluster "cluster" endpointPublicAccess: the EKS API/);
     assert.match(staticRow, /↷ gates: 2 skipped: simulate engine: no live resources to look at — simulated/);
   });
 
   it('prints finished rows in DAG order (a phase skipped early waits for the ones before it) and the summary once at any height', async () => {
-    const { host: h, stderr } = make({ rows: 8 });
+    const { host: h, stderr, stdout } = make({ rows: 8 });
     h.notify(runStarted([0, 1, 3]));
     h.notify(status(3, 'skipped', 0, { reason: 'no program yet; nothing was run' }));
     h.notify(status(0, 'succeeded', 1));
@@ -224,8 +224,10 @@ describe('ink host', () => {
     const text = stderr.text();
     const order = ['✔ 00', '✔ 01', '↷ 03'].map((m) => text.indexOf(m));
     assert.ok(order.every((i) => i >= 0) && order[0]! < order[1]! && order[1]! < order[2]!, text);
-    assert.equal(text.split('Summary').length - 1, 1, 'one summary');
-    assert.equal(text.split(/Done in /).length - 1, 1, 'one verdict line');
+    const results = stdout.text();
+    assert.equal(results.split('Summary').length - 1, 1, 'one summary');
+    assert.equal(results.split(/Done in /).length - 1, 1, 'one verdict line');
+    assert.doesNotMatch(text, /Summary|Done in /, 'the results are not drawn on stderr');
   });
 
   it('a preview lists the resources it would change, with old -> new values under --diff', async () => {
@@ -245,19 +247,43 @@ describe('ink host', () => {
     assert.match(text, /~ aws:cloudwatch\/logGroup:LogGroup network-flow-logs \[retentionInDays\]\n\s+retentionInDays: 7 -> 30/);
   });
 
-  it('draws on stderr, never on stdout, and prints finished rows once in the order they finished', async () => {
+  it('draws progress on stderr and writes the results (the summary) to stdout, once, after the UI closed', async () => {
     const { host: h, stderr, stdout } = make();
     for (const e of failingChain()) h.notify(e);
+    await h.flush();
+    assert.equal(stdout.chunks.length, 0, 'nothing on stdout while the UI is up');
     await h.close();
-    assert.equal(stdout.chunks.length, 0);
     const text = stderr.text();
     assert.match(text, /platform up · env local · simulate · 5 phases/);
-    const staticPart = text.slice(0, text.indexOf('Summary'));
-    const order = ['✔ 00 organization', '↷ 01 foundation', '✖ 02 cluster', '⊘ 03 gitops', '⊘ 04 data'].map((l) => staticPart.indexOf(l));
+    const order = ['✔ 00 organization', '↷ 01 foundation', '✖ 02 cluster', '⊘ 03 gitops', '⊘ 04 data'].map((l) => text.indexOf(l));
     assert.ok(order.every((i) => i >= 0), `all finished rows printed: ${order}`);
     assert.deepEqual([...order].sort((a, b) => a - b), order);
-    assert.equal(staticPart.split('✔ 00 organization').length - 1, 1, 'a finished row is printed once');
-    assert.match(text, /Next: platform up --from 2 --env local/);
+    assert.equal(text.split('✔ 00 organization').length - 1, 1, 'a finished row is printed once');
+    assert.doesNotMatch(text, /Summary|Next: /);
+    const results = stdout.text();
+    assert.match(results, /^Summary\n/);
+    assert.match(results, /Failed in 21s: 1 succeeded, 1 skipped, 1 failed, 2 blocked \(exit 1\)/);
+    assert.match(results, /Next: platform up --from 2 --env local/);
+  });
+
+  it('into a pipe, the results are plain text: no escape sequence, no line cut to a width', async () => {
+    const stderr = new FakeTty(60);
+    const pipe = new FakeTty();
+    pipe.isTTY = false;
+    const long = `arn:aws:iam::111111111111:role/${'x'.repeat(150)}`;
+    host = createInkHost({
+      stdout: pipe as unknown as NodeJS.WritableStream, stderr: stderr as unknown as NodeJS.WritableStream,
+      stdin: new FakeStdin(false) as unknown as NodeJS.ReadableStream, names: NAMES, noColor: false, now: () => sec(10), onCancel: () => {},
+    });
+    host.notify(runStarted([0]));
+    host.notify(outputs(0, { deployRoleArn: long }, 1));
+    host.notify(status(0, 'succeeded', 1));
+    host.notify(finished({ 0: 'succeeded' }, 0, 2));
+    await host.close();
+    const raw = pipe.chunks.join('');
+    assert.ok(!raw.includes(ESC), 'no escape sequence into a pipe');
+    assert.ok(raw.includes(`deployRoleArn = ${long}`), raw);
+    assert.match(raw, /Done in 2\.0s: 1 succeeded \(exit 0\)/);
   });
 
   it('throttles: a 5,000-event burst is reduced at once but drawn in one frame', async () => {

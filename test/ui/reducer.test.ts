@@ -44,12 +44,12 @@ describe('ui reducer', () => {
     });
   });
 
-  it('shows terminal statuses, skipped-unchanged, and a blocked chain naming the failed phase', () => {
+  it('shows terminal statuses, skipped (unchanged), and a blocked chain naming the failed phase', () => {
     const s = state(failingChain());
     const rows = selectRows(s, sec(30));
     assert.deepEqual(rows.map((r) => [r.id, r.statusText, r.tone]), [
       [0, 'succeeded', 'ok'],
-      [1, 'skipped-unchanged', 'muted'],
+      [1, 'skipped (unchanged)', 'muted'],
       [2, 'failed', 'error'],
       [3, 'blocked by 02 cluster', 'warn'],
       [4, 'blocked by 02 cluster', 'warn'],
@@ -62,17 +62,50 @@ describe('ui reducer', () => {
     assert.equal(selectLiveRows(s, sec(30)).length, 0);
   });
 
-  it('reads a skip reason that opens with unchanged as skipped-unchanged, and keeps sentences as detail', () => {
+  it('words a skip from its typed cause and shows the reason sentence as given, as detail', () => {
     const s = state([
-      runStarted([1, 3]),
-      status(1, 'skipped', 1, { reason: 'unchanged since 2026-01-01T00:00:00Z (fingerprint ab12); --force runs it anyway' }),
-      status(3, 'skipped', 1, { reason: 'no program yet; nothing was run' }),
+      runStarted([1, 3, 4]),
+      status(1, 'skipped', 1, { reason: 'unchanged since 2026-01-01T00:00:00Z (fingerprint ab12); --force runs it anyway', cause: 'unchanged' }),
+      status(3, 'skipped', 1, { reason: 'no program yet; nothing was run', cause: 'no-program' }),
+      // Reason text alone decides nothing: a one-word reason without a cause is plain "skipped".
+      status(4, 'skipped', 1, { reason: 'unchanged' }),
     ]);
-    const [one, three] = selectRows(s, sec(2));
-    assert.equal(one!.statusText, 'skipped-unchanged');
+    const [one, three, four] = selectRows(s, sec(2));
+    assert.equal(one!.statusText, 'skipped (unchanged)');
     assert.match(one!.detail!, /--force runs it anyway/);
-    assert.equal(three!.statusText, 'skipped');
+    assert.equal(three!.statusText, 'skipped (no program yet)');
     assert.equal(three!.detail, 'no program yet; nothing was run');
+    assert.equal(four!.statusText, 'skipped');
+  });
+
+  it('the selectors never read message text: reasons and diagnostic messages are only passed through', () => {
+    // A "text" that throws on any read (regex test, includes, startsWith, comparison by content...)
+    // but can be carried along as a value: a selector that parses reason or message text fails here.
+    const tainted = (label: string) => new Proxy({}, {
+      get(_t, key) {
+        throw new Error(`selector read the text of ${label} (${String(key)})`);
+      },
+    }) as unknown as string;
+    const s = state([
+      runStarted([0, 1, 2, 3, 4]),
+      status(0, 'succeeded', 1),
+      status(1, 'skipped', 2, { reason: tainted('skip reason'), cause: 'unchanged' }),
+      status(2, 'running', 3),
+      diagnostic(2, 'warning', tainted('warning message'), 4),
+      diagnostic(2, 'error', tainted('error message'), 4),
+      status(2, 'failed', 5, { reason: tainted('failure reason'), hint: 'a hint' }),
+      status(3, 'blocked', 5, { on: 2, reason: tainted('block reason'), cause: 'dependency' }),
+      status(4, 'cancelled', 5, { reason: tainted('cancel reason'), cause: 'interrupted' }),
+      finished({ 0: 'succeeded', 1: 'skipped', 2: 'failed', 3: 'blocked', 4: 'cancelled' }, 1, 6),
+    ]);
+    const rows = selectRows(s, sec(7));
+    selectRows(s, sec(7), { verbose: true });
+    selectFinishedRows(s, sec(7));
+    const sum = selectSummary(s)!;
+    assert.deepEqual(rows.map((r) => r.statusText), ['succeeded', 'skipped (unchanged)', 'failed', 'blocked by 02 cluster', 'cancelled (interrupted)']);
+    assert.deepEqual(sum.phases.map((p) => p.statusText), rows.map((r) => r.statusText));
+    // the failed row keeps its warning; its error is its reason, not listed twice (decided by severity)
+    assert.deepEqual(rows[2]!.warnings.map((d) => d.severity), ['warning']);
   });
 
   it('a finished phase does not move again', () => {

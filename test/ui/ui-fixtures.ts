@@ -2,7 +2,7 @@
  * Event builders for the UI tests: a small DSL over PlatformEvent so each test reads as the
  * sequence of things that happened. Times are explicit (seconds after T0) so results are exact.
  */
-import type { ChangeCounts, PhaseStatus, PlatformEvent, ResourceOp } from '../../src/core/events.js';
+import type { ChangeCounts, PhaseStatus, PlatformEvent, ResourceOp, StatusCause } from '../../src/core/events.js';
 import type { PhaseId } from '../../src/core/phase.js';
 
 /** 2026-01-01T00:00:00Z */
@@ -21,7 +21,7 @@ export function runStarted(phases: PhaseId[], s = 0, command: 'up' | 'destroy' |
 }
 
 export function status(
-  phase: PhaseId, st: PhaseStatus, s: number, extra: { on?: PhaseId; reason?: string; hint?: string } = {},
+  phase: PhaseId, st: PhaseStatus, s: number, extra: { on?: PhaseId; reason?: string; cause?: StatusCause; hint?: string } = {},
 ): PlatformEvent {
   return { type: 'phase-status', phase, status: st, at: at(s), ...extra };
 }
@@ -79,7 +79,7 @@ export function failingChain(): PlatformEvent[] {
     summary(0, { create: 1 }, 3000, 4),
     outputs(0, { organizationId: 'o-abc123', deployRoleArn: 'arn:aws:iam::111111111111:role/deploy' }, 4),
     status(0, 'succeeded', 4),
-    status(1, 'skipped', 5, { reason: 'unchanged' }),
+    status(1, 'skipped', 5, { reason: 'unchanged since 2026-01-01T00:00:00Z (fingerprint ab12); --force runs it anyway', cause: 'unchanged' }),
     status(2, 'checking', 5), status(2, 'running', 6),
     op(2, 'eks', 'create', 'started', 6, 'eks:index:Cluster'),
     op(2, 'eks', 'create', 'failed', 20, 'eks:index:Cluster'),

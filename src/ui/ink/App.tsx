@@ -2,15 +2,14 @@
  * The whole ink view, as a function of props: finished phases (and the run header, and answered
  * questions) go to `<Static>` and are printed once; the live area below shows the phases still to
  * finish, in DAG order, with their resource operations and gates, then any question, the final
- * summary and the key help. Keys are forwarded to the host; no state of the run lives here.
+ * summary is written to stdout by the host. Keys are forwarded to the host; no state of the run lives here.
  */
 import { Box, Static, useInput, useStdout } from 'ink';
 import type { UiState } from '../reducer.js';
-import { selectRow, selectRows, selectSummary } from '../selectors.js';
+import { selectRow, selectRows } from '../selectors.js';
 import { ConfirmPrompt } from './ConfirmPrompt.js';
 import { Diagnostics } from './Diagnostics.js';
 import { PhaseRow } from './PhaseRow.js';
-import { Summary } from './Summary.js';
 import { ColorContext, ToneText } from './Theme.js';
 import type { PhaseId } from '../../core/phase.js';
 
@@ -18,8 +17,7 @@ import type { PhaseId } from '../../core/phase.js';
 export type StaticItem =
   | { kind: 'header'; key: string }
   | { kind: 'phase'; key: string; id: PhaseId }
-  | { kind: 'answer'; key: string; message: string; yes: boolean }
-  | { kind: 'summary'; key: string };
+  | { kind: 'answer'; key: string; message: string; yes: boolean };
 
 export interface PromptView {
   readonly message: string;
@@ -87,8 +85,8 @@ export function App(props: AppProps) {
   // before it in DAG order is printed, so the printed rows keep DAG order.
   const printed = new Set(props.staticItems.flatMap((i) => (i.kind === 'phase' ? [i.id] : [])));
   const live = selectRows(state, now, { verbose }).filter((r) => !printed.has(r.id));
-  const summaryPrinted = props.staticItems.some((i) => i.kind === 'summary');
-  const summary = selectSummary(state, { verbose });
+  // Once the run finished, every row is in the static area and the summary goes to stdout.
+  const finished = state.result !== undefined;
   const runDiagnostics = state.diagnostics.filter((d) => verbose || d.severity !== 'info').slice(verbose ? -10 : -3);
   return (
     <ColorContext.Provider value={props.color}>
@@ -98,16 +96,15 @@ export function App(props: AppProps) {
           if (item.kind === 'answer') {
             return <Box key={item.key}><ToneText wrap="wrap">{`? ${item.message} ${item.yes ? 'yes' : 'no'}`}</ToneText></Box>;
           }
-          if (item.kind === 'summary') return <Box key={item.key}>{summary ? <Summary summary={summary} /> : null}</Box>;
           const row = selectRow(state, item.id, now);
           return <Box key={item.key}>{row ? <PhaseRow row={row} detail={false} diff={props.diff} /> : null}</Box>;
         }}
       </Static>
       <Box flexDirection="column">
-        {summaryPrinted ? null : live.map((row) => <PhaseRow key={row.id} row={row} detail diff={props.diff} />)}
+        {finished ? null : live.map((row) => <PhaseRow key={row.id} row={row} detail diff={props.diff} />)}
         <Diagnostics diagnostics={runDiagnostics} indent={0} />
         {prompt ? <ConfirmPrompt message={prompt.message} defaultAnswer={prompt.defaultAnswer} onAnswer={props.onAnswer} /> : null}
-        {!summary && !prompt && props.inputActive && state.run ? <Footer cancel={cancel} verbose={verbose} /> : null}
+        {!finished && !prompt && props.inputActive && state.run ? <Footer cancel={cancel} verbose={verbose} /> : null}
       </Box>
     </ColorContext.Provider>
   );

@@ -45,7 +45,7 @@ export function PlanList({ row, diff }: { readonly row: PhaseRowView; readonly d
 
 /** Warnings and errors of a finished phase (static-check findings), bounded. */
 export function WarningList({ row }: { readonly row: PhaseRowView }) {
-  const shown = row.warnings.filter((d) => !row.reason?.includes(d.message));
+  const shown = row.warnings;
   if (shown.length === 0) return null;
   return (
     <Box flexDirection="column">
@@ -112,7 +112,7 @@ export function PhaseRow({ row, detail, diff = false }: PhaseRowProps) {
       {detail && row.status !== 'planned' ? <ResourceOps ops={row.ops} hidden={row.hiddenOps} /> : null}
       <PlanList row={row} diff={diff} />
       {detail ? <GateList gates={row.gates} /> : <GateSummary gates={row.gates} />}
-      {detail ? <Diagnostics diagnostics={row.diagnostics.filter((d) => !row.reason?.includes(d.message))} /> : <WarningList row={row} />}
+      {detail ? <Diagnostics diagnostics={row.diagnostics} /> : <WarningList row={row} />}
       <FailureDetail row={row} />
     </Box>
   );

@@ -4,22 +4,28 @@
  *   never renders synchronously, so a burst of events costs one render per frame, not one per event.
  * - Renders are throttled to `fps` frames a second (default 15) and ticked once a second while
  *   something runs, so elapsed times move without events.
- * - It renders to stderr (progress is not a result); stdout stays for the CLI's results.
- * - Finished phases are appended once to ink's `<Static>` area, in the order they finished.
+ * - It draws the progress on stderr; the results (the final summary: each phase's verdict, outputs,
+ *   the next command) go to stdout once the UI is closed, so `platform up ... | tee log` or
+ *   `> results.txt` gets them. On a terminal they look as before (colour and width of that terminal);
+ *   into a pipe or file they are written without colour and without cutting lines to a width.
+ * - Finished phases are appended once to ink's `<Static>` area, in DAG order.
  * - Keys (only when stdin is a terminal): `q` or Ctrl-C asks to cancel (`onCancel(false)`), a second
  *   press forces (`onCancel(true)`); `v` toggles verbose rows.
  * - `confirm()` asks in the UI; Enter takes the request's default. With no terminal on stdin there is
  *   no one to ask: it answers the default and prints that it did.
  */
-import { render, type Instance } from 'ink';
+import { render, renderToString, type Instance } from 'ink';
 import type { Host, ConfirmRequest } from '../../core/ports.js';
 import type { PlatformEvent } from '../../core/events.js';
 import type { PhaseId } from '../../core/phase.js';
 import { initialState, isTerminal, reduce, type UiState } from '../reducer.js';
 import { App, type CancelState, type PromptView, type StaticItem } from './App.js';
+import { selectSummary } from '../selectors.js';
+import { Summary } from './Summary.js';
+import { ColorContext } from './Theme.js';
 
 export interface InkHostOptions {
-  /** The CLI's result stream. The ink host never writes to it: results are the CLI's business. */
+  /** The results channel: the final summary is written here (once, when the host closes). */
   stdout: NodeJS.WritableStream;
   /** Where the UI is drawn. Should be a TTY (the CLI picks this host only then). */
   stderr: NodeJS.WritableStream;
@@ -83,11 +89,9 @@ export function createInkHost(opts: InkHostOptions): InkHost {
       if (!p || !isTerminal(p.status)) break;
       add.push({ kind: 'phase', key: `phase-${id}`, id });
     }
-    // The summary is printed once, as static output: a final frame taller than the terminal would
-    // otherwise be drawn twice.
-    if (state.result && !staticItems.some((i) => i.kind === 'summary')) {
+    // Once the run finished every row is printed (the summary itself goes to stdout on close).
+    if (state.result) {
       for (const id of state.order) if (!printed.has(id) && !add.some((a) => a.kind === 'phase' && a.id === id)) add.push({ kind: 'phase', key: `phase-${id}`, id });
-      add.push({ kind: 'summary', key: 'summary' });
     }
     if (add.length) staticItems = [...staticItems, ...add];
   };
@@ -153,6 +157,19 @@ export function createInkHost(opts: InkHostOptions): InkHost {
   }, 1000);
   tick.unref?.();
 
+  /** The results, on stdout: styled like the UI on a terminal, plain and uncut into a pipe or file. */
+  const writeResults = () => {
+    const summary = selectSummary(state, { verbose });
+    if (!summary) return;
+    const out = opts.stdout as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+    const tty = out.isTTY === true;
+    const text = renderToString(
+      <ColorContext.Provider value={color && tty}><Summary summary={summary} /></ColorContext.Provider>,
+      { columns: tty ? out.columns || 80 : 10_000 },
+    );
+    out.write(text.split('\n').map((l) => l.trimEnd()).join('\n').replace(/^\n+/, '') + '\n');
+  };
+
   return {
     get state() {
       return state;
@@ -196,6 +213,7 @@ export function createInkHost(opts: InkHostOptions): InkHost {
       await instance.waitUntilRenderFlush();
       instance.unmount();
       await instance.waitUntilExit();
+      writeResults();
     },
   };
 }
