@@ -38,8 +38,9 @@ const SECTION_D: Record<number, string[]> = {
   // Phase 3 is one Argo CD per env cluster: no hub role or cluster secrets; what phase 5 reads added.
   3: ['argocdNamespace', 'argocdServerService', 'argocdUrl', 'appProjects', 'applicationSetNames', 'appNamespace', 'gitopsRepoUrl', 'gitopsTargetRevision', 'argoRolloutsNamespace', 'analysisTemplates'],
   4: ['postgres', 'kafkaClusterName', 'kafkaBootstrapServers', 'kafkaClusterCaSecret', 'kafkaUsers', 'kafkaConnectName', 'connectImage', 'debeziumConnectorNames', 'cdcTopics', 'dataNamespace'],
-  // Phase 5: one CI role per service; no workload roles (no service calls AWS) and no imageTags (CI's, in Git).
-  5: ['ecrRepositoryUrls', 'ciRoleArns', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'chartPaths'],
+  // Phase 5: one CI role per service; no workload roles (no service calls AWS) and no imageTags (CI's, in Git);
+  // the kubeconfig passed through (secret) because its three gates read the cluster.
+  5: ['ecrRepositoryUrls', 'ciRoleArns', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'chartPaths', 'kubeconfig'],
   // Phases 6 and 7 add the kubeconfig (secret: their gates read the cluster and see only their own
   // outputs) and what their gates check (health URLs, meshed services, rule groups, the receivers
   // secret). Phase 7 has no tracing outputs (tempoQueryUrl, otelCollectorEndpoint, tempoBucket)
@@ -146,8 +147,8 @@ describe('phase contracts 3-10', () => {
     assert.deepEqual(p8.secretOutputs, ['drKubeconfig']);
   });
 
-  it('phases 6 and 7 have programs and gates, and keep the kubeconfig secret', async () => {
-    for (const p of [p6, p7]) {
+  it('phases 5, 6 and 7 have programs and gates that read the cluster, and keep the kubeconfig secret', async () => {
+    for (const p of [p5, p6, p7]) {
       assert.equal(typeof p.loadProgram, 'function', `phase ${p.id}`);
       assert.ok((await p.loadGates!()).length >= 2, `phase ${p.id}`);
       assert.deepEqual(p.secretOutputs, ['kubeconfig']);

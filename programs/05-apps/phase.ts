@@ -34,6 +34,11 @@ export const phase5Outputs = z.object({
   serviceAccounts: byName(k8sName),
   /** Chart path in the GitOps repository by service. */
   chartPaths: byName(text),
+  /**
+   * Phase 2's kubeconfig, passed through as a secret: the gate runner gives a phase's gates only
+   * that phase's own outputs, and all three phase 5 gates read the cluster.
+   */
+  kubeconfig: text,
 });
 export type Phase5Outputs = z.infer<typeof phase5Outputs>;
 
@@ -101,7 +106,7 @@ export const phase: PhaseDefinition<Phase5Inputs, Phase5Outputs> = {
   dependsOn: [1, 2, 3, 4],
   inputs: phase5Inputs,
   outputs: phase5Outputs,
-  secretOutputs: [],
+  secretOutputs: ['kubeconfig'],
   gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),

@@ -3,6 +3,7 @@
  * env's deploy role), then the app namespace and its baseline policies (Kubernetes, through phase
  * 2's kubeconfig). Nothing runs at import.
  */
+import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { SERVICE_CHART_PATH } from '../03-gitops/manifests.js';
@@ -50,5 +51,6 @@ export async function program(inputs: Phase5Inputs): Promise<Record<string, unkn
     appNamespaces: { [inputs.envName]: namespace.metadata.name },
     serviceAccounts: byService((n) => n),
     chartPaths: byService(() => SERVICE_CHART_PATH),
+    kubeconfig: pulumi.secret(inputs.cluster.kubeconfig),
   };
 }

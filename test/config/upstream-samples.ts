@@ -75,6 +75,7 @@ export const sampleUpstream: UpstreamOutputs = {
     appNamespaces: { dev: 'apps' },
     serviceAccounts: { frontend: 'frontend', cart: 'cart' },
     chartPaths: { frontend: 'charts/service', cart: 'charts/service' },
+    kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n',
   },
   6: {
     gatewayName: 'public',

@@ -120,6 +120,8 @@ for (const name of ['dev', 'prod'] as const) {
       assert.deepEqual(Object.keys(out.ciRoleArns).sort(), SERVICES.map((s) => s.name).sort());
       assert.deepEqual(out.appNamespaces, { [env.name]: `apps-${env.name}` });
       assert.equal(out.chartPaths.orders, 'charts/service');
+      // the gates read the cluster with phase 2's kubeconfig, passed through (secret)
+      assert.equal(out.kubeconfig, phase2OutputsFor(env).kubeconfig);
     });
   });
 }
