@@ -27,7 +27,7 @@ const programsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'program
  */
 const DESIGN_EDGES = [
   '0→1', '1→2', '2→3', '1→4', '2→4', '3→5', '4→5', '1→5', '2→5', '1→6', '2→6', '5→6', '1→7', '2→7', '5→7',
-  '1→8', '2→8', '4→8', '5→8', '1→9', '8→9', '6→10', '7→10', '8→10', '9→10',
+  '1→8', '2→8', '4→8', '5→8', '6→8', '1→9', '8→9', '6→10', '7→10', '8→10', '9→10',
 ];
 
 /**
@@ -178,7 +178,8 @@ describe('phase contracts 3-10', () => {
       return p.outputs.safeParse(o).success;
     };
     assert.equal(bad(p6, (o) => (o.peerAuthenticationMode = 'DISABLE')), false);
-    assert.equal(bad(p8, (o) => delete o.drKubeconfig), false);
+    // drKubeconfig is absent for an env without a pilot-light cluster, never empty.
+    assert.equal(bad(p8, (o) => (o.drKubeconfig = '')), false);
     assert.equal(bad(p4, (o) => (o.postgres.port = 0)), false);
     assert.equal(bad(p9, (o) => delete o.ruleArns.guardduty), false);
     assert.equal(bad(p3, (o) => (o.argocdUrl = 'argocd.dev.example.com')), false);
@@ -241,7 +242,11 @@ describe('phase inputs 3-10', () => {
     assert.deepEqual(i8.dr.publicSubnetIds, ['subnet-drpub1', 'subnet-drpub2']);
     assert.deepEqual(i8.nodePools, ['on-demand', 'spot']);
     assert.ok(!shapeKeys(p8.outputs).includes('nodePools'), 'phase 2 owns the NodePools');
-    assert.deepEqual(i8.services, ['cart', 'frontend']);
+    // Every service of the service list, with its scaling settings (the chart renders their HPAs).
+    assert.deepEqual(i8.services.find((s) => s.name === 'frontend'), { name: 'frontend', minReplicas: 2, maxReplicas: 10, cpuTargetPercent: 70, requestsPerSecondTarget: 100 });
+    assert.equal(i8.services.length, 7);
+    assert.equal(i8.appNamespace, 'apps');
+    assert.deepEqual(i8.edge.hosts.map((h) => h.name), ['dev.example.com', 'www.dev.example.com', 'api.dev.example.com']);
     assert.equal(i8.backup.kmsKeyArn, 'arn:aws:kms:eu-west-1:222222222222:key/backup');
     assert.deepEqual(i8.dr.privateSubnetIds, ['subnet-dr1', 'subnet-dr2']);
     assert.equal(p9.inputs(ctxFor(p9)).backupVaultArns.dr, 'arn:aws:backup:eu-central-1:222222222222:backup-vault:dr');

@@ -1,5 +1,5 @@
 /**
- * The DR-region pilot light: a KMS key (backup vault and DR flow logs), the DR backup vault, a
+ * The DR-region pilot light: a KMS key (backup vault, DR flow logs, phase 8's DR cluster), the DR backup vault, a
  * DR VPC on the env's non-overlapping drVpcCidr, and the region's account defaults (EBS encryption
  * by default, an AWS Config recorder). The DR VPC is deliberately small: one NAT, the S3
  * gateway endpoint only; phase 8 adds what a failover needs.
@@ -7,7 +7,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { KmsKey } from '../shared/kms-key.js';
-import { logsServiceStatement } from './kms.js';
+import { ebsViaEc2Statement, logsServiceStatement } from './kms.js';
 import { Network } from './network.js';
 import { planSubnets } from './subnet-plan.js';
 
@@ -39,10 +39,12 @@ export class DrBaseline extends pulumi.ComponentResource {
     const key = new KmsKey(
       'kms-dr',
       {
-        description: `DR region ${a.region}: backup vault and flow logs`,
+        description: `DR region ${a.region}: backup vault, flow logs, and phase 8's pilot-light cluster (Secrets, node volumes)`,
         alias: `platform/${a.envName}/dr`,
         accountId: a.accountId,
-        statements: [logsServiceStatement(a.accountId, a.region)],
+        // EC2 in the DR region may use it for the pilot-light cluster's node volumes (phase 8), the same
+        // shape as the primary EBS key's policy.
+        statements: [logsServiceStatement(a.accountId, a.region), ebsViaEc2Statement(a.accountId, a.region)],
         tags: a.tags,
         region: a.region,
       },

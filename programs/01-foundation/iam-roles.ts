@@ -81,6 +81,10 @@ export function createRoles(a: RolesArgs, opts: pulumi.CustomResourceOptions): P
     [
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores',
+      // Phase 8 also protects the data-backup bucket (phase 4's logical PostgreSQL backups): S3
+      // backups need their own managed policies (no service-role/ path).
+      'arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup',
+      'arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore',
     ],
     a.tags,
     opts,

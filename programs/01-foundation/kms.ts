@@ -75,17 +75,19 @@ function logsStatements(k: KeyContext): PolicyStatement[] {
  * MalformedPolicyDocumentException in a fresh account, where the role does not exist yet (infra
  * review B4; the check `policy-principal-slr-created` rejects that shape).
  */
+export function ebsViaEc2Statement(accountId: string, region: string): PolicyStatement {
+  return {
+    Sid: 'Ec2UseForAccountPrincipals',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: [...USE, 'kms:CreateGrant'],
+    Resource: '*',
+    Condition: { StringEquals: { 'kms:ViaService': `ec2.${region}.amazonaws.com`, 'kms:CallerAccount': accountId } },
+  };
+}
+
 function ebsStatements(k: KeyContext): PolicyStatement[] {
-  return [
-    {
-      Sid: 'Ec2UseForAccountPrincipals',
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: [...USE, 'kms:CreateGrant'],
-      Resource: '*',
-      Condition: { StringEquals: { 'kms:ViaService': `ec2.${k.region}.amazonaws.com`, 'kms:CallerAccount': k.accountId } },
-    },
-  ];
+  return [ebsViaEc2Statement(k.accountId, k.region)];
 }
 
 /** Creates the five keys of the primary region. */

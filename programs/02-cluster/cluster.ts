@@ -65,7 +65,7 @@ export function roleNameFromArn(roleArn: string): string {
 }
 
 /** Endpoint access from the env file: private always; public only when the env allows it, restricted to its CIDRs. */
-export function endpointAccess(c: Phase2Inputs['cluster']): {
+export function endpointAccess(c: Pick<Phase2Inputs['cluster'], 'endpointPublicAccess' | 'publicAccessCidrs'>): {
   endpointPrivateAccess: true;
   endpointPublicAccess: boolean;
   publicAccessCidrs?: string[];

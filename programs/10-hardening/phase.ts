@@ -49,7 +49,8 @@ export interface Phase10Inputs {
   alertmanagerUrl: string;
   backupVaultArns: { primary: string; dr: string };
   backupPlanId: string;
-  drClusterName: string;
+  /** Absent when the env has no pilot-light cluster (resilience.drCluster.enabled: false). */
+  drClusterName?: string;
   drRegion: string;
   /** SLO alarms that stop a chaos experiment. */
   alarmArns: string[];

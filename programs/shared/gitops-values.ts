@@ -2,7 +2,7 @@
  * What the GitOps repository (`gitops/`) holds for each service and env, as pure functions of the
  * service list and the env files, so the files can be written from them (`npm run gitops:sync`,
  * which keeps the image tags CI wrote) and a test can hold the committed files to them:
- * - `services/<svc>/values.yaml`: port, replica bounds, CPU target, callers, credentials switch;
+ * - `services/<svc>/values.yaml`: port, replica bounds, CPU and request-rate targets, callers, credentials switch;
  * - `services/<svc>/values-<env>.yaml`: the env's ECR repository and the image tag (CI's);
  * - `envs/<env>/values.yaml`: the env name and the env-wide defaults;
  * - `bootstrap/<env>/`: the AppProject and ApplicationSet phase 3 creates, for a team that
@@ -23,6 +23,7 @@ export function serviceValues(s: ServiceSpec): Record<string, unknown> {
     port: s.port,
     replicas: { min: s.scaling.minReplicas, max: s.scaling.maxReplicas },
     cpuTargetPercent: s.scaling.cpuTargetPercent,
+    requestsPerSecondTarget: s.scaling.requestsPerSecondTarget,
     callers: [...s.callers],
     secrets: { enabled: s.data.postgres || s.data.kafka },
   };

@@ -6,6 +6,9 @@
  * - cluster.publicAccessCidrs is empty when the endpoint is private, and non-empty without a /0 range
  *   (0.0.0.0/0 is the whole internet) when it is public;
  * - network.vpcCidr and network.drVpcCidr do not overlap (the regions are peered for DR);
+ * - resilience.backup.coldStorageAfterDays leaves at least 90 days in cold storage before
+ *   backupRetentionDays deletes the recovery point (AWS Backup's minimum; it rejects the plan);
+ * - resilience.drCluster.nodes: min <= desired <= max;
  * - the `local` env uses the simulate engine and a file:// backend inside `.platform/`.
  * Engine `pulumi` works with a file:// or an s3:// backend; that is not restricted here.
  */
@@ -87,6 +90,24 @@ export function crossFieldProblems(env: EnvConfig, fileEnvName: string): ConfigP
       path: ['network', 'drVpcCidr'],
       value: env.network.drVpcCidr,
       text: `network.drVpcCidr: expected a range that does not overlap network.vpcCidr "${env.network.vpcCidr}", got "${env.network.drVpcCidr}"`,
+    });
+  }
+
+  const r = env.resilience;
+  const cold = r?.backup.coldStorageAfterDays;
+  if (cold !== undefined && env.backupRetentionDays < cold + 90) {
+    out.push({
+      path: ['resilience', 'backup', 'coldStorageAfterDays'],
+      value: String(cold),
+      text: `resilience.backup.coldStorageAfterDays: expected at most backupRetentionDays - 90 (${env.backupRetentionDays - 90}; AWS Backup keeps cold storage at least 90 days), got ${cold}`,
+    });
+  }
+  const d = r?.drCluster.nodes;
+  if (d && (d.min > d.max || d.desired < d.min || d.desired > d.max)) {
+    out.push({
+      path: ['resilience', 'drCluster', 'nodes', 'desired'],
+      value: String(d.desired),
+      text: `resilience.drCluster.nodes: expected min <= desired <= max, got ${d.min} <= ${d.desired} <= ${d.max}`,
     });
   }
 

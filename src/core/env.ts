@@ -81,6 +81,23 @@ export const EnvConfigSchema = z.strictObject({
     acmeEmail: z.email('an e-mail address').optional(),
     /** EKS deletion protection: the cluster cannot be deleted until it is turned off (default false). */
     deletionProtection: z.boolean().optional(),
+    /**
+     * Karpenter voluntary disruption of phase 2's NodePools (phase 2 owns them): at most
+     * `maxDisruptedNodes` at a time, consolidation after `consolidateAfter`, and no voluntary
+     * disruption in the optional `freeze` window (a cron start in UTC and a duration). Default: 10%, 1m.
+     */
+    karpenterDisruption: z
+      .strictObject({
+        maxDisruptedNodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'a node count or a percentage such as "10%" (Karpenter\'s NodePool pattern)'),
+        consolidateAfter: z.string().regex(/^\d+[smh]$/, 'a duration such as 1m or 30m'),
+        freeze: z
+          .strictObject({
+            schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron schedule such as "0 8 * * mon-fri"'),
+            duration: z.string().regex(/^(([0-9]+(h|m))|([0-9]+h[0-9]+m))$/, 'a duration in hours and minutes such as 10h or 1h30m (Karpenter\'s budget pattern)'),
+          })
+          .optional(),
+      })
+      .optional(),
   }),
   backend: z.strictObject({
     /** `file://<path>` (relative to the repo) or `s3://bucket/prefix`. */
@@ -155,6 +172,33 @@ export const EnvConfigSchema = z.strictObject({
       }),
       /** Tables captured besides the gate's probe table, schema-qualified (`public.orders`). */
       cdcTables: z.array(z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'a lower-case schema.table name')),
+    })
+    .optional(),
+  /**
+   * Phase 8: the AWS Backup rule (schedule, cold storage; retention is backupRetentionDays, in both
+   * regions) and the pilot-light
+   * DR cluster (same Kubernetes version and add-ons as phase 2's, at minimal size, no workloads).
+   * Absent: phase 8 refuses to plan.
+   */
+  resilience: z
+    .strictObject({
+      backup: z.strictObject({
+        /** AWS Backup's six-field cron in UTC, e.g. `cron(0 3 * * ? *)`. */
+        schedule: z.string().regex(/^cron\((\S+ ){5}\S+\)$/, 'an AWS Backup cron expression such as "cron(0 3 * * ? *)"'),
+        /** Days before a recovery point moves to cold storage; absent: never. Cold storage lasts at least 90 days. */
+        coldStorageAfterDays: z.number().int().min(1).optional(),
+      }),
+      drCluster: z.strictObject({
+        /** false: no pilot-light cluster (backups are still copied to the DR vault); `platform failover` refuses the env. */
+        enabled: z.boolean(),
+        nodes: z.strictObject({
+          instanceTypes: z.array(z.string().min(1)).min(1),
+          min: z.number().int().min(1),
+          desired: z.number().int().min(1),
+          max: z.number().int().min(1),
+          diskSizeGiB: z.number().int().min(20),
+        }),
+      }),
     })
     .optional(),
   tags: z.record(z.string(), z.string()),

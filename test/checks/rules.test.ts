@@ -270,6 +270,26 @@ describe('checks: single-owner also catches a Kubernetes object two phases decla
   });
 });
 
+describe('checks: single-owner and server-side-apply patches (phase 8 annotates phase 6\'s Gateway)', () => {
+  const rule = allRules.filter((r) => r.name === 'single-owner');
+  const gateway = (annotations: Record<string, string> = {}) =>
+    res(6, 'kubernetes:networking.istio.io/v1:Gateway', 'gateway', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'istio-ingress', labels: { a: 'b' }, annotations }, spec: { servers: [] } });
+  const patch = (phase: 8 | 9, name: string, annotations: Record<string, string>) =>
+    res(phase, 'kubernetes:networking.istio.io/v1:GatewayPatch', name, { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'istio-ingress', annotations } });
+  const run = async (g: Planned[]) => (await runChecks(g, { env: env(), now: NOW, rules: rule })).findings.map((f) => `${f.phase} ${f.name} ${f.property}: ${f.message}`);
+  it('a patch of fields the owner does not set is no second owner', async () => {
+    assert.deepEqual(await run(add(gateway(), patch(8, 'failover', { 'external-dns.alpha.kubernetes.io/aws-failover': 'PRIMARY' }))), []);
+  });
+  it('a patch of a field the owning phase sets, or another phase patches, is reported at that field', async () => {
+    assert.deepEqual(await run(add(gateway({ 'x/y': '1' }), patch(8, 'failover', { 'x/y': '2' }))), [
+      '8 failover metadata.annotations.x/y: Gateway.networking.istio.io istio-ingress/public: phase 6 (gateway) also sets metadata.annotations.x/y; one phase owns each field',
+    ]);
+    const two = await run(add(gateway(), patch(8, 'failover', { 'x/y': '2' }), patch(9, 'other', { 'x/y': '3' })));
+    assert.equal(two.length, 2);
+    assert.match(two[0]!, /^8 failover metadata\.annotations\.x\/y: .* phase 9 \(other\) also sets/);
+  });
+});
+
 describe('checks: eks-private-endpoint-reachable counts only 443 ingress with a source', () => {
   const rule = allRules.filter((r) => r.name === 'eks-private-endpoint-reachable');
   const run = async (g: Planned[]) => (await runChecks(g, { env: env(), now: NOW, rules: rule })).findings.map((f) => `${f.name} ${f.property}`);

@@ -172,6 +172,22 @@ describe('env loading: cross-field rules', () => {
     assert.equal(e.message, 'stacks/dev.yaml:30:10: cluster.systemNodes.min: expected at most cluster.systemNodes.max (4), got 5');
   });
 
+  it('resilience: cold storage leaves AWS Backup its 90 days before the delete; DR nodes min <= desired <= max', async () => {
+    let e = await dev(mutated((env) => Object.assign(env, { backupRetentionDays: 100 }, { resilience: { ...env.resilience, backup: { ...env.resilience.backup, coldStorageAfterDays: 30 } } })));
+    assert.match(e.message, /resilience\.backup\.coldStorageAfterDays: expected at most backupRetentionDays - 90 \(10; AWS Backup keeps cold storage at least 90 days\), got 30$/);
+    e = await dev(mutated((env) => Object.assign(env.resilience.drCluster.nodes, { min: 2, desired: 1, max: 3 })));
+    assert.match(e.message, /resilience\.drCluster\.nodes: expected min <= desired <= max, got 2 <= 1 <= 3$/);
+    e = await dev(mutated((env) => (env.resilience.backup.schedule = '0 3 * * *')));
+    assert.match(e.message, /resilience\.backup\.schedule: .*AWS Backup cron expression/);
+  });
+
+  it("karpenterDisruption follows Karpenter's NodePool patterns (nodes count or percent, hour/minute durations)", async () => {
+    let e = await dev(mutated((env) => (env.cluster.karpenterDisruption = { maxDisruptedNodes: '150%', consolidateAfter: '1m' })));
+    assert.match(e.message, /cluster\.karpenterDisruption\.maxDisruptedNodes: .*node count or a percentage/);
+    e = await dev(mutated((env) => (env.cluster.karpenterDisruption = { maxDisruptedNodes: '10%', consolidateAfter: '1m', freeze: { schedule: '0 7 * * mon-fri', duration: '30s' } })));
+    assert.match(e.message, /cluster\.karpenterDisruption\.freeze\.duration: .*hours and minutes/);
+  });
+
   it('private endpoint: no public CIDRs', async () => {
     const e = await dev(mutated((env) => (env.cluster.endpointPublicAccess = false)));
     assert.equal(

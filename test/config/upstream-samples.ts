@@ -24,6 +24,8 @@ export const sampleUpstream: UpstreamOutputs = {
     guardDutyDetectorId: 'gd-1234',
     configRecorderName: 'default',
     dataBackupBucket: `data-backups-dev-${acct}`,
+    clusterRoleArn: `arn:aws:iam::${acct}:role/platform-dev-cluster`,
+    nodeRoleArn: `arn:aws:iam::${acct}:role/platform-dev-node`,
   },
   2: {
     clusterName: 'platform-dev',
@@ -43,6 +45,7 @@ export const sampleUpstream: UpstreamOutputs = {
     alertmanagerService: 'kube-prometheus-stack-alertmanager',
     grafanaService: 'kube-prometheus-stack-grafana',
     lokiGatewayService: 'loki-gateway',
+    podIdentityRoleArns: Object.fromEntries(['ebsCsi', 'karpenter', 'lbc', 'externalDns', 'certManager', 'externalSecrets', 'loki'].map((k) => [k, `arn:aws:iam::${acct}:role/platform-dev-${k}`])),
   },
   3: {
     argocdNamespace: 'argocd',

@@ -51,6 +51,10 @@ const base: EnvConfig = {
     connect: { replicas: 1, image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/kafka-connect-debezium:1.2.0-kafka-4.3.1-debezium-3.6.1' },
     cdcTables: [],
   },
+  resilience: {
+    backup: { schedule: 'cron(0 3 * * ? *)' },
+    drCluster: { enabled: true, nodes: { instanceTypes: ['t3.medium'], min: 1, desired: 1, max: 2, diskSizeGiB: 20 } },
+  },
   tags: { owner: 'platform-team', 'cost-center': 'cc-100' },
 };
 

@@ -15,13 +15,14 @@ import { helmRules } from '../../src/checks/rules/helm-charts.js';
 import { env as checksEnv, NOW } from '../checks/fixtures.js';
 import { releases, runPhase2, values } from './phase-02-run.js';
 import { shippedEnv } from './phase-02-upstream.js';
+import { disruptionSpec } from '../../programs/02-cluster/charts/karpenter.js';
 
 const lockText = () => readFileSync(CHART_LOCK_URL, 'utf8');
 
 describe('chart lock (programs/02-cluster/charts.lock.yaml)', () => {
   it('holds exactly the charts phases 2, 3 and 4 install, each with a digest or the evidence why not', () => {
     const lock = chartLock();
-    assert.deepEqual(Object.keys(lock.charts).sort(), [...CHART_KEYS, ...GITOPS_CHART_KEYS, 'strimzi'].sort());
+    assert.deepEqual(Object.keys(lock.charts).sort(), [...CHART_KEYS, ...GITOPS_CHART_KEYS, 'strimzi', 'prometheusAdapter'].sort());
     for (const [key, e] of Object.entries(lock.charts)) {
       if (e.digestSource === 'repository-index') assert.match(e.digest!, /^sha256:[0-9a-f]{64}$/, key);
       if (e.digestSource === 'go-module') assert.match(e.digest!, /^h1:/, key);
@@ -82,3 +83,21 @@ for (const name of ['dev', 'prod']) {
     });
   });
 }
+
+describe("Karpenter disruption on phase 2's NodePools, per env (cluster.karpenterDisruption)", () => {
+  it("an env that sets nothing keeps Karpenter's default budget (10%, consolidate after 1m)", () => {
+    assert.deepEqual(disruptionSpec(undefined), { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m', budgets: [{ nodes: '10%' }] });
+  });
+  it('prod: no voluntary disruption (consolidation, drift) in the business-hours window, 10% otherwise', () => {
+    const prod = shippedEnv('prod').cluster.karpenterDisruption!;
+    const spec = disruptionSpec(prod);
+    assert.deepEqual(spec.budgets, [
+      { nodes: '10%' },
+      { nodes: '0', schedule: prod.freeze!.schedule, duration: prod.freeze!.duration, reasons: ['Underutilized', 'Empty', 'Drifted'] },
+    ]);
+    assert.equal(spec.consolidateAfter, prod.consolidateAfter);
+    // Karpenter's CRD patterns (karpenter.sh_nodepools.yaml): budget duration and nodes.
+    assert.match(prod.freeze!.duration, /^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/);
+    assert.match(prod.maxDisruptedNodes, /^((100|[0-9]{1,2})%|[0-9]+)$/);
+  });
+});

@@ -56,6 +56,12 @@ export function phase1OutputsFor(env: EnvConfig): Record<string, unknown> {
     dataBackupBucket: `data-backups-${env.name}-${acct}`,
     accessLogBucket: `platform-access-logs-${env.name}-${acct}`,
     drKmsKeyArn: `arn:aws:kms:${env.regions.dr}:${acct}:key/66666666-6666-4666-8666-666666666666`,
+    backupVaultArn: `arn:aws:backup:${region}:${acct}:backup-vault:platform-${env.name}`,
+    drBackupVaultArn: `arn:aws:backup:${env.regions.dr}:${acct}:backup-vault:platform-${env.name}-dr`,
+    backupRoleArn: role(`platform-backup-${env.name}`),
+    drRegion: env.regions.dr,
+    drVpcId: 'vpc-0dr0000000000001',
+    drPrivateSubnetIds: ['subnet-4aa', 'subnet-4ab', 'subnet-4ac'],
     drPublicSubnetIds: ['subnet-3aa', 'subnet-3ab', 'subnet-3ac'],
     // The deploy runner exists only when the EKS API is private (phase 1 builds it then).
     runnerSecurityGroupId: env.cluster.endpointPublicAccess ? '' : 'sg-0runner0000000001',

@@ -43,6 +43,22 @@ export interface NodePoolSpec {
   spec: Record<string, unknown>;
 }
 
+/** Karpenter's own default when an env sets nothing: 10% of the pool's nodes at a time, consolidation after 1m. */
+export const DEFAULT_DISRUPTION = { maxDisruptedNodes: '10%', consolidateAfter: '1m' } as const;
+
+/**
+ * The NodePools' disruption block from the env file (cluster.karpenterDisruption): a budget of
+ * `maxDisruptedNodes`, and during the optional freeze window a budget of "0" for the voluntary
+ * reasons (Underutilized, Empty, Drifted). Karpenter honours the most restrictive active budget;
+ * v1 expiry (expireAfter) is forceful and not held by budgets.
+ */
+export function disruptionSpec(d: Phase2Inputs['cluster']['karpenterDisruption']): Record<string, unknown> {
+  const c = d ?? DEFAULT_DISRUPTION;
+  const budgets: Record<string, unknown>[] = [{ nodes: c.maxDisruptedNodes }];
+  if (d?.freeze) budgets.push({ nodes: '0', schedule: d.freeze.schedule, duration: d.freeze.duration, reasons: ['Underutilized', 'Empty', 'Drifted'] });
+  return { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: c.consolidateAfter, budgets };
+}
+
 /** The NodePools for this env: on-demand always, spot (preferred by weight) only when allowed. */
 export function nodePoolSpecs(inputs: Phase2Inputs): NodePoolSpec[] {
   const limits = { cpu: String(inputs.cluster.karpenterLimits.cpu), memory: `${inputs.cluster.karpenterLimits.memoryGiB}Gi` };
@@ -66,11 +82,7 @@ export function nodePoolSpecs(inputs: Phase2Inputs): NodePoolSpec[] {
         },
       },
       limits,
-      disruption: {
-        consolidationPolicy: 'WhenEmptyOrUnderutilized',
-        consolidateAfter: '1m',
-        budgets: [{ nodes: '10%' }],
-      },
+      disruption: disruptionSpec(inputs.cluster.karpenterDisruption),
     },
   });
   return inputs.cluster.spot ? [pool('on-demand', 10), pool('spot', 50)] : [pool('on-demand', 10)];

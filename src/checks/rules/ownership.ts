@@ -28,6 +28,29 @@ export function ownedKey(r: CheckResource): string | undefined {
   return `${kind}${group ? `.${group}` : ''} ${ns}${meta.name}`;
 }
 
+const PATCH_META = new Set(['apiVersion', 'kind', 'metadata.name', 'metadata.namespace']);
+
+/** True for a server-side-apply patch resource. */
+export function isPatch(r: CheckResource): boolean {
+  return r.type.startsWith('kubernetes:') && r.type.endsWith('Patch');
+}
+
+/** The leaf field paths an object or patch sets (`metadata.annotations.x`, `spec.servers`), lists as leaves. */
+export function fieldPaths(props: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(props)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (isRecord(v) && Object.keys(v).length > 0) out.push(...fieldPaths(v, path));
+    else if (!PATCH_META.has(path)) out.push(path);
+  }
+  return out;
+}
+
+/** The object a patch targets, keyed like `ownedKey` keys a declaration. */
+function patchTarget(r: CheckResource): string | undefined {
+  return ownedKey({ ...r, type: r.type.slice(0, -'Patch'.length), props: { ...r.props, kind: typeof r.props.kind === 'string' ? r.props.kind : undefined } });
+}
+
 export const ownershipRules: StackRule[] = [
   {
     kind: 'stack',
@@ -38,13 +61,26 @@ export const ownershipRules: StackRule[] = [
     fix: 'keep the object in the phase that owns it and have the other phase read it from that phase’s outputs',
     validateStack(resources, report) {
       const owners = new Map<string, CheckResource>();
+      const patches = resources.filter(isPatch);
       for (const r of resources) {
+        if (isPatch(r)) continue;
         const key = ownedKey(r);
         if (!key) continue;
         const first = owners.get(key);
         if (!first) owners.set(key, r);
         else if (first.phase !== r.phase) {
           report({ resource: r, property: HELM.has(r.type) ? 'name' : 'metadata.name', message: `${key} is already declared by phase ${first.phase} (${first.name}); one phase owns it` });
+        }
+      }
+      // A patch may set only fields no other phase sets on the same object.
+      const setters = [...resources.filter((r) => !isPatch(r) && ownedKey(r) !== undefined), ...patches];
+      for (const p of patches) {
+        const target = patchTarget(p);
+        const mine = new Set(fieldPaths(p.props));
+        for (const other of setters) {
+          if (other === p || other.phase === p.phase || (isPatch(other) ? patchTarget(other) : ownedKey(other)) !== target) continue;
+          const shared = fieldPaths(other.props).filter((f) => mine.has(f));
+          if (shared.length > 0) report({ resource: p, property: shared[0]!, message: `${target}: phase ${other.phase} (${other.name}) also sets ${shared.join(', ')}; one phase owns each field` });
         }
       }
     },

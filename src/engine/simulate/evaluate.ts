@@ -58,9 +58,17 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
   const project = opts.project ?? 'platform';
   const resources: CapturedResource[] = [];
   const calls: CapturedCall[] = [];
+  // An explicit AWS provider's region applies to what it manages (a DR-region provider's resources
+  // get DR-region ARNs), as the real engine would; a resource's own `region` input still wins.
+  const providerRegions = new Map<string, string>();
+  const contextFor = (provider: string | undefined): SyntheticContext => {
+    const region = provider === undefined ? undefined : providerRegions.get(provider.split('::').pop() ?? '');
+    return region ? { ...opts.synthetic, region } : opts.synthetic;
+  };
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-      const { id, state } = syntheticState(args.type, args.name, args.inputs, opts.synthetic);
+      const { id, state } = syntheticState(args.type, args.name, args.inputs, contextFor(args.provider));
+      if (args.type === 'pulumi:providers:aws' && typeof args.inputs.region === 'string') providerRegions.set(id, args.inputs.region);
       const { inputs, secretInputs } = unwrapSecrets(args.inputs);
       resources.push({
         urn: `urn:pulumi:${opts.stack}::${project}::${args.type}::${args.name}`,
@@ -77,7 +85,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     },
     call(args) {
       calls.push({ token: args.token, args: args.inputs });
-      return syntheticState(args.token, 'call', args.inputs, opts.synthetic).state;
+      return syntheticState(args.token, 'call', args.inputs, contextFor(args.provider)).state;
     },
   };
   await pulumi.runtime.setMocks(mocks, project, opts.stack, false);

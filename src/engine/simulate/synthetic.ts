@@ -240,6 +240,29 @@ const RESOURCES: Record<string, Builder> = {
     const id = `eipalloc-${hexOf(17, ...s.seed)}`;
     return { id, state: { ...s.inputs, id, allocationId: id, publicIp: `203.0.113.${Number.parseInt(digitsOf(3, ...s.seed), 10) % 254 + 1}` } };
   },
+  // Phase 8: backup plans and selections, Route53 health checks, load balancers and target groups.
+  'aws:backup/plan:Plan': (s) => {
+    const id = uuidOf(...s.seed);
+    return { id, state: { ...s.inputs, id, arn: `arn:aws:backup:${s.region}:${s.account}:backup-plan:${id}`, version: hexOf(32, ...s.seed, 'version') } };
+  },
+  'aws:backup/selection:Selection': (s) => {
+    const id = uuidOf(...s.seed);
+    return { id, state: { ...s.inputs, id } };
+  },
+  'aws:route53/healthCheck:HealthCheck': (s) => {
+    const id = uuidOf(...s.seed);
+    return { id, state: { ...s.inputs, id, arn: `arn:aws:route53:::healthcheck/${id}` } };
+  },
+  'aws:lb/loadBalancer:LoadBalancer': (s) => {
+    const n = physicalName(s);
+    const arn = `arn:aws:elasticloadbalancing:${s.region}:${s.account}:loadbalancer/${s.inputs.loadBalancerType === 'network' ? 'net' : 'app'}/${n}/${hexOf(16, ...s.seed)}`;
+    return { id: arn, state: { ...s.inputs, id: arn, arn, name: n, dnsName: `${n}-${hexOf(16, ...s.seed, 'dns')}.elb.${s.region}.amazonaws.com`, zoneId: `Z${alnumOf(13, s.region, 'elb').toUpperCase()}` } };
+  },
+  'aws:lb/targetGroup:TargetGroup': (s) => {
+    const n = physicalName(s);
+    const arn = `arn:aws:elasticloadbalancing:${s.region}:${s.account}:targetgroup/${n}/${hexOf(16, ...s.seed)}`;
+    return { id: arn, state: { ...s.inputs, id: arn, arn, name: n } };
+  },
   'aws:eks/cluster:Cluster': (s) => {
     const n = physicalName(s);
     const hash = hexOf(32, ...s.seed).toUpperCase();
@@ -247,6 +270,7 @@ const RESOURCES: Record<string, Builder> = {
       id: n,
       state: {
         ...s.inputs,
+        vpcConfig: { ...((s.inputs.vpcConfig as Record<string, unknown> | undefined) ?? {}), clusterSecurityGroupId: `sg-${hexOf(17, ...s.seed, 'cluster-sg')}` },
         id: n,
         name: n,
         arn: `arn:aws:eks:${s.region}:${s.account}:cluster/${n}`,
