@@ -154,6 +154,13 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
     'platform check -e prod',
     'platform check -p 1 -e local --json',
   ]).action(run(() => import('./commands/check.js')));
+  examples(
+    envOption(selection(program.command('cost').description('monthly cost estimate of the planned platform per phase, from the price table (offline)'))).option(
+      '--prices <file>',
+      'a price table JSON file instead of the committed one (docs/cost.md)',
+    ),
+    ['platform cost -e prod', 'platform cost -p 1..2 -e stg --json'],
+  ).action(run(() => import('./commands/cost.js')));
   examples(envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, last run')), ['platform status -e stg', 'platform status -e stg --json']).action(
     run(() => import('./commands/status.js')),
   );

@@ -5,6 +5,7 @@
 import { phaseGates, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { PlannedResource } from '../core/ports.js';
+import type { CostChange } from '../core/events.js';
 import type { CheckOutcome, GateRunner, GateRunOptions } from '../orchestrator/ports.js';
 import { systemClock } from '../state/clock.js';
 
@@ -41,6 +42,21 @@ export function gateRunner(opts: { awsEndpoint?: string; only?: readonly string[
       only: opts.only,
     });
   };
+}
+
+/**
+ * The cost of a previewed phase change, from the committed price table (docs/cost.md). `before`
+ * undefined (the engine cannot list the stack's resources): only the planned cost.
+ */
+export async function costOfChange(phase: PhaseId, before: PlannedResource[] | undefined, after: PlannedResource[], env: EnvConfig): Promise<CostChange> {
+  const { costDelta, estimateCost, loadPrices } = await import('../cost/index.js');
+  const prices = loadPrices();
+  if (!before) {
+    const e = estimateCost(after, env, prices);
+    return { afterUsd: e.totalMonthlyUsd, notEstimated: [...new Set(e.notPriced.map((n) => n.type))].sort() };
+  }
+  const d = costDelta(phase, before, after, env, prices);
+  return { beforeUsd: d.beforeUsd, afterUsd: d.afterUsd, deltaUsd: d.deltaUsd, notEstimated: d.notEstimated };
 }
 
 /** Static checks over one phase's planned resources, with the env's suppressions and policy. */

@@ -25,7 +25,7 @@ import { systemClock } from '../state/clock.js';
 import { PlainHost } from '../ui/plain-host.js';
 import { JsonHost } from '../ui/json-host.js';
 import type { GlobalOptions } from './main.js';
-import { checkResources, gateRunner } from './runners.js';
+import { checkResources, costOfChange, gateRunner } from './runners.js';
 import { DEPLOYER_ROLE_NAME } from '../../programs/00-organization/scps.js';
 
 export interface Session {
@@ -294,6 +294,7 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
     sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
     gates: gateRunner({ awsEndpoint: process.env.PLATFORM_AWS_ENDPOINT }),
     checks: checkResources,
+    cost: costOfChange,
     organization: await organizationPorts(session),
     envs: sharingEnvs(session),
   };

@@ -59,6 +59,19 @@ export type StatusCause =
   | 'confirmation-required'
   | 'changes-pending';
 
+/**
+ * The monthly cost of a phase before and after a previewed change, in USD, for what could be
+ * priced; `notEstimated` names the types billed by use or unpriced on either side. When the engine
+ * cannot list what the stack holds, only `afterUsd` and `unavailable` (why) are set.
+ */
+export interface CostChange {
+  beforeUsd?: number;
+  afterUsd: number;
+  deltaUsd?: number;
+  notEstimated: string[];
+  unavailable?: string;
+}
+
 export interface ChangeCounts {
   create: number;
   update: number;
@@ -119,6 +132,8 @@ export type PlatformEvent =
       phase: PhaseId;
       changes: ChangeCounts;
       durationMs: number;
+      /** `preview` only: what the change adds per month (docs/cost.md). */
+      cost?: CostChange;
       at: string;
     }
   | { type: 'gate-started'; phase: PhaseId; gate: string; at: string }

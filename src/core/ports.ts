@@ -120,6 +120,11 @@ export interface Engine {
    * are asked `info` and `outputs` instead.
    */
   state?(stack: StackRef, env: EnvConfig): Promise<StackState>;
+  /**
+   * Optional: the resources the stack holds now, with their inputs (secrets masked), `[]` when the
+   * stack does not exist. What `preview` compares a plan against for its cost change.
+   */
+  deployedResources?(stack: StackRef, env: EnvConfig): Promise<PlannedResource[]>;
 }
 
 /** What is recorded per phase and env, beside the state in the env's backend. */

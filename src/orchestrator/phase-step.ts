@@ -5,7 +5,7 @@
  * PlatformError; the caller turns it into the phase's final state.
  */
 import { PlatformError, isPlatformError } from '../core/errors.js';
-import { emptyCounts, type StatusCause } from '../core/events.js';
+import { emptyCounts, type CostChange, type StatusCause } from '../core/events.js';
 import { fingerprint, hashValue } from '../core/fingerprint.js';
 import { hasGates, type AnyPhase, type PhaseId, type UpstreamOutputs } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
@@ -183,7 +183,8 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
       await staticChecks(ctx, phase.id, env, planned.resources ?? [], req.env.name);
     }
     const result = req.command === 'up' ? await engine.up(engineReq) : await engine.preview(engineReq);
-    ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes ?? emptyCounts(), durationMs: clock.now() - started, at: ctx.at() });
+    const cost = req.command === 'preview' && result.resources ? await costChange(ctx, engine, ref, env, phase.id, result.resources) : undefined;
+    ctx.emit({ type: 'phase-summary', phase: phase.id, changes: result.changes ?? emptyCounts(), durationMs: clock.now() - started, ...(cost ? { cost } : {}), at: ctx.at() });
     if (ctx.ports.checks && result.resources && !(req.command === 'up' && env.checks.blockOnViolation)) {
       await staticChecks(ctx, phase.id, env, result.resources, req.env.name);
     }
@@ -321,6 +322,23 @@ function guardUnknown(dep: PhaseId, out: OutputMap, read: string[]): Record<stri
       return Reflect.get(target, key, receiver);
     },
   });
+}
+
+/**
+ * The cost line of a previewed phase: the planned resources priced against what the stack holds.
+ * An engine that cannot list them gets the planned cost and the reason; a pricing failure is
+ * reported in `unavailable`, never as a failed preview.
+ */
+async function costChange(ctx: RunContext, engine: Engine, ref: StackRef, env: EnvConfig, phase: PhaseId, planned: PlannedResource[]): Promise<CostChange | undefined> {
+  const price = ctx.ports.cost;
+  if (!price) return undefined;
+  try {
+    const before = engine.deployedResources ? await engine.deployedResources(ref, env) : undefined;
+    const change = await price(phase, before, planned, env);
+    return before ? change : { ...change, unavailable: `the ${engine.kind} engine cannot list the resources the stack holds` };
+  } catch (e) {
+    return { afterUsd: 0, notEstimated: [], unavailable: `the cost could not be estimated: ${(e as Error).message}` };
+  }
 }
 
 /** Runs the static checks over a phase's planned resources; blocking findings throw check-failed. */

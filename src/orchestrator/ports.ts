@@ -4,7 +4,7 @@
 import type { AnyPhase, PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { GateResult } from '../core/gate.js';
-import type { PlatformEvent } from '../core/events.js';
+import type { CostChange, PlatformEvent } from '../core/events.js';
 import type { Clock, Engine, Host, Journal, Locker, PlannedResource, RecordStore, SourceHasher } from '../core/ports.js';
 import type { EnvPorts, OrganizationPorts } from './scope.js';
 
@@ -26,6 +26,12 @@ export interface CheckOutcome {
 }
 export type CheckRunner = (phase: PhaseId, resources: PlannedResource[], env: EnvConfig) => Promise<CheckOutcome>;
 
+/**
+ * Prices a phase's planned resources against what its stack holds (`before` undefined: the engine
+ * cannot list them). For `preview`'s cost line; never fails the preview.
+ */
+export type CostRunner = (phase: PhaseId, before: PlannedResource[] | undefined, after: PlannedResource[], env: EnvConfig) => Promise<CostChange>;
+
 export interface OrchestratorPorts {
   engine: Engine;
   records: RecordStore;
@@ -36,6 +42,8 @@ export interface OrchestratorPorts {
   sources: SourceHasher;
   gates?: GateRunner;
   checks?: CheckRunner;
+  /** Cost of a previewed change (preview only). */
+  cost?: CostRunner;
   /** The organization's stacks (organization-scoped phases); absent when no organization is configured. */
   organization?: OrganizationPorts;
   /** Every env sharing the organization, for `destroy` of an organization-scoped phase. */

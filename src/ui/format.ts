@@ -1,5 +1,5 @@
 /** Formatting for the plain host and the CLI's result printers (durations shared with the ink UI). */
-import type { ChangeCounts } from '../core/events.js';
+import type { ChangeCounts, CostChange } from '../core/events.js';
 
 export interface Style {
   bold(s: string): string;
@@ -25,6 +25,18 @@ export function formatAllCounts(c: ChangeCounts): string {
 }
 
 export { formatDuration } from './view-format.js';
+
+/** A previewed phase's cost line: `cost: +150.20 USD/month (149.20 -> 299.40); not estimated: ...`. */
+export function formatCost(c: CostChange): string {
+  const money = (n: number) => n.toFixed(2);
+  const head =
+    c.deltaUsd !== undefined && c.beforeUsd !== undefined
+      ? `cost: ${c.deltaUsd >= 0 ? '+' : '-'}${money(Math.abs(c.deltaUsd))} USD/month (${money(c.beforeUsd)} -> ${money(c.afterUsd)})`
+      : `cost: ${money(c.afterUsd)} USD/month planned; change unknown${c.unavailable ? `: ${c.unavailable}` : ''}`;
+  const shown = c.notEstimated.slice(0, 4);
+  const more = c.notEstimated.length - shown.length;
+  return c.notEstimated.length ? `${head}; not estimated: ${shown.join(', ')}${more > 0 ? ` (+${more} more types; platform cost)` : ''}` : head;
+}
 
 export function formatValue(v: unknown, max = 100): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import type { PlatformEvent, StatusCause } from '../core/events.js';
 import type { ConfirmRequest, Host } from '../core/ports.js';
 import type { PhaseId } from '../core/phase.js';
-import { formatAllCounts, formatChange, formatDuration, formatValue, styleFor } from './format.js';
+import { formatAllCounts, formatChange, formatCost, formatDuration, formatValue, styleFor } from './format.js';
 import { causeWord as wordFor } from './view-format.js';
 
 export interface PlainHostOptions {
@@ -85,6 +85,7 @@ export class PlainHost implements Host {
         break;
       case 'phase-summary':
         this.err(`${this.name(e.phase)}: ${formatAllCounts(e.changes)} in ${formatDuration(e.durationMs)}`);
+        if (e.cost) this.err(`${this.name(e.phase)}: ${formatCost(e.cost)}`);
         break;
       case 'gate-started':
         if (this.o.verbose) this.err(s.dim(`  … gate ${e.gate}`));

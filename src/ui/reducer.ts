@@ -16,7 +16,7 @@
  * - Outputs arrive masked (events carry no secrets). They are kept as given; the selectors mask
  *   again by key name and never print nested values, as a second line of defence.
  */
-import type { ChangeCounts, Command, EngineKind, PhaseStatus, PlatformEvent, PropertyChange, ResourceOp, StatusCause } from '../core/events.js';
+import type { ChangeCounts, Command, CostChange, EngineKind, PhaseStatus, PlatformEvent, PropertyChange, ResourceOp, StatusCause } from '../core/events.js';
 import { emptyCounts } from '../core/events.js';
 import type { GateStatus } from '../core/gate.js';
 import type { PhaseId } from '../core/phase.js';
@@ -94,6 +94,8 @@ export interface PhaseState {
   counts: ChangeCounts;
   /** True once `phase-summary` gave the engine's own totals. */
   countsFinal: boolean;
+  /** A preview's cost change (phase-summary). */
+  cost?: CostChange;
   /** Operations started and not finished, oldest first. */
   inFlight: readonly OpState[];
   /** The last MAX_RECENT finished operations, oldest first. */
@@ -306,7 +308,7 @@ export function reduce(state: UiState, event: PlatformEvent): UiState {
       return withPhase(s, event.phase, (p) => addDiagnostic(p, d));
     }
     case 'phase-summary':
-      return withPhase(s, event.phase, (p) => ({ ...p, counts: { ...event.changes }, countsFinal: true, durationMs: event.durationMs }));
+      return withPhase(s, event.phase, (p) => ({ ...p, counts: { ...event.changes }, countsFinal: true, durationMs: event.durationMs, ...(event.cost ? { cost: event.cost } : {}) }));
     case 'gate-started': {
       const at = time(event.at);
       return withPhase(s, event.phase, (p) =>

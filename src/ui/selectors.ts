@@ -16,6 +16,7 @@ import { MASK } from '../core/secrets.js';
 import type { ChangedResource, DiagnosticState, GateState, OpState, PhaseState, UiState } from './reducer.js';
 import { isTerminal } from './reducer.js';
 import { causeWord, formatCounts, formatDuration, median, phaseLabel } from './view-format.js';
+import { formatCost } from './format.js';
 
 /** How a row should be coloured; the renderer maps tones to colours (or to nothing under NO_COLOR). */
 export type Tone = 'pending' | 'active' | 'ok' | 'muted' | 'warn' | 'error';
@@ -207,6 +208,8 @@ export interface SummaryPhaseView {
   outputs: { key: string; value: string }[];
   hiddenOutputs: number;
   simulated: boolean;
+  /** A preview's cost line (formatCost). */
+  costText?: string;
 }
 
 export interface SummaryView {
@@ -246,6 +249,7 @@ export function selectSummary(state: UiState, opts: SelectOptions & { maxOutputs
       outputs: entries.slice(0, max).map(([key, v]) => ({ key, value: displayOutput(key, v) })),
       hiddenOutputs: Math.max(0, entries.length - max),
       simulated: p.simulated ?? false,
+      ...(p.cost ? { costText: formatCost(p.cost) } : {}),
     };
   });
   return {

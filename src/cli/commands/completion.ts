@@ -13,6 +13,7 @@ const COMMANDS: Record<string, string[]> = {
   destroy: ['--env', '-e', '--phase', '-p', '--from', '--all', '--cascade', '--yes', '-y', '--parallel'],
   verify: ['--env', '-e', '--phase', '-p', '--from', '--all'],
   check: ['--env', '-e', '--phase', '-p', '--from', '--all'],
+  cost: ['--env', '-e', '--phase', '-p', '--from', '--all', '--prices'],
   status: ['--env', '-e'],
   outputs: ['--env', '-e', '--phase', '-p'],
   repair: ['--env', '-e', '--phase', '-p', '--yes', '-y', '--drop-pending-create'],

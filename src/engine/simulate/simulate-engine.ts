@@ -244,6 +244,16 @@ export function createSimulateEngine(options: SimulateEngineOptions): Engine {
       return { changes: countOps(ops) };
     },
 
+    async deployedResources(stack: StackRef, _env: EnvConfig): Promise<PlannedResource[]> {
+      const state = await store.read(stack.name);
+      // Stored inputs keep secrets as hashes; masked here like a plan's.
+      return (state?.resources ?? []).map((r) => {
+        const secret = new Set(r.secretInputs);
+        const inputs = Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, secret.has(k) ? MASK : v]));
+        return { phase: stack.phase, urn: r.urn, type: r.type, name: r.name, inputs };
+      });
+    },
+
     async outputs(stack: StackRef, _env: EnvConfig): Promise<OutputMap> {
       const state = await store.read(stack.name);
       if (!state) throw stackNotFound(stack);

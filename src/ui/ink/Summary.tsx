@@ -44,6 +44,11 @@ export function Summary({ summary }: SummaryProps) {
               {p.hint ? <ToneText tone="warn" wrap="wrap">{`hint: ${p.hint}`}</ToneText> : null}
             </Box>
           ) : null}
+          {p.costText ? (
+            <Box marginLeft={4}>
+              <ToneText wrap="wrap">{p.costText}</ToneText>
+            </Box>
+          ) : null}
           {p.outputs.length > 0 ? (
             <Box flexDirection="column" marginLeft={4}>
               {p.outputs.map((o) => (
