@@ -13,7 +13,7 @@ function walk(dir, out = [], match = /\.(ts|tsx)$/) {
   return out;
 }
 
-const entryPoints = [...walk('src'), ...walk('programs')];
+const entryPoints = [...walk('src'), ...walk('programs'), ...walk('lambdas')];
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints,
