@@ -6,7 +6,7 @@
  * its sha256 as the function's code hash.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,4 +66,22 @@ export function bundleLambda(name: LambdaName): Promise<Bundle> {
     cache.set(name, p);
   }
   return p;
+}
+
+/**
+ * Writes the bundle to `.platform/lambda-bundles/<name>-<hash>/index.mjs` (content-addressed, so a
+ * change of code is a new folder and a diff; writing it again is a no-op) and returns the folder,
+ * which the program ships as the function's FileArchive.
+ */
+export async function bundleFolder(name: LambdaName): Promise<{ dir: string; bundle: Bundle }> {
+  const bundle = await bundleLambda(name);
+  const hex = Buffer.from(bundle.sha256, 'base64').toString('hex').slice(0, 16);
+  const dir = join(repoRoot(), '.platform', 'lambda-bundles', `${name}-${hex}`);
+  if (!existsSync(join(dir, 'index.mjs'))) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `.index.mjs.${process.pid}`);
+    writeFileSync(tmp, bundle.code);
+    renameSync(tmp, join(dir, 'index.mjs'));
+  }
+  return { dir, bundle };
 }

@@ -48,7 +48,8 @@ const SECTION_D: Record<number, string[]> = {
   6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls', 'apiHealthUrls', 'meshServices', 'kubeconfig'],
   7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'serviceScrapeJobs', 'alertReceiversSecret', 'kubeconfig'],
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
-  9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns'],
+  // Phase 9 adds the quarantine group and the idempotency table its responders use.
+  9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns', 'quarantineSecurityGroupId', 'idempotencyTableName'],
   10: ['tlsReport', 'mtlsReport', 'loadTestSummary', 'chaosExperimentIds', 'restoreDrill', 'costReport', 'securityPostureReport'],
 };
 /** Keys of the objects D shows in braces. */

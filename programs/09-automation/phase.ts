@@ -1,16 +1,22 @@
 /**
  * Phase 9, automation: EventBridge rules for security findings (GuardDuty, Security Hub, Config,
- * Inspector), AWS Health and failed backup or copy jobs, each with a Lambda responder, a DLQ and
- * retries; scheduled clean-up functions; alarms on the responders themselves.
+ * Inspector), AWS Health and spot interruption notices, and failed backup or copy jobs, each
+ * targeting a Lambda responder (lambdas/) with a DLQ and retries; the daily cleanup function on
+ * EventBridge Scheduler; alarms on the responders themselves.
+ *
+ * Contract changes from reference/phases.md D: `ruleArns` has `spotInterruption` (the interruption
+ * responder's rule); outputs add `quarantineSecurityGroupId` and `idempotencyTableName`.
  */
 import { z } from 'zod';
-import { arn, byName, readUpstream } from '../../src/core/outputs-contract.js';
+import { LAMBDA_NAMES } from '../../lambdas/bundle.js';
+import { arn, byName, readUpstream, text } from '../../src/core/outputs-contract.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
+import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
 import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase8Outputs } from '../08-resilience/phase.js';
+import { RULES } from './patterns.js';
 
-/** The event sources phase 9 reacts to; one rule each. */
-export const RULES = ['guardduty', 'securityhub', 'backupFailed', 'copyFailed', 'health', 'config', 'inspector'] as const;
+export { RULES } from './patterns.js';
 
 /** The outputs contract of phase 9 (reference/phases.md section D). */
 export const phase9Outputs = z.object({
@@ -24,46 +30,69 @@ export const phase9Outputs = z.object({
   /** Only when events are aggregated on a central bus. */
   eventBusArn: arn.optional(),
   alarmArns: z.array(arn),
+  /** The group the alert responder moves a compromised instance's interfaces into. */
+  quarantineSecurityGroupId: z.string().startsWith('sg-').optional(),
+  /** The responders' idempotency records (DynamoDB). */
+  idempotencyTableName: text.optional(),
 });
 export type Phase9Outputs = z.infer<typeof phase9Outputs>;
 
-/** What phase 9 reads from phase 1 (foundation): the finding sources and where to notify. */
-const fromFoundation = phase1Outputs.pick({ alertsTopicArn: true, guardDutyDetectorId: true, configRecorderName: true, kmsKeyArns: true });
+/** What phase 9 reads from phase 1 (foundation): the finding sources, the VPC and where to notify. */
+const fromFoundation = phase1Outputs.pick({ alertsTopicArn: true, guardDutyDetectorId: true, configRecorderName: true, kmsKeyArns: true, vpcId: true });
 /** What phase 9 reads from phase 8 (resilience): the vaults whose job events it watches. */
 const fromResilience = phase8Outputs.pick({ backupVaultArns: true, backupPlanId: true });
+
+/** Log retention of the responders: the env's (network.flowLogRetentionDays), at least a year. */
+export const MIN_RESPONDER_LOG_DAYS = 365;
 
 /** Inputs of the phase 9 program. */
 export interface Phase9Inputs {
   envName: string;
   accountId: string;
   region: string;
+  deployRoleArn: string;
   tags: Record<string, string>;
   rules: readonly string[];
+  functions: readonly string[];
   alertsTopicArn: string;
   guardDutyDetectorId: string;
   configRecorderName: string;
-  /** Encrypts the DLQs and the responders' logs. */
+  /** Encrypts the DLQs, the responders' logs and environment, and the idempotency table (phase 1's logs key, which already lets EventBridge and CloudWatch use it). */
   logsKmsKeyArn: string;
+  /** The primary VPC: the quarantine security group lives there. */
+  vpcId: string;
   backupVaultArns: { primary: string; dr: string };
   backupPlanId: string;
+  logRetentionDays: number;
+  /** Retention of the snapshots phase 9 takes (forensic, final): the env's backup retention. */
+  snapshotRetentionDays: number;
+  /** Buckets where gates leave probe objects under the probe prefix (none yet). */
+  gateProbeBuckets: string[];
 }
 
 /** Builds the program inputs from the env file and the outputs of phases 1 and 8 (pure). */
 export function phase9Inputs(ctx: PhaseContext): Phase9Inputs {
   const foundation = readUpstream(ctx, 9, 1, fromFoundation);
   const resilience = readUpstream(ctx, 9, 8, fromResilience);
+  const env = ctx.env;
   return {
-    envName: ctx.env.name,
-    accountId: ctx.env.accountId,
-    region: ctx.env.regions.primary,
-    tags: { ...ctx.env.tags },
+    envName: env.name,
+    accountId: env.accountId,
+    region: env.regions.primary,
+    deployRoleArn: `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+    tags: { ...env.tags, 'platform:env': env.name, 'platform:phase': '09-automation', 'platform:managed-by': 'platform-cli' },
     rules: RULES,
+    functions: LAMBDA_NAMES,
     alertsTopicArn: foundation.alertsTopicArn,
     guardDutyDetectorId: foundation.guardDutyDetectorId,
     configRecorderName: foundation.configRecorderName,
     logsKmsKeyArn: foundation.kmsKeyArns.logs,
+    vpcId: foundation.vpcId,
     backupVaultArns: resilience.backupVaultArns,
     backupPlanId: resilience.backupPlanId,
+    logRetentionDays: Math.max(MIN_RESPONDER_LOG_DAYS, env.network.flowLogRetentionDays),
+    snapshotRetentionDays: env.backupRetentionDays,
+    gateProbeBuckets: [],
   };
 }
 
@@ -77,4 +106,16 @@ export const phase: PhaseDefinition<Phase9Inputs, Phase9Outputs> = {
   outputs: phase9Outputs,
   secretOutputs: [],
   gates: [],
+  loadGates: () => import('./gates.js').then((m) => m.gates),
+  loadProgram: () => import('./program.js').then((m) => m.program),
+  planChanges: [
+    {
+      what: 'Spot interruption and EC2 scheduled-change notices are tagged and notified, never drained',
+      why: "Karpenter drains its nodes from phase 1's interruption queue; a second remediation would compete with it",
+    },
+    {
+      what: 'Idempotency by a conditional DynamoDB record per finding, job or notice',
+      why: 'backup jobs and Health events have no resource to tag; EventBridge and Lambda both deliver at least once',
+    },
+  ],
 };

@@ -120,6 +120,45 @@ export function baseline(): Planned[] {
     res(5, 'kubernetes:yaml/v2:ConfigGroup', 'jobs', {
       objs: [{ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'shop' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { ...securePod, restartPolicy: 'OnFailure' } } } } } }],
     }),
+    // phase 9: a responder with its log group, DLQ, role, rule target and schedule
+    res(9, 'aws:cloudwatch/logGroup:LogGroup', 'fn-logs', { name: '/aws/lambda/platform-prod-alert-responder', retentionInDays: 365, kmsKeyId: KEY }),
+    res(9, 'aws:sqs/queue:Queue', 'fn-dlq', { name: 'platform-prod-alert-responder-dlq', kmsMasterKeyId: KEY, messageRetentionSeconds: 1209600 }),
+    res(9, 'aws:iam/role:Role', 'fn-role', {
+      name: 'platform-prod-alert-responder',
+      assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }] }),
+    }),
+    res(9, 'aws:iam/rolePolicy:RolePolicy', 'fn-policy', {
+      role: 'platform-prod-alert-responder',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['ec2:DescribeInstances', 'xray:PutTraceSegments'], Resource: '*' },
+          { Effect: 'Allow', Action: 'sns:Publish', Resource: 'arn:aws:sns:eu-west-1:111111111111:alerts' },
+        ],
+      }),
+    }),
+    res(9, 'aws:lambda/function:Function', 'fn', {
+      name: 'platform-prod-alert-responder',
+      deadLetterConfig: { targetArn: 'arn:aws:sqs:eu-west-1:111111111111:platform-prod-alert-responder-dlq' },
+      reservedConcurrentExecutions: 5,
+      tracingConfig: { mode: 'Active' },
+      kmsKeyArn: KEY,
+      loggingConfig: { logFormat: 'JSON', logGroup: '/aws/lambda/platform-prod-alert-responder' },
+    }),
+    res(9, 'aws:cloudwatch/eventTarget:EventTarget', 'fn-target', {
+      rule: 'platform-prod-guardduty',
+      arn: 'arn:aws:lambda:eu-west-1:111111111111:function:platform-prod-alert-responder',
+      deadLetterConfig: { arn: 'arn:aws:sqs:eu-west-1:111111111111:platform-prod-alert-responder-dlq' },
+      retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 3600 },
+    }),
+    res(9, 'aws:scheduler/schedule:Schedule', 'fn-schedule', {
+      scheduleExpression: 'cron(30 4 * * ? *)',
+      target: {
+        arn: 'arn:aws:lambda:eu-west-1:111111111111:function:platform-prod-alert-responder',
+        deadLetterConfig: { arn: 'arn:aws:sqs:eu-west-1:111111111111:platform-prod-alert-responder-dlq' },
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+      },
+    }),
   ]);
 }
 

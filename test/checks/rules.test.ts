@@ -199,6 +199,29 @@ const cases: Record<string, Case> = {
     at: ['cluster', 'endpointPublicAccess'],
     good: mutate('cluster', (i) => Object.assign(i, { endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] }), without('runner-to-api')),
   },
+  // Phase 9 (issue 17): the responders' functions, roles, targets and DLQs.
+  'lambda-dead-letter-queue': { bad: mutate('fn', (i) => delete i.deadLetterConfig), at: ['fn', 'deadLetterConfig.targetArn'] },
+  'lambda-concurrency-limit': { bad: mutate('fn', (i) => delete i.reservedConcurrentExecutions), at: ['fn', 'reservedConcurrentExecutions'] },
+  'lambda-tracing': { bad: mutate('fn', (i) => (i.tracingConfig = { mode: 'PassThrough' })), at: ['fn', 'tracingConfig.mode'] },
+  'lambda-env-kms': { bad: mutate('fn', (i) => delete i.kmsKeyArn), at: ['fn', 'kmsKeyArn'] },
+  'lambda-role-least-privilege': {
+    bad: mutate('fn-policy', (i) => (i.policy = JSON.stringify(allow(['ec2:DescribeInstances', 'ec2:CreateSnapshot'], '*')))),
+    at: ['fn-policy', 'policy.Statement[0].Resource'],
+    // The same policy on a role Lambda does not assume is for the generic IAM rules, not this one.
+    good: mutate('fn-role', (i) => (i.assumeRolePolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] })), mutate('fn-policy', (i) => (i.policy = JSON.stringify(allow(['ec2:DescribeInstances', 'ec2:CreateSnapshot'], '*'))))),
+  },
+  'lambda-log-group-owned': { bad: without('fn-logs'), at: ['fn', 'loggingConfig.logGroup'] },
+  'event-target-dead-letter': {
+    bad: mutate('fn-target', (i) => delete i.deadLetterConfig),
+    at: ['fn-target', 'deadLetterConfig.arn'],
+    // A target that is not a function (Karpenter's queue) is not this rule's.
+    good: mutate('fn-target', (i) => Object.assign(i, { arn: 'arn:aws:sqs:eu-west-1:111111111111:karpenter', deadLetterConfig: undefined, retryPolicy: undefined })),
+  },
+  'dead-letter-queue-kms': {
+    bad: mutate('fn-dlq', (i) => delete i.kmsMasterKeyId),
+    at: ['fn-dlq', 'kmsMasterKeyId'],
+    good: add(res(9, 'aws:sqs/queue:Queue', 'work-queue', { name: 'platform-prod-work', sqsManagedSseEnabled: true })),
+  },
   'k8s-manifest-unknown-field': { bad: mutate('shop', (i) => (container(i).securityContext.readOnlyRootFileSystem = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'] },
 };
 

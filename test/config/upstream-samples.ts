@@ -23,6 +23,7 @@ export const sampleUpstream: UpstreamOutputs = {
     drPublicSubnetIds: ['subnet-drpub1', 'subnet-drpub2'],
     guardDutyDetectorId: 'gd-1234',
     configRecorderName: 'default',
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
     dataBackupBucket: `data-backups-dev-${acct}`,
     clusterRoleArn: `arn:aws:iam::${acct}:role/platform-dev-cluster`,
     nodeRoleArn: `arn:aws:iam::${acct}:role/platform-dev-node`,
@@ -123,7 +124,7 @@ export const sampleUpstream: UpstreamOutputs = {
   },
   9: {
     ruleArns: Object.fromEntries(
-      ['guardduty', 'securityhub', 'backupFailed', 'copyFailed', 'health', 'config', 'inspector'].map((r) => [r, `arn:aws:events:eu-west-1:${acct}:rule/${r}`]),
+      ['guardduty', 'securityhub', 'backupFailed', 'copyFailed', 'health', 'spotInterruption', 'config', 'inspector'].map((r) => [r, `arn:aws:events:eu-west-1:${acct}:rule/${r}`]),
     ),
     functionArns: { guardduty: `arn:aws:lambda:eu-west-1:${acct}:function:guardduty` },
     functionRoleArns: { guardduty: `arn:aws:iam::${acct}:role/guardduty-responder` },

@@ -13,7 +13,7 @@ import { startMoto, type Moto } from '../gates/moto.js';
 import { createAlertResponder, FORENSIC_TAG, ORIGINAL_GROUPS_TAG, QUARANTINE_TAG, type AlertDeps } from '../../lambdas/src/alert-responder.js';
 import { InProgressError } from '../../lambdas/src/shared/idempotency.js';
 import type { Notifier } from '../../lambdas/src/shared/notify.js';
-import { guardDutyFinding, securityHubFinding, configNonCompliant } from './fixtures/events.js';
+import { guardDutyFinding, securityHubFinding, configNonCompliant } from '../../programs/09-automation/sample-events.js';
 import { buildWorld, memoryLog, type World } from './world.js';
 
 describe('lambda alert-responder (moto)', function () {

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { bundleLambda, LAMBDA_NAMES, type LambdaName } from '../../lambdas/bundle.js';
 import { createLogger, redact } from '../../lambdas/src/shared/log.js';
 import { startMoto, TEST_CREDENTIALS, type Moto } from '../gates/moto.js';
-import { backupJobFailed, spotInterruption } from './fixtures/events.js';
+import { backupJobFailed, spotInterruption } from '../../programs/09-automation/sample-events.js';
 import { buildWorld, REGION, type World } from './world.js';
 
 describe('lambda bundles (esbuild)', function () {

@@ -12,7 +12,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, PurgeQueueCommand, Recei
 import { matchesPattern } from '../../programs/09-automation/event-pattern.js';
 import { eventPatterns, RULES, type RuleName } from '../../programs/09-automation/patterns.js';
 import { motoConfig, startMoto, type Moto } from '../gates/moto.js';
-import * as ev from './fixtures/events.js';
+import * as ev from '../../programs/09-automation/sample-events.js';
 import type { EventBridgeEvent } from '../../lambdas/src/findings.js';
 
 const PRIMARY = 'arn:aws:backup:us-east-1:123456789012:backup-vault:platform-dev';

@@ -10,7 +10,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { startMoto, type Moto } from '../gates/moto.js';
 import { createBackupWatcher } from '../../lambdas/src/backup-watcher.js';
 import { createInterruptionResponder, KARPENTER_TAG, NOTICE_TAG } from '../../lambdas/src/interruption-responder.js';
-import { backupJobCompleted, backupJobFailed, copyJobFailed, healthScheduledChange, spotInterruption } from './fixtures/events.js';
+import { backupJobCompleted, backupJobFailed, copyJobFailed, healthScheduledChange, spotInterruption } from '../../programs/09-automation/sample-events.js';
 import { buildWorld, memoryLog, type World } from './world.js';
 
 const PRIMARY = 'arn:aws:backup:us-east-1:123456789012:backup-vault:platform-dev';

@@ -16,6 +16,7 @@ import { privateApiAccessRules } from './private-api-access.js';
 import { podIdentityRules } from './pod-identity.js';
 import { ownershipRules } from './ownership.js';
 import { eksAccessRules } from './eks-access.js';
+import { lambdaRules } from './lambda.js';
 
 export const allRules: readonly Rule[] = [
   ...eksRules,
@@ -32,4 +33,5 @@ export const allRules: readonly Rule[] = [
   ...podIdentityRules,
   ...ownershipRules,
   ...eksAccessRules,
+  ...lambdaRules,
 ];
