@@ -40,8 +40,8 @@ import { createProbes } from '../../src/gates/probes/index.js';
 import { runGates } from '../../src/gates/run-gates.js';
 import type { AnyPhase } from '../../src/core/phase.js';
 import type { GateResult } from '../../src/core/gate.js';
-import { FakeClock } from './fake-clock.js';
-import { testEnv } from './env.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { testEnv } from '../helpers/env-fixtures.js';
 import { motoConfig, startMoto, TEST_CREDENTIALS, type Moto } from './moto.js';
 
 const REGION = 'eu-west-1';
