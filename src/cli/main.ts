@@ -161,6 +161,10 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
     ),
     ['platform cost -e prod', 'platform cost -p 1..2 -e stg --json'],
   ).action(run(() => import('./commands/cost.js')));
+  examples(envOption(program.command('report').description('posture report: gates, static checks and suppressions, Security Hub, GuardDuty, backups, cost (Markdown and HTML under .platform/reports/)')), [
+    'platform report -e local',
+    'platform report -e prod --json',
+  ]).action(run(() => import('./commands/report.js')));
   examples(envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, last run')), ['platform status -e stg', 'platform status -e stg --json']).action(
     run(() => import('./commands/status.js')),
   );

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, string[]> = {
   verify: ['--env', '-e', '--phase', '-p', '--from', '--all'],
   check: ['--env', '-e', '--phase', '-p', '--from', '--all'],
   cost: ['--env', '-e', '--phase', '-p', '--from', '--all', '--prices'],
+  report: ['--env', '-e'],
   status: ['--env', '-e'],
   outputs: ['--env', '-e', '--phase', '-p'],
   repair: ['--env', '-e', '--phase', '-p', '--yes', '-y', '--drop-pending-create'],
