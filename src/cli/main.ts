@@ -175,6 +175,13 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
   ).action(run(() => import('./commands/outputs.js')));
 
   examples(
+    envOption(program.command('pipeline').description("the env's phase DAG as a GitHub Actions workflow (one job per phase, OIDC, drift schedule)")).option(
+      '--out <file>',
+      'write it to this file instead of stdout',
+    ),
+    ['platform pipeline -e prod --out .github/workflows/platform-prod.yml'],
+  ).action(run(() => import('./commands/pipeline.js')));
+  examples(
     envOption(program.command('repair').description('recover a stack left with pending operations by an interrupted update'))
       .requiredOption('-p, --phase <n>', 'the phase')
       .option('-y, --yes', 'accepted for scripts; it answers nothing: a pending create is dropped only when a lookup proves it absent, on a terminal, or with --drop-pending-create')

@@ -7,7 +7,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PlatformError } from '../core/errors.js';
 import type { EnvConfig } from '../core/env.js';
-import type { AnyPhase, PhaseId } from '../core/phase.js';
+import { stackName, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { Engine, Host, LockHandle, Locker, RecordStore } from '../core/ports.js';
 import type { OrchestratorPorts } from '../orchestrator/ports.js';
 import type { RunOutcome } from '../orchestrator/context.js';
@@ -276,6 +276,32 @@ export function onClosedOutput(stop: (stream: 'stdout' | 'stderr') => void): () 
   };
 }
 
+/**
+ * Where a target's stack locks live: in its S3 backend when the real engine runs against an s3://
+ * backend (everyone sharing the backend sees them; src/state/s3-lock.ts), else files under
+ * `.platform/locks` on this machine.
+ */
+async function lockerAt(target: EnvConfig, engineKind: string, locksDir: string, runId: string, notice: (m: string) => void): Promise<Locker> {
+  const url = target.backend.url;
+  if (engineKind !== 'pulumi' || !url.startsWith('s3://')) return new FileLocker(locksDir, runId, notice);
+  const [{ S3Client }, { parseS3Url }, { S3Locker, DEFAULT_LEASE_SECONDS }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../state/s3-records.js'),
+    import('../state/s3-lock.js'),
+  ]);
+  const endpoint = process.env.PLATFORM_AWS_ENDPOINT;
+  const client = new S3Client({ region: target.regions.primary, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  return new S3Locker(client, parseS3Url(url), runId, { leaseSeconds: target.backend.lockLeaseSeconds ?? DEFAULT_LEASE_SECONDS, onNotice: notice });
+}
+
+/** The run's locker: the organization's stacks lock where the organization's state is, the env's where the env's is. */
+export async function createLocker(session: Session, notice: (m: string) => void = () => {}): Promise<Locker> {
+  const envLocker = await lockerAt(session.env, session.engine.kind, session.paths.locksDir, session.runId, notice);
+  const orgLocker = await lockerAt(session.orgTarget, session.orgEngine.kind, session.orgPaths.locksDir, session.runId, notice);
+  const orgStacks = new Set(session.registry.filter((p) => p.scope === 'organization').map((p) => stackName(session.orgTarget.name, p)));
+  return { acquire: (key, purpose) => (orgStacks.has(key) ? orgLocker : envLocker).acquire(key, purpose) };
+}
+
 export async function buildPorts(session: Session, host: Host): Promise<OrchestratorPorts> {
   const journal = new FileJournal(session.paths.runsDir, session.runId);
   // A lock left by a killed run is cleared with one line in the journal and on the host.
@@ -288,7 +314,7 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
     engine: session.engine,
     records: await createRecordStore(session),
     journal,
-    locker: trackLocks(new FileLocker(session.paths.locksDir, session.runId, notice)),
+    locker: trackLocks(await createLocker(session, notice)),
     host,
     clock: systemClock,
     sources: new DirSourceHasher(join(session.repoRoot, 'programs')),

@@ -102,6 +102,11 @@ export const EnvConfigSchema = z.strictObject({
   backend: z.strictObject({
     /** `file://<path>` (relative to the repo) or `s3://bucket/prefix`. */
     url: z.string().regex(/^(file:\/\/|s3:\/\/)\S+$/, 'file://<path> or s3://<bucket>[/prefix]'),
+    /**
+     * s3:// only: the lease of the CLI's stack locks in the bucket (default 120). A live holder renews
+     * it every third of it; a holder that stopped renewing for longer is taken over (docs/team-mode.md).
+     */
+    lockLeaseSeconds: z.number().int().min(5).max(3600).optional(),
   }),
   secrets: z.strictObject({
     provider: z.string().regex(/^(passphrase|awskms:\/\/\S+)$/, 'passphrase or awskms://<key>'),

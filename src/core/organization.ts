@@ -80,6 +80,11 @@ export const OrganizationConfigSchema = z.strictObject({
   /** Where the organization stack's Pulumi state and phase records live (`platform bootstrap` creates it). */
   backend: z.strictObject({
     url: z.string().regex(/^(file:\/\/|s3:\/\/)\S+$/, 'file://<path> or s3://<bucket>[/prefix]'),
+    /**
+     * s3:// only: the lease of the CLI's stack locks in the bucket (default 120). A live holder renews
+     * it every third of it; a holder that stopped renewing for longer is taken over (docs/team-mode.md).
+     */
+    lockLeaseSeconds: z.number().int().min(5).max(3600).optional(),
   }),
   /** Secrets provider of the organization stack (`platform bootstrap` creates an awskms:// key). */
   secrets: z.strictObject({

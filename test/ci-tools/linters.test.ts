@@ -44,6 +44,8 @@ describe('CI files meet actionlint and hadolint', function () {
 
   it('finds the reusable workflow, one caller per service, and the Dockerfile template', () => {
     assert.ok(workflows.includes('.github/workflows/service-ci.yml'));
+    // The workflows `platform pipeline` generates (issue 19), one per real env.
+    for (const env of ['dev', 'stg', 'prod']) assert.ok(workflows.includes(`.github/workflows/platform-${env}.yml`), env);
     assert.equal(workflows.filter((w) => w.startsWith('ci/callers/')).length, 7);
   });
 

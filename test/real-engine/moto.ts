@@ -21,10 +21,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<Moto> {
+/**
+ * `serialized`: moto with one request at a time (scripts/moto-serialized.py), where a conditional
+ * write is atomic as on S3; plain moto checks and writes without a lock between them.
+ */
+export async function startMoto(opts: { serialized?: boolean } = {}): Promise<Moto> {
   const port = await freePort();
-  const bin = process.env.MOTO_SERVER ?? 'moto_server';
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const bin = opts.serialized ? (process.env.PYTHON ?? 'python3') : (process.env.MOTO_SERVER ?? 'moto_server');
+  const args = opts.serialized ? [new URL('../../scripts/moto-serialized.py', import.meta.url).pathname, String(port)] : ['-H', '127.0.0.1', '-p', String(port)];
+  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const spawnError = new Promise<never>((_, reject) =>

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string[]> = {
   bootstrap: ['--env', '-e', '--organization', '--dry-run', '--fix'],
   'eks-token': ['--cluster', '--region', '--role-arn', '--session-name'],
   doctor: ['--env', '-e'],
+  pipeline: ['--env', '-e', '--out'],
   completion: ['bash', 'zsh', 'fish'],
   version: [],
 };
