@@ -189,6 +189,11 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
     ['platform repair -p 2 -e stg'],
   ).action(run(() => import('./commands/repair.js')));
   examples(
+    envOption(program.command('failover').description('print the ordered runbook that promotes the pilot-light DR side (reads phase 8 outputs; changes nothing)'))
+      .requiredOption('--to <side>', 'where to fail over to: dr'),
+    ['platform failover -e prod --to dr', 'platform failover -e prod --to dr --json'],
+  ).action(run(() => import('./commands/failover.js')));
+  examples(
     envOption(program.command('unlock').description("remove a stack's CLI lock left by a run on another host (asks first; shows the holder and its age)"))
       .requiredOption('-p, --phase <n>', 'the phase whose stack lock to remove')
       .option('-y, --yes', 'do not ask (needed off a terminal)'),
