@@ -46,7 +46,7 @@ const SECTION_D: Record<number, string[]> = {
   // secret). Phase 7 has no tracing outputs (tempoQueryUrl, otelCollectorEndpoint, tempoBucket)
   // while tracing is not built.
   6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls', 'apiHealthUrls', 'meshServices', 'kubeconfig'],
-  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'serviceScrapeJobs', 'alertReceiversSecret', 'kubeconfig'],
+  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'serviceScrapeJobs', 'alertReceiversSecret', 'logNamespaces', 'kubeconfig'],
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
   // Phase 9 adds the quarantine group and the idempotency table its responders use.
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns', 'quarantineSecurityGroupId', 'idempotencyTableName'],

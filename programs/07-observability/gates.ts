@@ -5,12 +5,16 @@
  * - alerting-flow: Alertmanager runs phase 7's configuration (every receiver present: the config
  *   Secret rendered from the secret store was picked up) and Watchdog is active (Prometheus reaches
  *   Alertmanager) (prom-api.ts alertingFlow).
- * Loki and Tempo flows are not gated here yet (Loki is phase 2's; tracing is not built).
+ * - logs-flow: Loki is ready and has recent log lines from every namespace in `logNamespaces`
+ *   (Alloy, phase 2, ships them) (logs-api.ts logsFlow).
+ * - grafana-healthy: Grafana answers its health endpoint with its database ok (logs-api.ts grafanaFlow).
+ * Loki, Alloy and Grafana are installed by phase 2 (one owner); phase 7 checks that they work.
  */
 import type { Gate } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import { alertingFlow, metricsFlow, type FlowReport, type HttpGet } from './prom-api.js';
+import { grafanaFlow, logsFlow } from './logs-api.js';
 import { INGRESS_MONITOR } from './manifests.js';
 import type { Phase7Outputs } from './phase.js';
 
@@ -29,8 +33,9 @@ export const REQUIRED_JOBS = ['apiserver', 'kubelet', 'node-exporter', 'kube-sta
 export function serviceOf(url: string): { namespace: string; service: string; port: number } {
   const u = new URL(url);
   const [service, namespace] = u.hostname.split('.');
-  if (!service || !namespace || !u.port) throw new Error(`'${url}' is not an in-cluster service URL (http://<svc>.<ns>.svc...:<port>)`);
-  return { namespace, service, port: Number(u.port) };
+  const port = u.port || (u.protocol === 'http:' ? '80' : u.protocol === 'https:' ? '443' : '');
+  if (!service || !namespace || !port) throw new Error(`'${url}' is not an in-cluster service URL (http://<svc>.<ns>.svc...:<port>)`);
+  return { namespace, service, port: Number(port) };
 }
 
 const through = (probes: Probes, url: string): HttpGet => {
@@ -69,4 +74,31 @@ export const alertingFlowGate: G = {
   },
 };
 
-export const gates: G[] = [metricsFlowGate, alertingFlowGate];
+/** How far back the logs-flow gate looks for each namespace's newest line. */
+export const LOG_WINDOW_MINUTES = 15;
+
+export const logsFlowGate: G = {
+  name: 'logs-flow',
+  description: `Loki ready, with log lines of the last ${LOG_WINDOW_MINUTES} minutes from every required namespace`,
+  live: true,
+  timeoutMs: 10 * MIN,
+  intervalMs: 30_000,
+  async check({ outputs, probes }) {
+    const r = await logsFlow(through(probes, outputs.lokiQueryUrl), { namespaces: outputs.logNamespaces, sinceMinutes: LOG_WINDOW_MINUTES });
+    return judge(r, 'kubectl -n loki logs ds/alloy (is it shipping?) and kubectl -n loki get pods (is Loki ready?)');
+  },
+};
+
+export const grafanaHealthyGate: G = {
+  name: 'grafana-healthy',
+  description: 'Grafana answers /api/health with its database ok',
+  live: true,
+  timeoutMs: 5 * MIN,
+  intervalMs: 15_000,
+  async check({ outputs, probes }) {
+    const r = await grafanaFlow(through(probes, outputs.grafanaUrl));
+    return judge(r, 'kubectl -n monitoring logs deploy/kube-prometheus-stack-grafana');
+  },
+};
+
+export const gates: G[] = [metricsFlowGate, alertingFlowGate, logsFlowGate, grafanaHealthyGate];

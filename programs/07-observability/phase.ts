@@ -34,6 +34,8 @@ export const phase7Outputs = z.object({
   serviceScrapeJobs: z.array(text),
   /** Secrets Manager secret the paging and dead-man's-switch URLs go in (JSON: paging-url, deadman-url). */
   alertReceiversSecret: text,
+  /** Namespaces whose pods' logs the logs-flow gate must find in Loki (the app namespace and monitoring). */
+  logNamespaces: z.array(k8sName).min(1),
   /** Phase 2's kubeconfig, passed through as a secret: the gate runner gives gates only their phase's outputs. */
   kubeconfig: text,
 });

@@ -111,6 +111,7 @@ export async function program(inputs: Phase7Inputs): Promise<Record<string, unkn
     // A ServiceMonitor's job is the Service name unless it sets jobLabel (the service chart does not).
     serviceScrapeJobs: inputs.serviceList.map((s) => s.name),
     alertReceiversSecret: receiversSecretName(inputs.envName),
+    logNamespaces: [inputs.appNamespace, ns],
     kubeconfig: pulumi.secret(inputs.kubeconfig),
   };
 }

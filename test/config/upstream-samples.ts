@@ -106,6 +106,7 @@ export const sampleUpstream: UpstreamOutputs = {
     ruleGroups: ['slo-frontend', 'platform'],
     serviceScrapeJobs: ['frontend', 'cart'],
     alertReceiversSecret: 'dev/platform/alertmanager-receivers',
+    logNamespaces: ['apps-dev', 'monitoring'],
     kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n',
   },
   8: {
