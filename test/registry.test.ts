@@ -28,6 +28,9 @@ const programsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'program
 const DESIGN_EDGES = [
   '0→1', '1→2', '2→3', '1→4', '2→4', '3→5', '4→5', '1→5', '2→5', '1→6', '2→6', '5→6', '1→7', '2→7', '5→7',
   '1→8', '2→8', '4→8', '5→8', '6→8', '1→9', '8→9', '6→10', '7→10', '8→10', '9→10',
+  // Phase 10 restores with phase 1's backup role, targets phase 2's nodes and Karpenter role, and
+  // compares against phase 4's database.
+  '1→10', '2→10', '4→10',
 ];
 
 /**
@@ -50,14 +53,14 @@ const SECTION_D: Record<number, string[]> = {
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
   // Phase 9 adds the quarantine group and the idempotency table its responders use.
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns', 'quarantineSecurityGroupId', 'idempotencyTableName'],
-  10: ['tlsReport', 'mtlsReport', 'loadTestSummary', 'chaosExperimentIds', 'restoreDrill', 'costReport', 'securityPostureReport'],
+  // Phase 10's reports (TLS, mTLS, load, chaos, restore) are gate evidence, made by each verification;
+  // its outputs are what the gates need (templates, alarms, targets, the scratch namespace).
+  10: ['experimentTemplateIds', 'experimentRoleArn', 'sloAlarmArns', 'scratchNamespace', 'publicHosts', 'meshServices', 'mtlsExceptions', 'loadTargets', 'load', 'chaosExperiment', 'appNamespace', 'restoreDrill', 'kubeconfig'],
 };
 /** Keys of the objects D shows in braces. */
 const SECTION_D_NESTED: Array<[number, string, string[]]> = [
   [4, 'postgres', ['host', 'port', 'dbName', 'secretName', 'serviceName']],
-  [10, 'loadTestSummary', ['p95', 'p99', 'errorRate', 'maxRps']],
-  [10, 'restoreDrill', ['recoveryPointArn', 'restoreJobId', 'rtoMinutes', 'rpoMinutes', 'validated']],
-  [10, 'securityPostureReport', ['securityHubScore', 'criticalFindings', 'kubeBenchFails']],
+  [10, 'restoreDrill', ['vaultArn', 'restoreRoleArn', 'rtoMinutes', 'rpoMinutes', 'source', 'tables']],
 ];
 
 const mine: AnyPhase[] = [p3, p4, p5, p6, p7, p8, p9, p10];
@@ -252,8 +255,9 @@ describe('phase inputs 3-10', () => {
     assert.deepEqual(i8.dr.privateSubnetIds, ['subnet-dr1', 'subnet-dr2']);
     assert.equal(p9.inputs(ctxFor(p9)).backupVaultArns.dr, 'arn:aws:backup:eu-central-1:222222222222:backup-vault:dr');
     const i10 = p10.inputs(ctxFor(p10));
-    assert.equal(i10.peerAuthenticationMode, 'STRICT');
-    assert.deepEqual(i10.alarmArns, ['arn:aws:cloudwatch:eu-west-1:222222222222:alarm:slo']);
+    assert.equal(i10.gateInputs.restoreDrill.vaultArn, 'arn:aws:backup:eu-west-1:222222222222:backup-vault:primary');
+    assert.equal(i10.karpenterRoleArn, (sampleUpstream[2] as { podIdentityRoleArns: { karpenter: string } }).podIdentityRoleArns.karpenter);
+    assert.deepEqual(i10.gateInputs.publicHosts, ['dev.example.com', 'www.dev.example.com', 'api.dev.example.com']);
   });
 
   it('a missing upstream phase fails with dependency-check naming both phases', () => {

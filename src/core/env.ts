@@ -206,6 +206,43 @@ export const EnvConfigSchema = z.strictObject({
       }),
     })
     .optional(),
+  /**
+   * Phase 10 (hardening): the recovery targets the restore drill is judged against, which FIS
+   * experiment the chaos gate runs and in which zone, the load test's length, the append-only tables
+   * the drill compares, and the PeerAuthentications allowed to be other than STRICT. Absent: phase 10
+   * refuses to plan.
+   */
+  hardening: z
+    .strictObject({
+      /** Recovery time objective: restore job started to data validated, in minutes. */
+      rtoMinutes: z.number().int().positive(),
+      /** Recovery point objective: the newest recovery point's age when the drill starts, in minutes. */
+      rpoMinutes: z.number().int().positive(),
+      chaos: z.strictObject({
+        /** The experiment `platform verify --phase 10` runs (all three templates exist). */
+        experiment: z.enum(['terminate-node', 'stop-az', 'throttle-ec2-api']),
+        /** The zone whose nodes the stop-az experiment stops, e.g. eu-west-1a. */
+        availabilityZone: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'an availability zone such as eu-west-1a'),
+      }),
+      load: z.strictObject({
+        /** Seconds of load per public route (5-600). */
+        durationSeconds: z.number().int().min(5).max(600),
+        /** Concurrent connections per route (1-1000). */
+        connections: z.number().int().min(1).max(1000),
+      }),
+      restoreDrill: z.strictObject({
+        /** Append-only tables compared between source and restore, with the column that orders them in time. */
+        tables: z
+          .array(z.strictObject({
+            name: z.string().regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'a lower-case schema.table name'),
+            timestampColumn: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case column name'),
+          }))
+          .min(1),
+      }),
+      /** PeerAuthentications (`<namespace>/<name>`) allowed to be other than STRICT, each with its reason. */
+      mtlsExceptions: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+\/[a-z0-9.-]+$/, '<namespace>/<name>'), reason: z.string().min(10) })),
+    })
+    .optional(),
   tags: z.record(z.string(), z.string()),
 });
 

@@ -97,7 +97,7 @@ describe('phase 6 gates against local counterparts', function () {
   describe('tls', () => {
     const tlsTo = (port: number) => {
       const real = createTlsProbe({ ca: [chain.rootPem, other.rootPem] });
-      return { inspect: (host: string) => real.inspect('127.0.0.1', { port, servername: host }) };
+      return { inspect: (host: string) => real.inspect('127.0.0.1', { port, servername: host }), offer: () => Promise.reject(new Error('phase 6 gates make no offers')) };
     };
 
     it('valid chain for every host: pass, no warning', async () => {

@@ -55,6 +55,14 @@ const base: EnvConfig = {
     backup: { schedule: 'cron(0 3 * * ? *)' },
     drCluster: { enabled: true, nodes: { instanceTypes: ['t3.medium'], min: 1, desired: 1, max: 2, diskSizeGiB: 20 } },
   },
+  hardening: {
+    rtoMinutes: 240,
+    rpoMinutes: 1500,
+    chaos: { experiment: 'terminate-node', availabilityZone: 'eu-west-1a' },
+    load: { durationSeconds: 30, connections: 10 },
+    restoreDrill: { tables: [{ name: 'public.cdc_probe', timestampColumn: 'created_at' }] },
+    mtlsExceptions: [],
+  },
   tags: { owner: 'platform-team', 'cost-center': 'cc-100' },
 };
 

@@ -197,6 +197,12 @@ const RESOURCES: Record<string, Builder> = {
   'aws:cloudtrail/trail:Trail': named((s, n) => `arn:aws:cloudtrail:${s.region}:${s.account}:trail/${n}`, 'arn'),
   'aws:cloudwatch/logGroup:LogGroup': named((s, n) => `arn:aws:logs:${s.region}:${s.account}:log-group:${n}`),
   'aws:cloudwatch/eventRule:EventRule': named((s, n) => `arn:aws:events:${s.region}:${s.account}:rule/${n}`),
+  'aws:cloudwatch/metricAlarm:MetricAlarm': named((s, n) => `arn:aws:cloudwatch:${s.region}:${s.account}:alarm:${n}`),
+  // FIS template ids are `EXT` + alphanumerics (GetExperimentTemplate's id pattern).
+  'aws:fis/experimentTemplate:ExperimentTemplate': (s) => {
+    const id = `EXT${alnumOf(14, ...s.seed)}`;
+    return { id, state: { ...s.inputs, id, arn: `arn:aws:fis:${s.region}:${s.account}:experiment-template/${id}` } };
+  },
   'aws:cfg/recorder:Recorder': named((s, n) => `arn:aws:config:${s.region}:${s.account}:config-recorder/${n}`),
   'aws:cfg/deliveryChannel:DeliveryChannel': named((s, n) => `arn:aws:config:${s.region}:${s.account}:delivery-channel/${n}`),
   'aws:guardduty/detector:Detector': (s) => {

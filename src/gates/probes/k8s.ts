@@ -104,7 +104,8 @@ export interface KubeProbe {
   readonly server: string;
   /** The object, or undefined when it does not exist (404). */
   read(ref: ObjectRef): Promise<KubeObject | undefined>;
-  list(kind: Kind, opts?: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]>;
+  /** Objects of a kind in one namespace, or (non-core kinds, `allNamespaces`) across every namespace. */
+  list(kind: Kind, opts?: { namespace?: string; labelSelector?: string; allNamespaces?: boolean }): Promise<KubeObject[]>;
   /** Sends the manifest as written; an unknown or misspelt field is refused by the API server. */
   create(manifest: Manifest): Promise<KubeObject>;
   /** Deletes with background propagation; a missing object is fine. */
@@ -267,7 +268,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         const coreCall = coreCalls(core);
         const res: any = info.group === ''
           ? await coreCall.list(kind, opts.namespace, opts.labelSelector)
-          : info.namespaced
+          : info.namespaced && !opts.allNamespaces
             ? await custom.listNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns({ kind, namespace: opts.namespace }), labelSelector: opts.labelSelector })
             : await custom.listClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, labelSelector: opts.labelSelector });
         return ((res?.items ?? []) as any[]).map((o) => withKind(kind, o));

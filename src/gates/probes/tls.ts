@@ -29,9 +29,30 @@ export interface TlsInfo {
   chain: string[];
 }
 
+/** What a client offered in one handshake (`offer`). */
+export interface TlsOffer {
+  port?: number;
+  servername?: string;
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list for TLS <= 1.2 (e.g. only weak suites, to see whether the server takes them). */
+  ciphers?: string;
+}
+
+/** How the handshake ended: accepted with what, or refused with the error. */
+export type TlsOfferResult = { accepted: true; protocol: string; cipher: string } | { accepted: false; error: string };
+
 export interface TlsProbe {
   inspect(host: string, opts?: { port?: number; servername?: string; ca?: string | string[] }): Promise<TlsInfo>;
+  /**
+   * One handshake offering only what `offer` allows (no trust check: this asks what the server
+   * accepts, not whom it is). A refusal is a result, not an error; only a failure to connect throws.
+   */
+  offer(host: string, offer: TlsOffer): Promise<TlsOfferResult>;
 }
+
+/** Errors that mean the server (or, for old protocols, the handshake itself) refused the offer. */
+const REFUSAL = /handshake failure|no shared cipher|unsupported protocol|protocol version|wrong version number|no protocols available|alert|ECONNRESET|socket hang up|disconnected before secure/i;
 
 export interface TlsProbeOptions {
   /** Extra trusted roots (PEM) instead of the system's; tests pass a generated root. */
@@ -43,6 +64,36 @@ export interface TlsProbeOptions {
 export function createTlsProbe(opts: TlsProbeOptions = {}): TlsProbe {
   const now = opts.now ?? Date.now;
   return {
+    offer(host, o) {
+      const port = o.port ?? 443;
+      const servername = o.servername ?? host;
+      return new Promise<TlsOfferResult>((resolve, reject) => {
+        const socket = connect({
+          host,
+          port,
+          ...(isIP(servername) ? {} : { servername }),
+          rejectUnauthorized: false,
+          checkServerIdentity: () => undefined,
+          ...(o.minVersion ? { minVersion: o.minVersion } : {}),
+          ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
+          // SECLEVEL=0 lets this client offer what OpenSSL 3 would otherwise refuse to send (TLS 1.0/1.1,
+          // SHA-1 suites): the question is whether the server accepts them.
+          ciphers: `${o.ciphers ?? 'DEFAULT'}@SECLEVEL=0`,
+        });
+        socket.setTimeout(opts.timeoutMs ?? 10_000, () => socket.destroy(new Error(`TLS handshake with ${host}:${port} timed out`)));
+        socket.once('error', (e: NodeJS.ErrnoException) => {
+          if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || /timed out/.test(e.message)) reject(new Error(`TLS ${host}:${port} failed: ${e.message}`));
+          else if (REFUSAL.test(e.message) || REFUSAL.test(e.code ?? '')) resolve({ accepted: false, error: refusalReason(e.message) });
+          else reject(new Error(`TLS ${host}:${port} failed: ${e.message}`));
+        });
+        socket.once('secureConnect', () => {
+          const cipher = socket.getCipher();
+          const result: TlsOfferResult = { accepted: true, protocol: socket.getProtocol() ?? 'unknown', cipher: cipher?.standardName ?? cipher?.name ?? 'unknown' };
+          socket.end();
+          resolve(result);
+        });
+      });
+    },
     inspect(host, call = {}) {
       const port = call.port ?? 443;
       const servername = call.servername ?? host;
@@ -87,6 +138,12 @@ export function createTlsProbe(opts: TlsProbeOptions = {}): TlsProbe {
       });
     },
   };
+}
+
+/** OpenSSL's reason in a few words (`tlsv1 alert protocol version`), not its whole error line. */
+export function refusalReason(message: string): string {
+  const m = /(tlsv1 alert [a-z ]+|sslv3 alert [a-z ]+|handshake failure|no shared cipher|unsupported protocol|wrong version number|no protocols available|no ciphers available)/i.exec(message);
+  return m ? m[1]!.trim() : message.split('\n')[0]!.trim();
 }
 
 /** What is wrong with a handshake for a public endpoint; empty when nothing is. */
