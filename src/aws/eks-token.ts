@@ -42,7 +42,7 @@ export interface EksToken {
 }
 
 /** SHA-256 and HMAC-SHA256 over node:crypto, in the shape the SigV4 signer takes. */
-class NodeSha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = this.fresh();

@@ -1,0 +1,148 @@
+/**
+ * Phase 10 chaos gate (reference/phases.md phase 10 "Gate" 2, second half): runs the env's chosen
+ * FIS experiment once and passes when the SLOs held and everything recovered. Steps and rules:
+ * 1. Before: every SLO alarm must be OK. An alarm already in ALARM means the SLO is already broken
+ *    (FIS would refuse to start anyway); INSUFFICIENT_DATA means the stop condition cannot see its
+ *    metric and would not stop anything: both fail without starting.
+ * 2. The workloads of the app namespace are read (each Deployment's desired replicas) and the Ready
+ *    nodes counted: that is what "recovered" means afterwards.
+ * 3. StartExperiment (tagged with the gate's run), then GetExperiment until the state is final.
+ *    `completed` is required: `stopped` (a stop condition fired, or someone stopped it) and `failed`
+ *    fail with FIS's reason. If the gate is cancelled or runs out of time while the experiment runs,
+ *    the experiment is stopped (StopExperiment): the gate leaves nothing running.
+ * 4. The SLO alarms' history from the experiment's start to now must hold no change to ALARM.
+ * 5. Recovery: every Deployment back to its desired available replicas and at least as many Ready
+ *    nodes as before, within RECOVERY_MS; the time it took is the evidence.
+ */
+import { CloudWatchClient, DescribeAlarmsCommand, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
+import type { Gate, GateContext } from '../../src/core/gate.js';
+import { Evidence } from '../../src/gates/evidence.js';
+import { timing, waitFor } from '../../src/gates/poll.js';
+import type { Probes } from '../../src/gates/probes/index.js';
+import type { Phase10Outputs } from './phase.js';
+
+type G = Gate<Phase10Outputs, Probes>;
+type Ctx = GateContext<Phase10Outputs, Probes>;
+const MIN = 60_000;
+/** How long workloads get to come back after the experiment ends. */
+export const RECOVERY_MS = 15 * MIN;
+const FINAL = new Set(['completed', 'stopped', 'failed', 'cancelled']);
+
+interface FisExperiment {
+  id: string;
+  experimentTemplateId?: string;
+  state?: { status?: string; reason?: string; error?: { code?: string; location?: string } };
+  actions?: Record<string, { state?: { status?: string; reason?: string } }>;
+  startTime?: number | string;
+  endTime?: number | string;
+}
+
+const alarmName = (arn: string) => arn.split(':alarm:')[1] ?? arn;
+const when = (t: number | string | undefined) => (t === undefined ? '?' : new Date(typeof t === 'number' ? t * 1000 : t).toISOString());
+
+interface Workloads {
+  deployments: Array<{ name: string; desired: number; available: number }>;
+  readyNodes: number;
+}
+
+async function workloads(ctx: Ctx): Promise<Workloads> {
+  const deps = await ctx.probes.k8s.list('Deployment', { namespace: ctx.outputs.appNamespace });
+  const nodes = await ctx.probes.k8s.list('Node');
+  return {
+    deployments: deps.map((d: any) => ({ name: d.metadata?.name ?? '?', desired: d.spec?.replicas ?? 1, available: d.status?.availableReplicas ?? 0 })),
+    readyNodes: nodes.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length,
+  };
+}
+
+export const chaosGate: G = {
+  name: 'chaos',
+  description: "Runs the env's FIS experiment once: it must complete, no SLO alarm may fire, and every workload must recover",
+  live: true,
+  timeoutMs: 60 * MIN,
+  intervalMs: 5 * MIN,
+  after: ['load'],
+  async check(ctx) {
+    const { outputs, probes, signal } = ctx;
+    const { clock } = timing(ctx);
+    const ev = new Evidence();
+    const cw = probes.aws.client(CloudWatchClient);
+    const names = outputs.sloAlarmArns.map(alarmName);
+
+    // 1. The stop conditions must be able to stop.
+    const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNames: names }));
+    for (const n of names) {
+      const a = alarms.MetricAlarms?.find((x) => x.AlarmName === n);
+      if (!a) ev.problem(`SLO alarm ${n} does not exist: the experiment would have no stop condition`, true);
+      else if (a.StateValue !== 'OK') ev.problem(`SLO alarm ${n} is ${a.StateValue} (${a.StateReason ?? 'no reason'}): ${a.StateValue === 'ALARM' ? 'the SLO is already broken' : 'the stop condition cannot see its metric'}; not starting`);
+      else ev.saw(`SLO alarm ${n}: OK before the experiment`);
+    }
+    if (!ev.ok) return ev.outcome('fix the SLO first (phase 7 dashboards), or the alarm metric: the ingress NLB must report HealthyHostCount');
+
+    // 2. What recovered means.
+    const before = await workloads(ctx);
+    ev.saw(`before: ${before.readyNodes} Ready nodes; ${before.deployments.map((d) => `${d.name} ${d.available}/${d.desired}`).join(', ') || 'no Deployments'} in ${outputs.appNamespace}`);
+
+    // 3. One experiment, always ended.
+    const templateId = outputs.experimentTemplateIds[outputs.chaosExperiment];
+    const started = await probes.aws.rest<{ experiment: FisExperiment }>('fis', {
+      method: 'POST',
+      path: '/experiments',
+      body: { clientToken: `platform-verify-${clock.now()}`, experimentTemplateId: templateId, tags: { 'platform:gate': 'chaos' } },
+    });
+    const id = started.experiment.id;
+    const startedAt = clock.now();
+    ev.saw(`started FIS experiment ${id} from template ${templateId} (${outputs.chaosExperiment})`);
+    let last: FisExperiment = started.experiment;
+    try {
+      const r = await waitFor(ctx, 15_000, async () => {
+        last = (await probes.aws.rest<{ experiment: FisExperiment }>('fis', { method: 'GET', path: `/experiments/${encodeURIComponent(id)}` })).experiment;
+        return { done: FINAL.has(last.state?.status ?? ''), value: last };
+      });
+      if (r.timedOut) throw new Error(`experiment ${id} still ${last.state?.status} at the gate's deadline`);
+    } catch (e) {
+      // Cancelled, out of time, or the API failed: stop the experiment so nothing keeps running.
+      try {
+        await probes.aws.rest('fis', { method: 'DELETE', path: `/experiments/${encodeURIComponent(id)}` });
+        ev.problem(`stopped experiment ${id}: ${(e as Error).message}`, true);
+      } catch (stopError) {
+        ev.problem(`experiment ${id} may still be running (StopExperiment failed: ${(stopError as Error).message}); stop it: aws fis stop-experiment --id ${id}`, true);
+      }
+      return ev.outcome('see the experiment in the FIS console or: aws fis get-experiment --id ' + id);
+    }
+    const status = last.state?.status;
+    const actions = Object.entries(last.actions ?? {}).map(([n, a]) => `${n} ${a.state?.status ?? '?'}`).join(', ');
+    if (status === 'completed') ev.saw(`experiment ${id} completed (${when(last.startTime)} to ${when(last.endTime)}); actions: ${actions}`);
+    else ev.problem(`experiment ${id} ended ${status}: ${last.state?.reason ?? 'no reason given'}${last.state?.error?.code ? ` (${last.state.error.code})` : ''}; actions: ${actions}`, true);
+
+    // 4. The SLO held throughout.
+    for (const n of names) {
+      const h = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: n, HistoryItemType: 'StateUpdate', StartDate: new Date(startedAt), EndDate: new Date(clock.now()) }));
+      const fired = (h.AlarmHistoryItems ?? []).filter((i) => /to ALARM/.test(i.HistorySummary ?? ''));
+      if (fired.length > 0) ev.problem(`SLO alarm ${n} fired during the experiment: ${fired.map((i) => `${i.Timestamp?.toISOString()} ${i.HistorySummary}`).join('; ')}`, true);
+      else ev.saw(`SLO alarm ${n}: no change to ALARM during the experiment`);
+    }
+    if (signal.aborted) return ev.outcome('cancelled');
+
+    // 5. Everything came back.
+    const ended = clock.now();
+    const recoveryDeadline = Math.min(ended + RECOVERY_MS, timing(ctx).deadline);
+    const rec = await waitFor({ ...ctx, deadline: recoveryDeadline }, 20_000, async () => {
+      const now = await workloads(ctx);
+      const short = before.deployments.filter((b) => {
+        const d = now.deployments.find((x) => x.name === b.name);
+        return !d || d.available < b.desired;
+      });
+      return { done: short.length === 0 && now.readyNodes >= before.readyNodes, value: { now, short } };
+    });
+    const { now, short } = rec.value;
+    if (rec.done) ev.saw(`recovered ${Math.round((clock.now() - ended) / 1000)} s after the experiment ended: ${now.readyNodes} Ready nodes, every Deployment at its desired replicas`);
+    else {
+      if (now.readyNodes < before.readyNodes) ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${now.readyNodes} Ready nodes, ${before.readyNodes} before`, true);
+      for (const s of short) {
+        const d = now.deployments.find((x) => x.name === s.name);
+        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: Deployment ${outputs.appNamespace}/${s.name} ${d ? `${d.available}/${s.desired}` : 'gone'} available`, true);
+      }
+    }
+    return ev.outcome(`the experiment's log: aws fis get-experiment --id ${id}; Karpenter's logs for replacement nodes; kubectl -n ${outputs.appNamespace} get deploy,pods`);
+  },
+};
