@@ -28,7 +28,7 @@ describe('CLI: bad input', function () {
     ['unknown option', ['up', '--all', '--env', 'local', '--fast'], 2, /^error: unknown option '--fast'/],
     ['bad --parallel', ['up', '--all', '--env', 'local', '--parallel', '0'], 2, /^error: invalid --parallel '0'; use a whole number from 1 to 32/],
     ['two selectors', ['up', '--all', '--phase', '1', '--env', 'local'], 2, /^error: choose one of --phase, --from and --all/],
-    ['program-less phase', ['up', '--phase', '10', '--env', 'local'], 2, /^error: phase 10 \(hardening\) has no program yet; phases with programs: 0, 1, 2, /],
+    ['program-less phase', ['up', '--phase', '9', '--env', 'local'], 2, /^error: phase 9 \(automation\) has no program yet; phases with programs: 0, 1, 2, /],
     ['bad engine', ['up', '--all', '--env', 'local', '--engine', 'terraform'], 2, /^error: option '--engine <engine>' argument 'terraform' is invalid/],
   ];
 

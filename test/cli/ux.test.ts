@@ -119,9 +119,9 @@ describe('CLI: preview with values, drift checks, outputs', function () {
   });
 
   it('outputs of a phase without a program says so (never "deploy it first: platform up" that would fail)', () => {
-    const r = s.run(['outputs', '--phase', '10', '--env', 'local']);
+    const r = s.run(['outputs', '--phase', '9', '--env', 'local']);
     assert.equal(r.code, 2);
-    oneErrorLine(r.stderr, /^error: phase 10 \(hardening\) has no program yet, so it has no outputs; phases with programs: 0, 1, 2/);
+    oneErrorLine(r.stderr, /^error: phase 9 \(automation\) has no program yet, so it has no outputs; phases with programs: 0, 1, 2/);
   });
 
   it('up --outputs-file writes every deployed phase\'s masked outputs atomically; a bad path: exit 2 before any change', () => {

@@ -32,7 +32,6 @@ export const sampleUpstream: UpstreamOutputs = {
     clusterName: 'platform-dev',
     clusterArn: `arn:aws:eks:eu-west-1:${acct}:cluster/platform-dev`,
     karpenter: { nodePools: ['on-demand', 'spot'], ec2NodeClass: 'default' },
-    podIdentityRoleArns: Object.fromEntries(['ebsCsi', 'karpenter', 'lbc', 'externalDns', 'certManager', 'externalSecrets', 'loki'].map((r) => [r, `arn:aws:iam::${acct}:role/platform-dev-${r}`])),
     kubeconfig: '{"apiVersion":"v1","kind":"Config","users":[{"name":"x","user":{"token":"kube-secret"}}]}',
     clusterIssuers: { staging: 'letsencrypt-staging', prod: 'letsencrypt-prod' },
     clusterSecretStoreName: 'aws-secrets-manager',
