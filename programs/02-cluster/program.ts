@@ -26,6 +26,7 @@ import { installLogging, LOKI_GATEWAY } from './charts/loki.js';
 import { installMonitoring, services } from './charts/monitoring.js';
 import { awsProvider, createCluster } from './cluster.js';
 import type { Phase2Inputs } from './phase.js';
+import { platformNetworkPolicies } from './network-policies.js';
 import { createControllerRoles } from './roles.js';
 import { istioRevision } from './versions.js';
 
@@ -39,6 +40,15 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
   const roles = createControllerRoles(inputs, c.clusterName, c.clusterArn, { provider, dependsOn: [] });
   const addons = createManagedAddons(inputs, c.clusterName, roles.ebsCsi.role.arn, { provider, dependsOn: [c.nodeGroup] });
   const ns = createNamespaces(k8sOpts);
+  // Default deny plus DNS/HTTPS egress in the controllers' namespaces, before their charts (network-policies.ts).
+  const byName = Object.fromEntries(Object.entries(NAMESPACES).map(([k, v]) => [v, ns[k as keyof typeof ns]]));
+  const netpols = platformNetworkPolicies().map((p) => {
+    const meta = p.metadata as { name: string; namespace: string };
+    return new k8s.networking.v1.NetworkPolicy(`netpol-${meta.namespace}-${meta.name}`, p as k8s.networking.v1.NetworkPolicyArgs, {
+      provider: k8sProvider,
+      dependsOn: [byName[meta.namespace]!],
+    });
+  });
 
   // Pods that use Pod Identity must start after the agent and their association exist.
   const identity = (key: keyof typeof roles) => [addons.podIdentityAgent, ...(roles[key].association ? [roles[key].association!] : [])];
@@ -54,10 +64,10 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
   const storage = createStorage(inputs, { ...addons, snapshotController }, k8sOpts);
 
   const lbc = installLoadBalancerController(inputs, { provider: k8sProvider, dependsOn: [...capacity, ...identity('lbc')] });
-  const certManager = installCertManager(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.certManager, ...identity('certManager')] });
-  const istio = installIstio({ provider: k8sProvider, dependsOn: [...capacity, ns.istioSystem, ns.istioIngress, lbc] });
+  const certManager = installCertManager(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.certManager, ...netpols, ...identity('certManager')] });
+  const istio = installIstio({ provider: k8sProvider, dependsOn: [...capacity, ns.istioSystem, ns.istioIngress, ...netpols, lbc] });
   // ExternalDNS watches Istio Gateways and VirtualServices and exits while their CRDs are missing (R2).
-  installExternalDns(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.externalDns, istio.base, ...identity('externalDns')] });
+  installExternalDns(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.externalDns, ...netpols, istio.base, ...identity('externalDns')] });
   const eso = installExternalSecrets(inputs, {
     provider: k8sProvider,
     dependsOn: [...capacity, ns.externalSecrets, ...identity('externalSecrets')],

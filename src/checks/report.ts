@@ -6,7 +6,7 @@
  */
 import type { EnvConfig } from '../core/env.js';
 import { PlatformError } from '../core/errors.js';
-import type { CheckResult, Finding, SuppressionProblem } from './types.js';
+import type { CheckResult, Finding, RenderedChart, SuppressionProblem } from './types.js';
 
 export type Verdict = 'pass' | 'warn' | 'block';
 
@@ -16,7 +16,16 @@ export function verdict(result: CheckResult, env: Pick<EnvConfig, 'checks'>): Ve
 }
 
 export function findingLine(f: Finding): string {
-  return `${f.severity.toUpperCase()} phase ${f.phase} ${f.type} "${f.name}" ${f.property}: ${f.message} [${f.rule}: ${f.mirrors.join(', ')}] fix: ${f.fix}`;
+  const chart = f.chart ? ` (chart ${f.chart.chart} ${f.chart.version}, release ${f.chart.release})` : '';
+  const key = f.chart?.valuesKey ? ` values key ${f.chart.valuesKey}:` : '';
+  return `${f.severity.toUpperCase()} phase ${f.phase} ${f.type} "${f.name}"${chart} ${f.property}: ${f.message} [${f.rule}: ${f.mirrors.join(', ')}] fix:${key} ${f.fix}`;
+}
+
+/** One line per Helm release: how many rendered objects were checked, and where the chart came from. */
+export function chartLine(c: RenderedChart): string {
+  return c.ok
+    ? `chart ${c.chart} ${c.version} (release ${c.release}, phase ${c.phase}): ${c.objects} rendered object${c.objects === 1 ? '' : 's'} checked; ${c.origin}`
+    : `chart ${c.chart} ${c.version} (release ${c.release}, phase ${c.phase}): NOT rendered, nothing inside it checked: ${c.origin}`;
 }
 
 export function suppressionLine(p: SuppressionProblem): string {
@@ -28,12 +37,16 @@ export function suppressionLine(p: SuppressionProblem): string {
 export function summaryLine(result: CheckResult, v: Verdict): string {
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
   const outcome = v === 'pass' ? 'passed' : v === 'block' ? `blocking: env ${result.env} blocks on violations` : 'warning only';
-  return `checks ${result.env}: ${n(result.rulesEvaluated.length, 'rule')} over ${n(result.resourcesChecked, 'resource')} and ${n(result.manifestsChecked, 'manifest')}: ${n(result.findings.length, 'finding')}, ${result.suppressed.length} suppressed, ${n(result.expiredSuppressions.length, 'failed suppression')} in ${result.durationMs} ms; ${outcome}`;
+  const rendered = result.charts.filter((c) => c.ok);
+  const charts = result.charts.length
+    ? `, ${n(rendered.reduce((a, c) => a + c.objects, 0), 'rendered chart object')} from ${rendered.length}/${result.charts.length} charts`
+    : '';
+  return `checks ${result.env}: ${n(result.rulesEvaluated.length, 'rule')} over ${n(result.resourcesChecked, 'resource')}, ${n(result.manifestsChecked, 'manifest')}${charts}: ${n(result.findings.length, 'finding')}, ${result.suppressed.length} suppressed, ${n(result.expiredSuppressions.length, 'failed suppression')} in ${result.durationMs} ms; ${outcome}`;
 }
 
 /** The plain output: one line per finding and per failed suppression, then the summary line. */
 export function renderPlain(result: CheckResult, env: Pick<EnvConfig, 'checks'>): string[] {
-  return [...result.findings.map(findingLine), ...result.expiredSuppressions.map(suppressionLine), summaryLine(result, verdict(result, env))];
+  return [...result.charts.map(chartLine), ...result.findings.map(findingLine), ...result.expiredSuppressions.map(suppressionLine), summaryLine(result, verdict(result, env))];
 }
 
 /** The --json document. */
@@ -45,6 +58,7 @@ export function renderJson(result: CheckResult, env: Pick<EnvConfig, 'checks'>):
     rulesEvaluated: result.rulesEvaluated,
     resourcesChecked: result.resourcesChecked,
     manifestsChecked: result.manifestsChecked,
+    charts: result.charts,
     findings: result.findings,
     suppressions: result.suppressions,
     suppressedFindings: result.suppressed,

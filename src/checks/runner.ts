@@ -1,6 +1,7 @@
 /**
  * Runs every rule over the planned resources of one env:
  * 1. planned resources become check resources (inputs as props); ConfigGroup manifests are expanded;
+ *    with a chart renderer, every Helm release is rendered and its objects join the graph (charts/);
  * 2. the schema models of every manifest kind are loaded (async imports, cached per process);
  * 3. each resource rule runs on the resources of its types (a trailing `*` is a prefix), each stack
  *    rule once over all of them; a rule that throws becomes a finding, never a silent pass;
@@ -11,6 +12,9 @@ import type { PlannedResource } from '../core/ports.js';
 import { expandManifests, isManifestType, loadModels, manifestOf } from './manifests.js';
 import { allRules } from './rules/index.js';
 import { applySuppressions } from './suppressions.js';
+import { expandCharts } from './charts/expand.js';
+import type { ChartRenderer } from './charts/render.js';
+import { valuesKeyFor } from './charts/values-map.js';
 import type { CheckResource, CheckResult, Finding, Rule, RuleContext } from './types.js';
 
 export interface RunChecksOptions {
@@ -21,6 +25,11 @@ export interface RunChecksOptions {
   rules?: readonly Rule[];
   /** Monotonic clock for durationMs; defaults to performance.now. */
   clock?: () => number;
+  /**
+   * Renders Helm releases so their objects are checked too. Without it, releases are judged by their
+   * inputs only (rule unit tests); `checkPlatform` (the CLI) always passes one.
+   */
+  charts?: ChartRenderer;
 }
 
 /** A planned resource as the checks see it (the simulate engine may add its physical `id`). */
@@ -36,7 +45,8 @@ export async function runChecks(planned: readonly PlannedResource[], opts: RunCh
   const clock = opts.clock ?? (() => performance.now());
   const started = clock();
   const rules = opts.rules ?? allRules;
-  const { resources } = expandManifests(planned.map(toCheckResource));
+  const expanded = expandManifests(planned.map(toCheckResource)).resources;
+  const { resources, charts } = opts.charts ? await expandCharts(expanded, opts.charts) : { resources: expanded, charts: [] };
   const manifests = resources.filter((r) => isManifestType(r.type));
   await loadModels(manifests.map((r) => manifestOf(r)));
   const ctx: RuleContext = { now: opts.now };
@@ -52,6 +62,7 @@ export async function runChecks(planned: readonly PlannedResource[], opts: RunCh
     property: r.embeddedAt ? `${r.embeddedAt}.${property}` : property,
     message,
     fix: rule.fix,
+    ...(r.chart ? { chart: { ...r.chart, ...withKey(valuesKeyFor(r, property, rule.name)) } } : {}),
   });
   for (const rule of rules) {
     if (rule.kind === 'resource') {
@@ -78,7 +89,8 @@ export async function runChecks(planned: readonly PlannedResource[], opts: RunCh
     env: opts.env.name,
     rulesEvaluated: rules.map((r) => r.name),
     resourcesChecked: planned.length,
-    manifestsChecked: manifests.length,
+    manifestsChecked: manifests.filter((r) => !r.chart).length,
+    charts,
     findings: out.findings,
     suppressed: out.suppressed,
     suppressions: out.applied,
@@ -86,6 +98,8 @@ export async function runChecks(planned: readonly PlannedResource[], opts: RunCh
     durationMs: Math.round((clock() - started) * 10) / 10,
   };
 }
+
+const withKey = (k: string | undefined) => (k ? { valuesKey: k } : {});
 
 function compareFindings(a: Finding, b: Finding): number {
   return a.phase - b.phase || cmp(a.type, b.type) || cmp(a.name, b.name) || cmp(a.rule, b.rule) || cmp(a.property, b.property) || cmp(a.message, b.message);

@@ -6,6 +6,7 @@
  * can say which input to change.
  */
 import type { PhaseId } from '../core/phase.js';
+import type { RenderOutcome } from './charts/render.js';
 
 /** One resource the checks look at: a planned resource, or a manifest embedded in one. */
 export interface CheckResource {
@@ -19,6 +20,31 @@ export interface CheckResource {
   id?: string;
   /** For a manifest taken out of a ConfigGroup: the property path of the manifest in its resource. */
   embeddedAt?: string;
+  /** For an object a Helm release renders: the release it comes from. */
+  chart?: ChartRef;
+  /** For a Helm release, when charts were rendered: what rendering it gave. */
+  rendered?: RenderOutcome;
+}
+
+/** The Helm release an object was rendered from. */
+export interface ChartRef {
+  release: string;
+  /** The chart's own name (last segment of its reference) and pinned version. */
+  chart: string;
+  version: string;
+}
+
+/** One rendered chart, for the report: how many objects were checked and where the chart came from. */
+export interface RenderedChart {
+  phase: PhaseId;
+  release: string;
+  chart: string;
+  version: string;
+  /** Objects checked (0 when it could not be rendered). */
+  objects: number;
+  /** Where the chart came from, or why it was not rendered. */
+  origin: string;
+  ok: boolean;
 }
 
 export interface Violation {
@@ -79,6 +105,8 @@ export interface Finding {
   property: string;
   message: string;
   fix: string;
+  /** For an object rendered from a chart: the release, and the values key that fixes the finding when known. */
+  chart?: ChartRef & { valuesKey?: string };
 }
 
 export interface AppliedSuppression {
@@ -103,6 +131,8 @@ export interface CheckResult {
   rulesEvaluated: string[];
   resourcesChecked: number;
   manifestsChecked: number;
+  /** Each Helm release and how many of its rendered objects were checked (empty when charts were not rendered). */
+  charts: RenderedChart[];
   /** Findings not suppressed. */
   findings: Finding[];
   /** Findings hidden by a valid suppression. */

@@ -61,8 +61,8 @@ export async function costOfChange(phase: PhaseId, before: PlannedResource[] | u
 
 /** Static checks over one phase's planned resources, with the env's suppressions and policy. */
 export async function checkResources(_phase: PhaseId, resources: PlannedResource[], env: EnvConfig): Promise<CheckOutcome> {
-  const { checkPlatform, findingLine, suppressionLine } = await import('../checks/index.js');
-  const result = await checkPlatform(resources, env, Date.now());
+  const [{ checkPlatform, findingLine, suppressionLine }, { findRepoRoot }] = await Promise.all([import('../checks/index.js'), import('../config/repo-root.js')]);
+  const result = await checkPlatform(resources, env, Date.now(), { root: await findRepoRoot(process.cwd()) });
   return {
     findings: [...result.findings.map(findingLine), ...result.expiredSuppressions.map(suppressionLine)],
     blocking: env.checks.blockOnViolation,

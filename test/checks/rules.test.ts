@@ -7,13 +7,22 @@ import { strict as assert } from 'node:assert';
 import { runChecks } from '../../src/checks/runner.js';
 import { allRules } from '../../src/checks/rules/index.js';
 import { add, baseline, env, mutate, NOW, res, without, type Planned } from './fixtures.js';
+import { helmRenderer, type ChartRenderer } from '../../src/checks/charts/render.js';
+import { metricsServerRelease, REPO } from './chart-fixtures.js';
 
 interface Case {
   bad: Planned[];
   /** Expected finding: resource name and property (a prefix is enough). */
   at: [name: string, property: string];
   good?: Planned[];
+  /**
+   * Rules over rendered charts: the renderer for the bad fixture and `good` (the real Helm and module
+   * charts of the test toolchain); `good` then stands alone (the baseline's charts have no offline source).
+   */
+  charts?: ChartRenderer;
 }
+
+const realCharts = helmRenderer({ root: REPO, kubeVersion: '1.35' });
 
 const pod = (i: Record<string, any>) => i.spec.template.spec;
 const container = (i: Record<string, any>) => pod(i).containers[0];
@@ -222,6 +231,20 @@ const cases: Record<string, Case> = {
     at: ['fn-dlq', 'kmsMasterKeyId'],
     good: add(res(9, 'aws:sqs/queue:Queue', 'work-queue', { name: 'platform-prod-work', sqsManagedSseEnabled: true })),
   },
+  // A release whose chart is at no pinned version found offline: nothing inside it could be checked.
+  'helm-chart-rendered': {
+    bad: add(metricsServerRelease({ version: '3.99.0' })),
+    at: ['metrics-server', 'chart'],
+    good: [metricsServerRelease()],
+    charts: realCharts,
+  },
+  // metrics-server 3.13.1 ships no values.schema.json: judged against its values.yaml keys.
+  'helm-values-known': {
+    bad: add(metricsServerRelease({ values: { podSecurityContxt: { runAsNonRoot: true } } })),
+    at: ['metrics-server', 'values.podSecurityContxt'],
+    good: [metricsServerRelease()],
+    charts: realCharts,
+  },
   'k8s-manifest-unknown-field': { bad: mutate('shop', (i) => (container(i).securityContext.readOnlyRootFileSystem = true)), at: ['shop', 'spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem'] },
 };
 
@@ -235,7 +258,7 @@ describe('checks: every rule catches a violation and accepts a compliant variant
       const c = cases[rule.name];
       it('reports the violating fixture at the property', async () => {
         assert.ok(c, `no case for ${rule.name}`);
-        const { findings } = await runChecks(c.bad, { env: env(), now: NOW, rules: [rule] });
+        const { findings } = await runChecks(c.bad, { env: env(), now: NOW, rules: [rule], charts: c.charts });
         const [name, property] = c.at;
         const hit = findings.find((f) => f.name === name && f.property.startsWith(property));
         assert.ok(hit, `expected ${rule.name} on ${name} ${property}; got ${JSON.stringify(findings.map((f) => [f.name, f.property, f.message]))}`);
@@ -244,8 +267,8 @@ describe('checks: every rule catches a violation and accepts a compliant variant
         assert.equal(hit.fix, rule.fix);
       });
       it('passes the baseline and the compliant variant', async () => {
-        for (const good of [baseline(), ...(c?.good ? [c.good] : [])]) {
-          const { findings } = await runChecks(good, { env: env(), now: NOW, rules: [rule] });
+        for (const [good, charts] of [[baseline(), undefined], ...(c?.good ? [[c.good, c.charts]] : [])] as [Planned[], ChartRenderer | undefined][]) {
+          const { findings } = await runChecks(good, { env: env(), now: NOW, rules: [rule], charts });
           assert.deepEqual(findings.map((f) => `${f.name} ${f.property}: ${f.message}`), []);
         }
       });

@@ -54,7 +54,7 @@ describe('checks: output and the up verdict', () => {
     const lines = renderPlain(r, e);
     assert.equal(lines.length, 2);
     assert.equal(lines[0], 'HIGH phase 1 aws:cloudtrail/trail:Trail "trail" isMultiRegionTrail: the trail records one region only [cloudtrail-multi-region: CKV_AWS_67, AVD-AWS-0014, CIS AWS 3.1] fix: set isMultiRegionTrail: true and includeGlobalServiceEvents: true');
-    assert.match(lines[1], /^checks prod: \d+ rules over \d+ resources and \d+ manifests: 1 finding, 0 suppressed, 0 failed suppressions in [\d.]+ ms; blocking: env prod blocks on violations$/);
+    assert.match(lines[1], /^checks prod: \d+ rules over \d+ resources, \d+ manifests: 1 finding, 0 suppressed, 0 failed suppressions in [\d.]+ ms; blocking: env prod blocks on violations$/);
   });
 
   it('the summary says passed when clean, and JSON lists rules, findings and suppressions', async () => {

@@ -29,7 +29,9 @@ export class Scratch {
     const r = spawnSync(process.execPath, [CLI, ...args], {
       cwd: this.dir,
       encoding: 'utf8',
-      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env },
+      // The checks render Helm charts with the test toolchain's Helm and module charts (found from the
+      // repository, not the scratch copy): `platform check` and the pre-up check see inside them.
+      env: { ...process.env, CI: 'true', NO_COLOR: '1', PLATFORM_TEST_CLUSTER_CACHE: join(REPO, '.cache/test-cluster'), ...env },
       timeout: 180_000,
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -60,6 +60,7 @@ export function certManagerValues(): Record<string, unknown> {
     tolerations: [criticalAddonsToleration],
     webhook: {
       replicaCount: 2,
+      networkPolicy: { enabled: true },
       podDisruptionBudget: pdb,
       resources,
       securityContext: restrictedPodSecurityContext,
@@ -68,13 +69,22 @@ export function certManagerValues(): Record<string, unknown> {
     },
     cainjector: {
       replicaCount: 2,
+      networkPolicy: { enabled: true },
       podDisruptionBudget: pdb,
       resources,
       securityContext: restrictedPodSecurityContext,
       containerSecurityContext: restrictedContainerSecurityContext,
       tolerations: [criticalAddonsToleration],
     },
-    startupapicheck: { securityContext: restrictedPodSecurityContext, containerSecurityContext: restrictedContainerSecurityContext },
+    startupapicheck: {
+      securityContext: restrictedPodSecurityContext,
+      containerSecurityContext: restrictedContainerSecurityContext,
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+    },
+    // The chart's own NetworkPolicies (v1.21.1 values `networkPolicy`, `webhook.networkPolicy`,
+    // `cainjector.networkPolicy`): metrics/health/webhook ports in, DNS, 80/443 (ACME, Route53, the
+    // API server) out. Phase 2's default-deny in the namespace blocks everything else (network-policies.ts).
+    networkPolicy: { enabled: true },
   };
 }
 

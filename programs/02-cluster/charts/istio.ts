@@ -36,8 +36,10 @@ export function istiodValues(): Record<string, unknown> {
       tolerations: [criticalAddonsToleration],
       // Sidecars rely on the istio-cni node agent: the injected init container only validates (no caps).
       cni: { enabled: true },
+      seccompProfile: { type: 'RuntimeDefault' },
     },
-    global: { defaultPodDisruptionBudget: { enabled: true } },
+    // networkPolicy: the chart's own policy for istiod (1.30: webhook 15017 and xDS in, all out).
+    global: { defaultPodDisruptionBudget: { enabled: true }, networkPolicy: { enabled: true } },
     meshConfig: { accessLogFile: '/dev/stdout', enableTracing: false, outboundTrafficPolicy: { mode: 'ALLOW_ANY' } },
   };
 }
@@ -57,6 +59,23 @@ export function gatewayValues(): Record<string, unknown> {
     autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
     podDisruptionBudget: { minAvailable: 1 },
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
+    // A pod securityContext replaces the chart's default one, which only sets this sysctl (binding 80/443 unprivileged).
+    securityContext: { seccompProfile: { type: 'RuntimeDefault' }, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] },
+    // The chart's own policy (1.30): status, metrics and the Service's target ports in; all out.
+    global: { networkPolicy: { enabled: true } },
+  };
+}
+
+/**
+ * The Istio CNI node agent (chart `cni` 1.30). It installs the CNI plugin onto each node and
+ * enters pods' network namespaces, so it runs as root with NET_ADMIN/SYS_ADMIN and host paths (the
+ * chart hard-codes that; the namespace is `privileged`). What can be tightened is: a seccomp profile
+ * and a memory limit.
+ */
+export function cniValues(): Record<string, unknown> {
+  return {
+    seccompProfile: { type: 'RuntimeDefault' },
+    resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { memory: '512Mi' } },
   };
 }
 
@@ -76,10 +95,10 @@ export function installIstio(opts: { provider: k8s.Provider; dependsOn: pulumi.I
     { pin: chartPin('istioBase'), namespace: NAMESPACES.istioSystem, releaseName: 'istio-base', values: { defaultRevision: istioRevision } },
     opts,
   );
-  // Chart defaults fit EKS's VPC CNI (chained plugin, /opt/cni/bin, /etc/cni/net.d; tolerates every taint).
+  // Chart defaults fit EKS's VPC CNI (chained plugin, /opt/cni/bin, /etc/cni/net.d; tolerates every taint); cniValues tightens it.
   const cni = pinnedRelease(
     'istio-cni',
-    { pin: chartPin('istioCni'), namespace: NAMESPACES.istioSystem, releaseName: 'istio-cni', values: {} },
+    { pin: chartPin('istioCni'), namespace: NAMESPACES.istioSystem, releaseName: 'istio-cni', values: cniValues() },
     { provider: opts.provider, dependsOn: [...opts.dependsOn, base] },
   );
   const istiod = pinnedRelease(

@@ -3,6 +3,11 @@
  * - `helm-chart-locked`: the release's chart, repository and exact version are an entry of the chart
  *   lock (programs/02-cluster/charts.lock.yaml), which records each one's digest and evidence. A
  *   version nobody released (loki 12.0.1, review B6) has no lock entry to point at.
+ * - `helm-chart-rendered`: every release could be rendered with its planned values (the chart at the
+ *   pinned release found offline, Helm present, templates and schema pass), so the checks saw every
+ *   object it creates (charts/render.ts). A release that was not rendered is a finding, never skipped.
+ * - `helm-values-known`: every values key is one the chart accepts: its values.schema.json (judged by
+ *   Helm) or, without a schema, its values.yaml keys (a key Helm would silently ignore).
  * - `helm-readonly-root-writable`: a chart known to write to a path in its container (a small,
  *   sourced table) runs with readOnlyRootFilesystem only when a volume is mounted over that path
  *   (Alloy writes `--storage.path`, /tmp/alloy by default; review B7).
@@ -64,6 +69,33 @@ function under(path: string, mountPath: string): boolean {
 }
 
 export const helmRules: ResourceRule[] = [
+  {
+    kind: 'resource',
+    name: 'helm-chart-rendered',
+    description: 'Every Helm release renders offline with its planned values, so the checks see every object the chart creates',
+    severity: 'high',
+    mirrors: ['helm template', 'checkov --framework helm'],
+    fix: 'make the pinned chart available offline (bash scripts/pull-charts.sh into .cache/charts, or the test toolchain\'s module charts) and Helm (PLATFORM_HELM or PATH), or fix the template/schema error',
+    resourceTypes: HELM_RELEASE_TYPES,
+    validateResource(r, report) {
+      if (r.rendered && !r.rendered.ok) {
+        const rel = releaseChart(r.props);
+        report({ property: 'chart', message: `chart ${chartName(rel.chart)} ${rel.version ?? '(no version)'} was not rendered, so none of its objects were checked: ${r.rendered.reason}` });
+      }
+    },
+  },
+  {
+    kind: 'resource',
+    name: 'helm-values-known',
+    description: "Every Helm values key is one the chart accepts (its values.schema.json, or its values.yaml keys when it ships no schema)",
+    severity: 'medium',
+    mirrors: ['helm lint --strict', 'values.schema.json'],
+    fix: "remove or rename the key to one of the chart's values at the pinned version",
+    resourceTypes: HELM_RELEASE_TYPES,
+    validateResource(r, report) {
+      for (const i of r.rendered?.valuesIssues ?? []) report({ property: `values.${i.key}`, message: `chart ${chartName(releaseChart(r.props).chart)}: ${i.message}` });
+    },
+  },
   {
     kind: 'resource',
     name: 'helm-chart-locked',

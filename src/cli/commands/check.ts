@@ -34,7 +34,7 @@ export default async function check(opts: SelectionOptions & { env: string }, gl
       target: organizationTarget(organization, env),
     });
     const { assertChecksAllowUp, checkPlatform, renderJson, renderPlain, verdict } = await import('../../checks/index.js');
-    const result = await checkPlatform(graph.resources, env, Date.now());
+    const result = await checkPlatform(graph.resources, env, Date.now(), { root });
     const json = outputMode(globals) === 'json';
     const v = verdict(result, env);
     const exitCode = v === 'block' ? 1 : 0;
