@@ -46,7 +46,6 @@ export async function benchDag(parallel = 4) {
     inputs: () => ({}),
     outputs: z.object({ value: z.string() }),
     secretOutputs: [],
-    gates: [],
     loadProgram: async () => async () => ({}),
   }));
   const dag = new PhaseDag(phases);

@@ -13,7 +13,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { doc, policyJson, type PolicyDocument, type PolicyStatement } from '../shared/iam-docs.js';
 import { waitUntilAssumable } from './account-ready.js';
-import { DEPLOYER_ROLE_NAME, ORG_ACCESS_ROLE_NAME, VERIFIER_ROLE_NAME } from './scps.js';
+import { DEPLOYER_ROLE_NAME, VERIFIER_ROLE_NAME } from '../../src/core/platform-names.js';
+import { ORG_ACCESS_ROLE_NAME } from './scps.js';
 
 export type EnvAccountKey = 'dev' | 'stg' | 'prod';
 export const ENV_ACCOUNT_KEYS: readonly EnvAccountKey[] = ['dev', 'stg', 'prod'];

@@ -27,11 +27,10 @@ import type { Probes } from '../../src/gates/probes/index.js';
 import { awsErrorText } from '../../src/gates/probes/aws.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import type { Phase0Outputs } from './phase.js';
+import { ASSIGNMENTS } from './layout.js';
 
 type G = Gate<Phase0Outputs, Probes>;
 type AccountKey = keyof Phase0Outputs['accountIds'];
-type SetKey = keyof Phase0Outputs['permissionSetArns'];
-type GroupKey = keyof Phase0Outputs['groupIds'];
 
 /** Regions enabled in every account by default, tried in order as the "disallowed" region. */
 export const DENIED_REGION_CANDIDATES = ['us-west-2', 'us-east-2', 'eu-north-1', 'ap-southeast-2', 'ca-central-1'] as const;
@@ -99,17 +98,6 @@ const scpRegionDeny: G = {
   },
 };
 
-/**
- * Who gets which permission set where: mirrors ASSIGNMENTS of identity-center.ts (which imports
- * Pulumi); a test keeps them equal.
- */
-export const EXPECTED_ASSIGNMENTS: ReadonlyArray<{ group: GroupKey; permissionSet: SetKey; accounts: readonly AccountKey[] }> = [
-  { group: 'platformAdmins', permissionSet: 'admin', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
-  { group: 'developers', permissionSet: 'developer', accounts: ['dev'] },
-  { group: 'developers', permissionSet: 'readonly', accounts: ['stg', 'prod'] },
-  { group: 'readOnly', permissionSet: 'readonly', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
-  { group: 'breakGlass', permissionSet: 'breakGlass', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
-];
 
 const identityCenter: G = {
   name: 'identity-center-assignments',
@@ -125,7 +113,7 @@ const identityCenter: G = {
     const setName = new Map(Object.entries(outputs.permissionSetArns).map(([k, v]) => [v, k]));
     for (const account of Object.keys(outputs.accountIds) as AccountKey[]) {
       const AccountId = outputs.accountIds[account];
-      const wanted = EXPECTED_ASSIGNMENTS.filter((a) => a.accounts.includes(account));
+      const wanted = ASSIGNMENTS.filter((a) => a.accounts.includes(account));
       const provisioned = new Set<string>();
       let NextToken: string | undefined;
       do {

@@ -18,13 +18,8 @@ import { awsErrorText } from '../../src/gates/probes/aws.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import type { Phase0Outputs } from './phase.js';
 import { accessGates } from './gates-access.js';
+import { MEMBER_ACCOUNTS, SCP_TARGET_OUS, type MemberAccountKey } from './layout.js';
 
-/**
- * Which OU each member account lives in, and which OUs carry the SCPs. Mirrors MEMBER_ACCOUNTS
- * (organization.ts) and SCP_TARGET_OUS (program.ts), which import Pulumi; a test keeps them equal.
- */
-export const ACCOUNT_OUS = { dev: 'nonprod', stg: 'nonprod', prod: 'prod', sharedServices: 'infrastructure' } as const;
-export const SCP_TARGETS = ['workloads', 'infrastructure'] as const;
 
 type Out = Phase0Outputs;
 
@@ -58,7 +53,7 @@ const accountsInOus: Gate<Out, Probes> = {
     ev.saw(`root ${outputs.rootId}: SERVICE_CONTROL_POLICY ${scp?.Status ?? 'absent'}`);
     if (scp?.Status !== 'ENABLED') ev.problem(`SCP policy type is ${scp?.Status ?? 'not enabled'} on root ${outputs.rootId}`);
     const byOu = new Map<string, Account[]>();
-    for (const [key, ou] of Object.entries(ACCOUNT_OUS) as [keyof typeof ACCOUNT_OUS, (typeof ACCOUNT_OUS)[keyof typeof ACCOUNT_OUS]][]) {
+    for (const [key, { ou }] of Object.entries(MEMBER_ACCOUNTS) as [MemberAccountKey, (typeof MEMBER_ACCOUNTS)[MemberAccountKey]][]) {
       const ouId = outputs.ouIds[ou];
       if (!byOu.has(ouId)) {
         byOu.set(ouId, await listAll(async (NextToken) => {
@@ -86,7 +81,7 @@ const scpsAttached: Gate<Out, Probes> = {
   async check({ outputs, probes }) {
     const org = probes.aws.client(OrganizationsClient);
     const ev = new Evidence();
-    for (const ou of SCP_TARGETS) {
+    for (const ou of SCP_TARGET_OUS) {
       const target = outputs.ouIds[ou];
       const attached = await listAll(async (NextToken) => {
         const r = await org.send(new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY', NextToken }));

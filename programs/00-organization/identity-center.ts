@@ -10,11 +10,9 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { PlatformError } from '../../src/core/errors.js';
 import { pinnedProvider } from '../shared/aws-provider.js';
-import type { MemberAccountKey } from './organization.js';
+import { ASSIGNMENTS, type GroupKey, type MemberAccountKey, type PermissionSetKey } from './layout.js';
 import { BREAK_GLASS_PERMISSION_SET } from './scps.js';
 
-export type GroupKey = 'platformAdmins' | 'developers' | 'readOnly' | 'breakGlass';
-export type PermissionSetKey = 'admin' | 'developer' | 'readonly' | 'breakGlass';
 
 export const GROUPS: Record<GroupKey, { displayName: string; description: string }> = {
   platformAdmins: { displayName: 'platform-admins', description: 'Operate the platform in every account' },
@@ -53,14 +51,6 @@ export const PERMISSION_SETS: Record<
   },
 };
 
-/** Who gets which permission set where in the member accounts. Developers get PowerUser only in dev. */
-export const ASSIGNMENTS: Array<{ group: GroupKey; permissionSet: PermissionSetKey; accounts: MemberAccountKey[] }> = [
-  { group: 'platformAdmins', permissionSet: 'admin', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
-  { group: 'developers', permissionSet: 'developer', accounts: ['dev'] },
-  { group: 'developers', permissionSet: 'readonly', accounts: ['stg', 'prod'] },
-  { group: 'readOnly', permissionSet: 'readonly', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
-  { group: 'breakGlass', permissionSet: 'breakGlass', accounts: ['dev', 'stg', 'prod', 'sharedServices'] },
-];
 
 /**
  * Assignments in the management account: platform admins get PlatformAdmin there, where operators

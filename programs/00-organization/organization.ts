@@ -10,6 +10,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { PlatformError } from '../../src/core/errors.js';
 import { ORG_ACCESS_ROLE_NAME } from './scps.js';
+import { MEMBER_ACCOUNTS, type MemberAccountKey, type OuKey } from './layout.js';
 
 /** What an adopted organization must already have for phase 0 to work on it. */
 export const REQUIRED_POLICY_TYPE = 'SERVICE_CONTROL_POLICY';
@@ -54,16 +55,6 @@ export function checkAdoptable(org: ExistingOrganization, want: { expectedId?: s
   return root!.id;
 }
 
-export type MemberAccountKey = 'dev' | 'stg' | 'prod' | 'sharedServices';
-export type OuKey = 'workloads' | 'nonprod' | 'prod' | 'infrastructure';
-
-/** Which OU each member account lives in, and the suffix of its e-mail / name. */
-export const MEMBER_ACCOUNTS: Record<MemberAccountKey, { ou: OuKey; label: string }> = {
-  dev: { ou: 'nonprod', label: 'dev' },
-  stg: { ou: 'nonprod', label: 'stg' },
-  prod: { ou: 'prod', label: 'prod' },
-  sharedServices: { ou: 'infrastructure', label: 'shared-services' },
-};
 
 export interface OrganizationArgs {
   organizationName: string;

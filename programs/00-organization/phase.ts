@@ -108,7 +108,6 @@ export const phase: PhaseDefinition<Phase0Inputs, Phase0Outputs> = {
   inputs: phase0Inputs,
   outputs: phase0Outputs,
   secretOutputs: [],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

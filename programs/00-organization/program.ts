@@ -11,13 +11,13 @@ import * as pulumi from '@pulumi/pulumi';
 import { pinnedProvider } from '../shared/aws-provider.js';
 import { platformTags } from '../shared/tags.js';
 import { AccountAccess, ENV_ACCOUNT_KEYS, type EnvAccountKey } from './access.js';
-import { IdentityCenter, PERMISSION_SETS, type PermissionSetKey } from './identity-center.js';
+import { IdentityCenter, PERMISSION_SETS } from './identity-center.js';
+import { SCP_TARGET_OUS, type PermissionSetKey } from './layout.js';
 import { PlatformOrganization } from './organization.js';
 import type { Phase0Inputs } from './phase.js';
 import { scpDocuments, type ScpKey } from './scps.js';
 
 /** OUs the SCPs attach to: the top-level ones, so NonProd and Prod inherit through Workloads. */
-export const SCP_TARGET_OUS = ['workloads', 'infrastructure'] as const;
 
 /** The name the organization stands under in tags (`platform:env`). */
 export const ORGANIZATION_TAG_NAME = 'org';

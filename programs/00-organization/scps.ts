@@ -10,14 +10,13 @@
  * Adapted from https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
  */
 import { PlatformError } from '../../src/core/errors.js';
+import { DEPLOYER_ROLE_NAME } from '../../src/core/platform-names.js';
 
 /** Largest SCP document AWS accepts, in characters (whitespace counts, so we minify). */
 export const SCP_MAX_CHARS = 5120;
 /** SCPs attachable per target, FullAWSAccess included. */
 export const SCP_MAX_PER_TARGET = 5;
 
-export const DEPLOYER_ROLE_NAME = 'platform-deployer';
-export const VERIFIER_ROLE_NAME = 'platform-verifier';
 export const ORG_ACCESS_ROLE_NAME = 'OrganizationAccountAccessRole';
 export const BREAK_GLASS_PERMISSION_SET = 'PlatformBreakGlass';
 

@@ -20,24 +20,11 @@ import type { Probes } from '../../src/gates/probes/index.js';
 import { awsErrorText } from '../../src/gates/probes/aws.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import type { Phase1Outputs } from './phase.js';
+import { INTERRUPTION_RULES, ruleName } from './interruption-rules.js';
 
 type G = Gate<Phase1Outputs, Probes>;
 const MIN = 60_000;
 
-/**
- * The five rules of Karpenter's interruption handling: mirrors INTERRUPTION_RULES of
- * karpenter-queue.ts (which imports Pulumi); a test keeps them equal.
- */
-export const KARPENTER_RULES: ReadonlyArray<{ key: string; source: string; detailType: string }> = [
-  { key: 'health', source: 'aws.health', detailType: 'AWS Health Event' },
-  { key: 'spot-interruption', source: 'aws.ec2', detailType: 'EC2 Spot Instance Interruption Warning' },
-  { key: 'rebalance', source: 'aws.ec2', detailType: 'EC2 Instance Rebalance Recommendation' },
-  { key: 'instance-state-change', source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' },
-  { key: 'capacity-reservation-interruption', source: 'aws.ec2', detailType: 'EC2 Capacity Reservation Instance Interruption Warning' },
-];
-
-/** The rule name phase 1 gives each rule (karpenter-queue.ts). */
-export const ruleName = (clusterName: string, key: string): string => `${clusterName}-${key}`.slice(0, 64);
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
@@ -77,7 +64,7 @@ const interruptionQueue: G = {
     if (!allowsEventBridge(a.Policy)) ev.problem(`queue policy does not allow events.amazonaws.com to sqs:SendMessage${a.Policy ? '' : ' (no policy)'}`, true);
     else ev.saw('queue policy allows events.amazonaws.com to send');
     const events = probes.aws.client(EventBridgeClient);
-    for (const r of KARPENTER_RULES) {
+    for (const r of INTERRUPTION_RULES) {
       const Name = ruleName(env.cluster.name, r.key);
       let rule;
       try {

@@ -6,15 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { doc, policyJson } from '../shared/iam-docs.js';
-
-/** The five event patterns Karpenter handles. */
-export const INTERRUPTION_RULES: ReadonlyArray<{ key: string; source: string; detailType: string }> = [
-  { key: 'health', source: 'aws.health', detailType: 'AWS Health Event' },
-  { key: 'spot-interruption', source: 'aws.ec2', detailType: 'EC2 Spot Instance Interruption Warning' },
-  { key: 'rebalance', source: 'aws.ec2', detailType: 'EC2 Instance Rebalance Recommendation' },
-  { key: 'instance-state-change', source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' },
-  { key: 'capacity-reservation-interruption', source: 'aws.ec2', detailType: 'EC2 Capacity Reservation Instance Interruption Warning' },
-];
+import { INTERRUPTION_RULES, ruleName } from './interruption-rules.js';
 
 /** The queue and its rules. */
 export class InterruptionQueue extends pulumi.ComponentResource {
@@ -55,7 +47,7 @@ export class InterruptionQueue extends pulumi.ComponentResource {
       const rule = new aws.cloudwatch.EventRule(
         `${name}-${r.key}`,
         {
-          name: `${a.clusterName}-${r.key}`.slice(0, 64),
+          name: ruleName(a.clusterName, r.key),
           description: `Karpenter interruption: ${r.detailType}`,
           eventPattern: JSON.stringify({ source: [r.source], 'detail-type': [r.detailType] }),
           tags: a.tags,

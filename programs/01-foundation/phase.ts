@@ -167,7 +167,6 @@ export const phase: PhaseDefinition<Phase1Inputs, Phase1Outputs> = {
   inputs: phase1Inputs,
   outputs: phase1Outputs,
   secretOutputs: [],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

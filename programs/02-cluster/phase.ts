@@ -8,7 +8,7 @@ import type { EnvConfig } from '../../src/core/env.js';
 import { PlatformError } from '../../src/core/errors.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
 // Phase 0 names these roles in every env account; phase 2 does not receive phase 0's outputs.
-import { DEPLOYER_ROLE_NAME, VERIFIER_ROLE_NAME } from '../00-organization/scps.js';
+import { deployerRoleArn, VERIFIER_ROLE_NAME } from '../../src/core/platform-names.js';
 
 const arn = z.string().regex(/^arn:aws[a-z-]*:/, 'an ARN');
 const nonEmpty = z.string().min(1);
@@ -173,7 +173,7 @@ export function phase2Inputs(ctx: PhaseContext): Phase2Inputs {
     env: env.name,
     accountId: env.accountId,
     region: env.regions.primary,
-    deployRoleArn: `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+    deployRoleArn: deployerRoleArn(env.accountId),
     verifierRoleArn: `arn:aws:iam::${env.accountId}:role/${VERIFIER_ROLE_NAME}`,
     tags: { ...env.tags, 'platform:env': env.name, 'platform:phase': '02-cluster' },
     cluster: structuredClone(env.cluster),
@@ -192,7 +192,6 @@ export const phase: PhaseDefinition<Phase2Inputs, Phase2Outputs> = {
   inputs: phase2Inputs,
   outputs: phase2Outputs,
   secretOutputs: ['kubeconfig'],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

@@ -105,7 +105,6 @@ export const phase: PhaseDefinition<Phase3Inputs, Phase3Outputs> = {
   inputs: phase3Inputs,
   outputs: phase3Outputs,
   secretOutputs: [],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

@@ -11,7 +11,7 @@ import { PlatformError } from '../../src/core/errors.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
 import { phase2Outputs } from '../02-cluster/phase.js';
 // Phase 0 names this role in every env account; phase 4 does not read phase 0's outputs.
-import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
+import { deployerRoleArn } from '../../src/core/platform-names.js';
 
 /** The outputs contract of phase 4 (reference/phases.md section D). */
 export const phase4Outputs = z.object({
@@ -97,7 +97,7 @@ export function phase4Inputs(ctx: PhaseContext): Phase4Inputs {
     env: env.name,
     accountId: env.accountId,
     region: env.regions.primary,
-    deployRoleArn: `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+    deployRoleArn: deployerRoleArn(env.accountId),
     tags: { ...env.tags, 'platform:env': env.name, 'platform:phase': '04-data' },
     kubeconfig: cluster.kubeconfig,
     clusterName: cluster.clusterName,
@@ -124,7 +124,6 @@ export const phase: PhaseDefinition<Phase4Inputs, Phase4Outputs> = {
   inputs: phase4Inputs,
   outputs: phase4Outputs,
   secretOutputs: [],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

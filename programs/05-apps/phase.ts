@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { arn, byName, k8sName, readUpstream, text } from '../../src/core/outputs-contract.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
-import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
+import { deployerRoleArn } from '../../src/core/platform-names.js';
 import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase2Outputs } from '../02-cluster/phase.js';
 import { gitopsConfig, phase3Outputs } from '../03-gitops/phase.js';
@@ -85,7 +85,7 @@ export function phase5Inputs(ctx: PhaseContext): Phase5Inputs {
     envName: ctx.env.name,
     accountId: ctx.env.accountId,
     region: ctx.env.regions.primary,
-    deployRoleArn: `arn:aws:iam::${ctx.env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+    deployRoleArn: deployerRoleArn(ctx.env.accountId),
     tags: { ...ctx.env.tags, 'platform:env': ctx.env.name, 'platform:phase': '05-apps' },
     services: SERVICES,
     cluster: { name: cluster.clusterName, arn: cluster.clusterArn, kubeconfig: cluster.kubeconfig },
@@ -107,7 +107,6 @@ export const phase: PhaseDefinition<Phase5Inputs, Phase5Outputs> = {
   inputs: phase5Inputs,
   outputs: phase5Outputs,
   secretOutputs: ['kubeconfig'],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

@@ -104,7 +104,6 @@ export const phase: PhaseDefinition<Phase6Inputs, Phase6Outputs> = {
   inputs: phase6Inputs,
   outputs: phase6Outputs,
   secretOutputs: ['kubeconfig'],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

@@ -14,7 +14,7 @@ import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase2Outputs } from '../02-cluster/phase.js';
 import { phase5Outputs } from '../05-apps/phase.js';
 import { appNamespaceOf } from '../06-edge/phase.js';
-import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
+import { deployerRoleArn } from '../../src/core/platform-names.js';
 import { SERVICES, type ServiceSpec } from '../shared/services.js';
 
 /** The outputs contract of phase 7 (reference/phases.md section D). */
@@ -96,7 +96,7 @@ export function phase7Inputs(ctx: PhaseContext): Phase7Inputs {
     domain: ctx.env.domain,
     accountId: ctx.env.accountId,
     region: ctx.env.regions.primary,
-    deployRoleArn: `arn:aws:iam::${ctx.env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+    deployRoleArn: deployerRoleArn(ctx.env.accountId),
     alertsTopicArn: foundation.alertsTopicArn,
     alertsTopicKmsKeyArn: foundation.kmsKeyArns.logs,
     tags: { ...ctx.env.tags, 'platform:env': ctx.env.name, 'platform:phase': '07-observability' },
@@ -125,7 +125,6 @@ export const phase: PhaseDefinition<Phase7Inputs, Phase7Outputs> = {
   inputs: phase7Inputs,
   outputs: phase7Outputs,
   secretOutputs: ['kubeconfig'],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

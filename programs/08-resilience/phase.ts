@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { PlatformError } from '../../src/core/errors.js';
 import { arn, byName, k8sName, readUpstream, text } from '../../src/core/outputs-contract.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
-import { DEPLOYER_ROLE_NAME, VERIFIER_ROLE_NAME } from '../00-organization/scps.js';
+import { deployerRoleArn, VERIFIER_ROLE_NAME } from '../../src/core/platform-names.js';
 import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase2Outputs } from '../02-cluster/phase.js';
 import { phase4Outputs } from '../04-data/phase.js';
@@ -164,7 +164,7 @@ export function phase8Inputs(ctx: PhaseContext): Phase8Inputs {
   return {
     envName: env.name,
     accountId: env.accountId,
-    deployRoleArn: `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+    deployRoleArn: deployerRoleArn(env.accountId),
     verifierRoleArn: `arn:aws:iam::${env.accountId}:role/${VERIFIER_ROLE_NAME}`,
     regions: { primary: env.regions.primary, dr: env.regions.dr },
     tags: { ...env.tags, 'platform:env': env.name, 'platform:phase': '08-resilience' },
@@ -225,7 +225,6 @@ export const phase: PhaseDefinition<Phase8Inputs, Phase8Outputs> = {
   inputs: phase8Inputs,
   outputs: phase8Outputs,
   secretOutputs: ['drKubeconfig'],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

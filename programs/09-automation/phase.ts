@@ -105,7 +105,6 @@ export const phase: PhaseDefinition<Phase9Inputs, Phase9Outputs> = {
   inputs: phase9Inputs,
   outputs: phase9Outputs,
   secretOutputs: [],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

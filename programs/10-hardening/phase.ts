@@ -183,7 +183,6 @@ export const phase: PhaseDefinition<Phase10Inputs, Phase10Outputs> = {
   inputs: phase10Inputs,
   outputs: phase10Outputs,
   secretOutputs: ['kubeconfig'],
-  gates: [],
   loadGates: () => import('./gates.js').then((m) => m.gates),
   loadProgram: () => import('./program.js').then((m) => m.program),
   planChanges: [

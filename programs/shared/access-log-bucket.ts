@@ -12,7 +12,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { PlatformError } from '../../src/core/errors.js';
-import { ACCESS_LOG_BUCKET_TAG } from '../../src/checks/rules/s3.js';
+import { ACCESS_LOG_BUCKET_TAG } from '../../src/core/platform-names.js';
 import type { PolicyStatement } from './iam-docs.js';
 import { bucketBaseline, type AccessLogDestination } from './secure-bucket.js';
 

@@ -30,7 +30,7 @@ export function gateRunner(opts: { awsEndpoint?: string; only?: readonly string[
     }
     const [{ runGates }, gates] = await Promise.all([import('../gates/run-gates.js'), phaseGates(phase)]);
     const probes = run.simulated ? undefined : (await import('../gates/probes/index.js')).createProbes(run.env, run.outputs, { awsEndpoint: opts.awsEndpoint });
-    return runGates({ ...phase, gates }, {
+    return runGates({ id: phase.id, gates }, {
       env: run.env,
       outputs: run.outputs,
       probes,

@@ -26,7 +26,7 @@ import { PlainHost } from '../ui/plain-host.js';
 import { JsonHost } from '../ui/json-host.js';
 import type { GlobalOptions } from './main.js';
 import { checkResources, costOfChange, gateRunner } from './runners.js';
-import { DEPLOYER_ROLE_NAME } from '../../programs/00-organization/scps.js';
+import { deployerRoleArn } from '../core/platform-names.js';
 
 export interface Session {
   repoRoot: string;
@@ -95,7 +95,7 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
       describeEndpoint: (e) =>
         e.accountGuard === false
           ? Promise.resolve(undefined)
-          : describeClusterEndpoint(e, { roleArn: `arn:aws:iam::${e.accountId}:role/${DEPLOYER_ROLE_NAME}`, ...(awsEndpoint ? { endpoint: awsEndpoint } : {}) }),
+          : describeClusterEndpoint(e, { roleArn: deployerRoleArn(e.accountId), ...(awsEndpoint ? { endpoint: awsEndpoint } : {}) }),
     });
   }
   const orgTarget = organizationTarget(organization, env);
@@ -125,7 +125,7 @@ async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths
       // The organization's stacks run with the management account's own credentials; env stacks
       // through the env account's deploy role.
       await assertAccount(env, stack.phase, {
-        roleArn: isOrganizationTargetName(env.name) ? undefined : `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}`,
+        roleArn: isOrganizationTargetName(env.name) ? undefined : deployerRoleArn(env.accountId),
         sts: endpoint ? { endpoint } : undefined,
       });
     },

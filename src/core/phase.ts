@@ -62,11 +62,9 @@ export interface PhaseDefinition<In = unknown, Out extends Record<string, unknow
   outputs: z.ZodType<Out>;
   /** Output keys whose values are secret (never printed, journaled or put in --json). */
   secretOutputs: readonly string[];
-  /** Live verification after up, when defined inline (cheap gates, tests). */
-  gates: readonly Gate<Out>[];
   /**
-   * Loads the phase's gates on demand: real gates pull in cloud SDK clients (~0.5 s), which a no-op
-   * run or `platform phases` must not pay for. When present it replaces `gates`.
+   * Loads the phase's gates (live verification after up) on demand: real gates pull in cloud SDK
+   * clients (~0.5 s), which a no-op run or `platform phases` must not pay for. Absent: no gates.
    */
   loadGates?: () => Promise<readonly Gate<Out, any>[]>;
   /**
@@ -100,13 +98,13 @@ export function folderName(phase: Pick<PhaseDefinition, 'id' | 'slug'>): string 
   return `${String(phase.id).padStart(2, '0')}-${phase.slug}`;
 }
 
-/** The phase's gates, loading them when they are lazy. */
+/** The phase's gates (none when it declares no loader). */
 export async function phaseGates(phase: AnyPhase): Promise<readonly Gate<any, any>[]> {
-  return phase.loadGates ? phase.loadGates() : phase.gates;
+  return phase.loadGates ? phase.loadGates() : [];
 }
 
 export function hasGates(phase: AnyPhase): boolean {
-  return Boolean(phase.loadGates) || phase.gates.length > 0;
+  return Boolean(phase.loadGates);
 }
 
 export function hasProgram(phase: AnyPhase): boolean {

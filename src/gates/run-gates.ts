@@ -16,7 +16,7 @@
  *   given secret values before they leave the runner.
  */
 import type { Gate, GateCheckOutcome, GateContext, GateResult } from '../core/gate.js';
-import type { AnyPhase, PhaseId } from '../core/phase.js';
+import type { PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { Clock } from '../core/ports.js';
 import type { PlatformEvent } from '../core/events.js';
@@ -48,7 +48,13 @@ export const CANCELLED_HINT = 'cancelled';
  * Never throws for a failing gate (that is a result); throws PlatformError `bad-phase` for a
  * malformed gate list (duplicate name, unknown or cyclic `after`).
  */
-export async function runGates<Probes>(phase: AnyPhase, opts: RunGatesOptions<Probes>): Promise<GateResult[]> {
+/** A phase with its gates loaded (`phaseGates` in src/core/phase.ts loads them). */
+export interface GatedPhase {
+  id: PhaseId;
+  gates: readonly Gate<any, any>[];
+}
+
+export async function runGates<Probes>(phase: GatedPhase, opts: RunGatesOptions<Probes>): Promise<GateResult[]> {
   const all = phase.gates as readonly Gate<Record<string, unknown>, Probes>[];
   validateGraph(phase.id, all);
   const gates = opts.only ? all.filter((g) => opts.only!.includes(g.name)) : all;

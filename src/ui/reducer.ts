@@ -358,4 +358,3 @@ export function reduceAll(state: UiState, events: Iterable<PlatformEvent>): UiSt
   return s;
 }
 
-export * from './selectors.js';

@@ -40,7 +40,7 @@ describe('phase 4 CDC gates on real PostgreSQL, Kafka (KRaft) and Debezium', fun
   let p: CdcPipeline | undefined;
 
   const run = async (outputs: Phase4Outputs): Promise<Record<string, GateResult>> => {
-    const results = await runGates({ ...phase4, gates: await phaseGates(phase4) }, {
+    const results = await runGates({ id: phase4.id, gates: await phaseGates(phase4) }, {
       env,
       outputs,
       probes: { cdc: p!.transport },

@@ -11,7 +11,7 @@ import { loadEnv } from '../../src/config/load-env.js';
 import { loadOrganization } from '../../src/config/load-organization.js';
 import type { PlannedResource } from '../../src/core/ports.js';
 import { phases } from '../../programs/registry.js';
-import { DEPLOYER_ROLE_NAME, VERIFIER_ROLE_NAME } from '../../programs/00-organization/scps.js';
+import { DEPLOYER_ROLE_NAME, VERIFIER_ROLE_NAME } from '../../src/core/platform-names.js';
 import { planPrograms } from './plan-programs.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

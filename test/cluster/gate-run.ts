@@ -8,7 +8,6 @@ import { gates } from '../../programs/02-cluster/gates.js';
 import { e2eGates } from '../../programs/02-cluster/gates-e2e.js';
 import type { EnvConfig } from '../../src/core/env.js';
 import type { Gate, GateResult } from '../../src/core/gate.js';
-import type { AnyPhase } from '../../src/core/phase.js';
 import { createProbes, type CreateProbesOptions } from '../../src/gates/probes/index.js';
 import { runGates } from '../../src/gates/run-gates.js';
 import { systemClock } from '../../src/state/clock.js';
@@ -20,7 +19,7 @@ export const quick = (g: Gate<any, any>, timeoutMs = 30_000): Gate<any, any> => 
 
 /** Runs one gate of a phase-2-shaped phase with real probes and the real clock. */
 export async function runGate(env: EnvConfig, g: Gate<any, any>, outputs: Record<string, unknown> & { kubeconfig: string }, probeOpts: CreateProbesOptions = {}): Promise<GateResult> {
-  const phase = { id: 2, slug: 'cluster', title: 'c', module: import.meta.url, dependsOn: [1], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates: [g] } as AnyPhase;
+  const phase = { id: 2 as const, gates: [g] };
   const [r] = await runGates(phase, {
     env, outputs, probes: createProbes(env, outputs, probeOpts), clock: systemClock, signal: new AbortController().signal, simulated: false, emit: () => {}, secretValues: [outputs.kubeconfig],
   });

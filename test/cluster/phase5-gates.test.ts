@@ -21,7 +21,6 @@ import { gates, PLAIN_PROBE } from '../../programs/05-apps/gates.js';
 import { appNamespaceObjects } from '../../programs/05-apps/namespace.js';
 import { SERVICES } from '../../programs/shared/services.js';
 import type { Gate, GateResult } from '../../src/core/gate.js';
-import type { AnyPhase } from '../../src/core/phase.js';
 import { createProbes } from '../../src/gates/probes/index.js';
 import { runGates } from '../../src/gates/run-gates.js';
 import { systemClock } from '../../src/state/clock.js';
@@ -58,7 +57,7 @@ describe('test cluster: the phase 5 gates (Argo CD statuses and the kubelet play
     kubeconfig: cluster.kubeconfig, ecrRepositoryUrls: repoUrls, appNamespaces: { [env.name]: NS },
     ciRoleArns: {}, githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com', serviceAccounts: {}, chartPaths: {},
   });
-  const phase = { id: 5, slug: 'apps', title: 'a', module: import.meta.url, dependsOn: [1, 2, 3, 4], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates } as AnyPhase;
+  const phase = { id: 5 as const, gates };
   /** The gate as defined, polled fast. */
   const quick = (name: string, timeoutMs: number): Gate<any, any> => ({ ...gates.find((g) => g.name === name)!, after: [], intervalMs: 300, timeoutMs });
   async function run(name: string, timeoutMs = 4_000): Promise<GateResult> {

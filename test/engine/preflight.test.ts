@@ -143,7 +143,7 @@ describe('cluster API preflight (loopback servers)', function () {
 
     it('live gates of a Kubernetes phase (verify) stop at an unreachable endpoint before any gate runs; simulated gates are not probed', async () => {
       let ran = 0;
-      const gated = { ...phase(2), gates: [{ name: 'g', description: 'd', live: true, timeoutMs: 1000, intervalMs: 10, check: async () => ((ran++, { status: 'pass', evidence: [] }) as never) }] } as AnyPhase;
+      const gated = { ...phase(2), loadGates: async () => [{ name: 'g', description: 'd', live: true, timeoutMs: 1000, intervalMs: 10, check: async () => ((ran++, { status: 'pass', evidence: [] }) as never) }] } as AnyPhase;
       const run = (simulated: boolean) => gateRunner()(gated, { env: prodEnv, outputs: { clusterEndpoint: refused() }, signal: new AbortController().signal, simulated, emit: () => {} });
       await assert.rejects(run(false), (e: PlatformError) => e.code === 'endpoint-unreachable' && /runner phase 1 creates/.test(e.hint!));
       assert.equal(ran, 0);

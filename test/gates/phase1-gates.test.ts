@@ -21,15 +21,14 @@ import { GuardDutyClient, CreateDetectorCommand } from '@aws-sdk/client-guarddut
 import { Route53Client, CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { gates, type Phase1GateOutputs } from '../../programs/01-foundation/gates.js';
 import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
-import type { AnyPhase } from '../../src/core/phase.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { GateResult } from '../../src/core/gate.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
 import { startMoto, motoConfig, TEST_CREDENTIALS, type Moto } from './moto.js';
 import { LoopbackDns, type Zone } from './dns-server.js';
 
-const phase1: AnyPhase = { id: 1, slug: 'foundation', title: 'f', module: import.meta.url, dependsOn: [0], inputs: () => ({}), outputs: {} as any, secretOutputs: [], gates };
+const phase1: GatedPhase = { id: 1, gates };
 const REGION = 'eu-west-1';
 
 describe('phase 1 gates (against the moto AWS emulator and a loopback DNS server)', function () {

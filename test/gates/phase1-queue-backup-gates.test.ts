@@ -6,17 +6,17 @@ import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { EC2Client, CreateVpcCommand, CreateFlowLogsCommand } from '@aws-sdk/client-ec2';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { gates } from '../../programs/01-foundation/gates.js';
-import { KARPENTER_RULES, allowsEventBridge, ruleName } from '../../programs/01-foundation/gates-queue-backup.js';
+import { allowsEventBridge } from '../../programs/01-foundation/gates-queue-backup.js';
+import { INTERRUPTION_RULES, ruleName } from '../../programs/01-foundation/interruption-rules.js';
 import type { Phase1Outputs } from '../../programs/01-foundation/phase.js';
 import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
-import type { AnyPhase } from '../../src/core/phase.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { GateResult } from '../../src/core/gate.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
 import { startMoto, motoConfig, TEST_CREDENTIALS, type Moto } from './moto.js';
 
-const phase1: AnyPhase = { id: 1, slug: 'foundation', title: 'f', module: import.meta.url, dependsOn: [0], inputs: () => ({}), outputs: {} as any, secretOutputs: [], gates };
+const phase1: GatedPhase = { id: 1, gates };
 const PRIMARY = 'eu-west-1';
 const DR = 'eu-central-1';
 const CLUSTER = 'stg-platform';
@@ -53,7 +53,7 @@ describe('phase 1 queue, backup and flow-log gates (against the moto AWS emulato
     const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }));
     const events = new EventBridgeClient(c);
-    for (const r of KARPENTER_RULES) {
+    for (const r of INTERRUPTION_RULES) {
       const Name = ruleName(CLUSTER, r.key);
       await events.send(new PutRuleCommand({ Name, EventPattern: JSON.stringify({ source: [r.source], 'detail-type': [r.detailType] }) }));
       if (f.untargetedRule !== r.key) await events.send(new PutTargetsCommand({ Rule: Name, Targets: [{ Id: 'KarpenterInterruptionQueue', Arn: queueArn }] }));
@@ -147,10 +147,5 @@ describe('phase 1 queue, backup and flow-log gates (against the moto AWS emulato
     assert.equal(allowsEventBridge(JSON.stringify({ Statement: { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['sqs:SendMessage'] } })), true);
     assert.equal(allowsEventBridge(JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' }] })), false);
     assert.equal(allowsEventBridge(undefined), false);
-  });
-
-  it('mirrors the rules of the phase 1 program', async () => {
-    const { INTERRUPTION_RULES } = await import('../../programs/01-foundation/karpenter-queue.js');
-    assert.deepEqual(KARPENTER_RULES, INTERRUPTION_RULES);
   });
 });

@@ -6,9 +6,8 @@ import { EKSClient, CreateClusterCommand } from '@aws-sdk/client-eks';
 import { gates } from '../../programs/02-cluster/gates.js';
 import { parseOwnership } from '../../programs/02-cluster/gates-e2e.js';
 import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import { runSuffix } from '../../src/gates/poll.js';
-import type { AnyPhase } from '../../src/core/phase.js';
 import type { GateResult } from '../../src/core/gate.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
@@ -16,7 +15,7 @@ import { startMoto, motoConfig, TEST_CREDENTIALS, type Moto } from './moto.js';
 import { KubeReplay, kubeconfigFor, loadScenario, type RecordedResponse, type ReplayRequest } from './kube-replay.js';
 import { AwsReplay, loadAwsRoutes } from './aws-replay.js';
 
-const phase2: AnyPhase = { id: 2, slug: 'cluster', title: 'c', module: import.meta.url, dependsOn: [1], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates };
+const phase2: GatedPhase = { id: 2, gates };
 const REGION = 'eu-west-1';
 const SUFFIX = runSuffix(new FakeClock());
 const OUTPUTS = {

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { gates, workloadsReadyGate, GATE_CERT } from '../../programs/02-cluster/gates.js';
 import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
-import type { AnyPhase } from '../../src/core/phase.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { Gate, GateResult } from '../../src/core/gate.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
@@ -15,8 +14,8 @@ const outputs = {
   clusterIssuers: { staging: 'letsencrypt-staging', prod: 'letsencrypt-prod' },
 } as Record<string, unknown>;
 
-function phase2(gs: Gate<any, any>[]): AnyPhase {
-  return { id: 2, slug: 'cluster', title: 'c', module: import.meta.url, dependsOn: [1], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates: gs };
+function phase2(gs: Gate<any, any>[]): GatedPhase {
+  return { id: 2, gates: gs };
 }
 
 describe('phase 2 Kubernetes gates (against a loopback API server replaying recorded responses)', () => {

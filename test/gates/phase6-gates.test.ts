@@ -14,9 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { gates } from '../../programs/06-edge/gates.js';
 import { plaintextVerdict } from '../../programs/06-edge/mtls.js';
 import type { Phase6Outputs } from '../../programs/06-edge/phase.js';
-import type { AnyPhase } from '../../src/core/phase.js';
 import type { GateResult } from '../../src/core/gate.js';
-import { runGates } from '../../src/gates/run-gates.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import { createDnsProbe } from '../../src/gates/probes/dns.js';
 import { createTlsProbe } from '../../src/gates/probes/tls.js';
 import type { Probes } from '../../src/gates/probes/index.js';
@@ -28,7 +27,7 @@ import { generateChains, type Chain } from './tls-certs.js';
 const DOMAIN = 'stg.example.com';
 const HOSTS = [DOMAIN, `www.${DOMAIN}`, `api.${DOMAIN}`];
 const LB = 'k8s-istioing-ingress-0a1b2c3d4e.elb.eu-west-1.amazonaws.com';
-const phase6: AnyPhase = { id: 6, slug: 'edge', title: 'e', module: import.meta.url, dependsOn: [1, 2, 5], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates };
+const phase6: GatedPhase = { id: 6, gates };
 
 function outputs(over: Partial<Phase6Outputs> = {}): Phase6Outputs {
   return {

@@ -20,15 +20,14 @@ import { gates, onDemandToken } from '../../programs/08-resilience/gates.js';
 import { DR_ADDONS } from '../../programs/08-resilience/dr-cluster.js';
 import type { Phase8Outputs } from '../../programs/08-resilience/phase.js';
 import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
-import type { AnyPhase } from '../../src/core/phase.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { GateResult } from '../../src/core/gate.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
 import { startMoto, motoConfig, TEST_CREDENTIALS, type Moto } from './moto.js';
 import { AwsReplay, type AwsRoute } from './aws-replay.js';
 
-const phase8: AnyPhase = { id: 8, slug: 'resilience', title: 'r', module: import.meta.url, dependsOn: [], inputs: () => ({}), outputs: {} as any, secretOutputs: [], gates };
+const phase8: GatedPhase = { id: 8, gates };
 const PRIMARY = 'eu-west-1';
 const DR = 'eu-central-1';
 const ACCOUNT = '123456789012';

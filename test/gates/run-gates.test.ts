@@ -1,24 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { runGates, SIMULATED_HINT, CANCELLED_HINT } from '../../src/gates/run-gates.js';
+import { runGates, SIMULATED_HINT, CANCELLED_HINT, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { Gate, GateCheckOutcome } from '../../src/core/gate.js';
-import type { AnyPhase } from '../../src/core/phase.js';
 import type { PlatformEvent } from '../../src/core/events.js';
 import { PlatformError } from '../../src/core/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
 
-function phaseWith(gates: Gate<any, any>[]): AnyPhase {
-  return {
-    id: 2,
-    slug: 'cluster',
-    title: 'Cluster',
-    module: import.meta.url,
-    dependsOn: [1],
-    inputs: () => ({}),
-    outputs: {} as any,
-    secretOutputs: ['kubeconfig'],
-    gates,
-  };
+function phaseWith(gates: Gate<any, any>[]): GatedPhase {
+  return { id: 2, gates };
 }
 
 function gate(name: string, check: Gate['check'], over: Partial<Gate> = {}): Gate<any, any> {

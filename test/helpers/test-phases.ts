@@ -15,7 +15,6 @@ export function testPhases(edges: Record<number, number[]>, withoutProgram: numb
     inputs: (ctx) => ({ env: ctx.env.name, up: deps.map((d) => (ctx.upstream[d as PhaseId] as { value: string }).value.length) }),
     outputs: testOutputs,
     secretOutputs: ['token'],
-    gates: [],
     loadProgram: withoutProgram.includes(Number(id)) ? undefined : async () => async () => ({}),
   }));
 }

@@ -18,7 +18,7 @@ import { localEnv } from '../helpers/env-fixtures.js';
 describe('orchestrated gates', () => {
   const registry = testPhases({ 0: [], 1: [0], 2: [1] }).map((p) => ({
     ...p,
-    gates: [{ name: 'dns-answers', description: 'zone answers', live: true, timeoutMs: 1, intervalMs: 1, check: async () => ({ status: 'pass' as const, evidence: [] }) }],
+    loadGates: async () => [{ name: 'dns-answers', description: 'zone answers', live: true, timeoutMs: 1, intervalMs: 1, check: async () => ({ status: 'pass' as const, evidence: [] }) }],
   }));
   const ids = registry.map((p) => p.id);
 

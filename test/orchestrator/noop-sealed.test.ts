@@ -59,7 +59,6 @@ const registry: AnyPhase[] = [0, 1, 2].map((id) => ({
     id === 0 ? { n: 0 } : id === 1 ? { tokenLength: String((ctx.upstream[0] as { token: string }).token).length } : { up: (ctx.upstream[1] as { value: string }).value },
   outputs: testOutputs,
   secretOutputs: ['token'],
-  gates: [],
   loadProgram: async () => async () => ({}),
 }));
 

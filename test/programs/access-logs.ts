@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { CapturedResource, Evaluation } from '../../src/engine/simulate/evaluate.js';
-import { ACCESS_LOG_BUCKET_TAG } from '../../src/checks/rules/s3.js';
+import { ACCESS_LOG_BUCKET_TAG } from '../../src/core/platform-names.js';
 
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as any;
 const byType = (ev: Evaluation, type: string) => ev.resources.filter((r) => r.type === type);

@@ -4,7 +4,8 @@
  * service, zone ids and name servers, awsx Vpc and eks Cluster component outputs, data-source calls).
  */
 import { strict as assert } from 'node:assert';
-import { syntheticState, type SyntheticContext } from '../../src/engine/simulate/synthetic.js';
+import { syntheticState } from '../../src/engine/simulate/synthetic.js';
+import type { SyntheticContext } from '../../src/engine/simulate/synthetic-values.js';
 
 const ctx: SyntheticContext = { accountId: '111111111111', region: 'eu-west-1', stack: 'dev-01-foundation' };
 const st = (type: string, name: string, inputs: Record<string, unknown> = {}, c = ctx) => syntheticState(type, name, inputs, c);

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { PlatformEvent } from '../../src/core/events.js';
-import {
-  MAX_RECENT, initialState, reduce, reduceAll, selectFinishedRows, selectLiveRows, selectRow, selectRows, selectSummary,
-} from '../../src/ui/reducer.js';
+import { MAX_RECENT, initialState, reduce, reduceAll } from '../../src/ui/reducer.js';
+import { selectFinishedRows, selectLiveRows, selectRow, selectRows, selectSummary } from '../../src/ui/selectors.js';
 import {
   NAMES, T0, diagnostic, failingChain, finished, gateResult, gateStarted, op, outputs, runStarted, status, summary,
 } from './ui-fixtures.js';

@@ -12,6 +12,7 @@
  */
 import type { CheckResource, ResourceRule, StackRule } from '../types.js';
 import { at, handles, isRecord, linkCompanions, list, ofType, policyStatements } from '../util.js';
+import { ACCESS_LOG_BUCKET_TAG } from '../../core/platform-names.js';
 
 export const BUCKET_TYPES = ['aws:s3/bucket:Bucket', 'aws:s3/bucketV2:BucketV2'];
 const PAB = 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock';
@@ -48,8 +49,6 @@ function sseIsKms(sse: CheckResource): { ok: boolean; property: string; message:
   return { ok: true, property: '', message: '' };
 }
 
-/** The tag that marks a bucket as an S3 server access-log destination (see the header). */
-export const ACCESS_LOG_BUCKET_TAG = { key: 'platform:role', value: 's3-access-logs' } as const;
 
 /** Every `targetBucket` a BucketLogging in the graph names. */
 function loggingTargets(resources: readonly CheckResource[]): Set<string> {

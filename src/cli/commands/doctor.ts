@@ -10,7 +10,7 @@ import { findRepoRoot } from '../../config/repo-root.js';
 import { loadEnv } from '../../config/load-env.js';
 import { outputMode } from '../services.js';
 import { report } from '../report.js';
-import { DEPLOYER_ROLE_NAME } from '../../../programs/00-organization/scps.js';
+import { deployerRoleArn } from '../../core/platform-names.js';
 
 /** Checks only the real engine needs (the simulate engine runs offline, with no Pulumi CLI, backend or passphrase). */
 const REAL_ENGINE_ONLY = new Set(['engine', 'dynamic-provider launcher', 'backend', 'secrets provider', 'aws account', 'eks token', 'kubernetes auth']);
@@ -25,7 +25,7 @@ export default async function doctor(opts: { env?: string }, globals: GlobalOpti
       repoRoot,
       cacheDir: join(repoRoot, '.cache'),
       env,
-      roleArn: env && env.accountGuard !== false ? `arn:aws:iam::${env.accountId}:role/${DEPLOYER_ROLE_NAME}` : undefined,
+      roleArn: env && env.accountGuard !== false ? deployerRoleArn(env.accountId) : undefined,
       aws: endpoint ? { endpoint } : undefined,
     });
     const simulate = env !== undefined && (globals.engine ?? env.engine) === 'simulate';

@@ -2,7 +2,7 @@
  * Messages between the simulate engine and its evaluation worker (one child process per stack).
  * Everything crossing the boundary is plain JSON: functions and class instances never do.
  */
-import type { SyntheticContext } from './synthetic.js';
+import type { SyntheticContext } from './synthetic-values.js';
 
 /** Parent -> worker: evaluate one phase program. */
 export interface EvaluateRequest {

@@ -11,7 +11,7 @@
  *   reach a real cluster, the aws.eks.Cluster shape, the OIDC provider and the security groups.
  * All values derive from (stack, type, name) through the hash helpers of synthetic.ts.
  */
-import { alnumOf, digitsOf, hexOf, type Synth, type SyntheticResult } from './synthetic.js';
+import { alnumOf, digitsOf, hexOf, type Synth, type SyntheticResult } from './synthetic-values.js';
 
 interface SpecInput {
   type?: string;

@@ -12,66 +12,11 @@
  *   shape echo their arguments, like resources without one.
  * - `region` on a resource's inputs (provider v7 per-resource region) wins over the context's region.
  */
-import { createHash } from 'node:crypto';
 import { syntheticComponentState } from './synthetic-components.js';
-
-export interface SyntheticContext {
-  accountId: string;
-  region: string;
-  stack: string;
-}
-
-export interface SyntheticResult {
-  id: string;
-  state: Record<string, unknown>;
-}
-
-export function shortHash(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 17);
-}
-
-/** `n` hex characters derived from the parts (n up to 64). */
-export function hexOf(n: number, ...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, n);
-}
-
-/** `n` decimal digits derived from the parts, the first never 0. */
-export function digitsOf(n: number, ...parts: string[]): string {
-  const bytes = createHash('sha256').update(parts.join('\u0000')).digest();
-  let s = '';
-  for (let i = 0; s.length < n; i++) s += String(bytes[i % bytes.length]! % 10);
-  return (s[0] === '0' ? '1' : s[0]) + s.slice(1, n);
-}
-
-/** `n` lower-case alphanumerics derived from the parts. */
-export function alnumOf(n: number, ...parts: string[]): string {
-  const abc = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = createHash('sha256').update(parts.join('\u0000')).digest();
-  let s = '';
-  for (let i = 0; s.length < n; i++) s += abc[bytes[i % bytes.length]! % abc.length];
-  return s;
-}
-
-/** A UUID-shaped id derived from the parts. */
-export function uuidOf(...parts: string[]): string {
-  const h = hexOf(32, ...parts);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
+import { alnumOf, digitsOf, hexOf, shortHash, uuidOf, type Synth, type SyntheticContext, type SyntheticResult } from './synthetic-values.js';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
-}
-
-/** Values shared by the per-type builders. */
-export interface Synth {
-  ctx: SyntheticContext;
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-  region: string;
-  account: string;
-  /** Seed parts for derived values. */
-  seed: string[];
 }
 
 type Builder = (s: Synth) => SyntheticResult;
@@ -382,9 +327,9 @@ export function syntheticState(
   }
   if (type === 'kubernetes:core/v1:Service' && (inputs.spec === undefined || (inputs.spec as { type?: unknown }).type === 'LoadBalancer')) {
     const hostname = `k8s-${hexOf(8, ...s.seed)}-${hexOf(10, ...s.seed, 'nlb')}.elb.${s.region}.amazonaws.com`;
-    return { id: `sim-${shortHash(ctx.stack, type, name)}`, state: { ...inputs, status: { loadBalancer: { ingress: [{ hostname }] } } } };
+    return { id: `sim-${shortHash(...s.seed)}`, state: { ...inputs, status: { loadBalancer: { ingress: [{ hostname }] } } } };
   }
-  const h = shortHash(ctx.stack, type, name);
+  const h = shortHash(...s.seed);
   const id = `sim-${h}`;
   const [pkg, mod] = type.split(':');
   const service = (mod ?? '').split('/')[0] || pkg;

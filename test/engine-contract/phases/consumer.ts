@@ -33,6 +33,5 @@ export const phase: PhaseDefinition<ConsumerInputs, z.infer<typeof ConsumerOutpu
   inputs,
   outputs: ConsumerOutputs,
   secretOutputs: [],
-  gates: [],
   loadProgram: async () => program,
 };

@@ -28,6 +28,5 @@ export const phase: PhaseDefinition<FailingInputs, { status: string }> = {
   inputs: () => ({ fail: false }),
   outputs: z.object({ status: z.string() }),
   secretOutputs: [],
-  gates: [],
   loadProgram: async () => program,
 };

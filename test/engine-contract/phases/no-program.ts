@@ -11,5 +11,4 @@ export const phase: PhaseDefinition<Record<string, never>, Record<string, never>
   inputs: () => ({}),
   outputs: z.object({}),
   secretOutputs: [],
-  gates: [],
 };

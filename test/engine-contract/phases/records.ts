@@ -50,6 +50,5 @@ export const phase: PhaseDefinition<RecordsInputs, RecordsOutputs> = {
   inputs: () => ({ records: defaultRecords() }),
   outputs: RecordsOutputs,
   secretOutputs: [],
-  gates: [],
   loadProgram: async () => program,
 };

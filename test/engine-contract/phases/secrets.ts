@@ -28,6 +28,5 @@ export const phase: PhaseDefinition<SecretsInputs, z.infer<typeof SecretsOutputs
   inputs: () => ({ password: 'contract-password-0000' }),
   outputs: SecretsOutputs,
   secretOutputs: ['token'],
-  gates: [],
   loadProgram: async () => program,
 };

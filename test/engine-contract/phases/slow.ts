@@ -25,6 +25,5 @@ export const phase: PhaseDefinition<SlowInputs, { waitedMs: number }> = {
   inputs: () => ({ delayMs: 0 }),
   outputs: z.object({ waitedMs: z.number() }),
   secretOutputs: [],
-  gates: [],
   loadProgram: async () => program,
 };
