@@ -13,7 +13,8 @@
  *   still flows into outputs).
  */
 import * as pulumi from '@pulumi/pulumi';
-import { syntheticState, type SyntheticContext } from './synthetic.js';
+import { syntheticState } from './synthetic.js';
+import type { SyntheticContext } from './synthetic-values.js';
 
 export interface CapturedResource {
   urn: string;
