@@ -49,3 +49,10 @@ export function phaseById(id: number): AnyPhase {
 export function isPhaseId(id: number): id is PhaseId {
   return phases.some((p) => p.id === id);
 }
+
+/**
+ * Phase 8's failover runbook (`platform failover`): a phase capability the CLI reaches through the
+ * registry, like everything else of a phase.
+ */
+export { checkEnvHasDr, checkTarget, failoverRunbook, renderRunbook } from './08-resilience/failover.js';
+export { phase8Outputs } from './08-resilience/phase.js';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { LAMBDA_NAMES } from '../../lambdas/bundle.js';
 import { arn, byName, readUpstream, text } from '../../src/core/outputs-contract.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
-import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
+import { DEPLOYER_ROLE_NAME } from '../../src/core/platform-names.js';
 import { phase1Outputs } from '../01-foundation/phase.js';
 import { phase8Outputs } from '../08-resilience/phase.js';
 import { RULES } from './patterns.js';

@@ -20,7 +20,7 @@ import { phase8Outputs } from '../08-resilience/phase.js';
 import { DEFAULT_SLO } from '../07-observability/rules.js';
 import { SERVICES } from '../shared/services.js';
 import { HEALTH_PATH } from '../06-edge/gates.js';
-import { DEPLOYER_ROLE_NAME } from '../00-organization/scps.js';
+import { DEPLOYER_ROLE_NAME } from '../../src/core/platform-names.js';
 import { POSTGRES_IMAGE } from '../04-data/versions.js';
 
 /** The FIS experiments phase 10 keeps as templates (env `hardening.chaos.experiment` picks the gate's). */

@@ -2,6 +2,9 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Scratch } from './helpers.js';
 
+/** A registry in which phase 9 has no program (every real phase has one). */
+const PROGRAMLESS = new URL('./fixtures/programless-registry.mjs', import.meta.url).pathname;
+
 /**
  * Bad input: one clear line on stderr naming the value and the fix, the documented exit code, no
  * stack trace, and no change to any state (.platform/ stays as it was, here: absent).
@@ -28,7 +31,6 @@ describe('CLI: bad input', function () {
     ['unknown option', ['up', '--all', '--env', 'local', '--fast'], 2, /^error: unknown option '--fast'/],
     ['bad --parallel', ['up', '--all', '--env', 'local', '--parallel', '0'], 2, /^error: invalid --parallel '0'; use a whole number from 1 to 32/],
     ['two selectors', ['up', '--all', '--phase', '1', '--env', 'local'], 2, /^error: choose one of --phase, --from and --all/],
-    ['program-less phase', ['up', '--phase', '9', '--env', 'local'], 2, /^error: phase 9 \(automation\) has no program yet; phases with programs: 0, 1, 2, /],
     ['bad engine', ['up', '--all', '--env', 'local', '--engine', 'terraform'], 2, /^error: option '--engine <engine>' argument 'terraform' is invalid/],
   ];
 
@@ -43,6 +45,15 @@ describe('CLI: bad input', function () {
       assert.deepEqual(s.stateListing(), []);
     });
   }
+
+  it('a phase without a program (a registry where phase 9 has none): exit 2, one line naming it, .platform/ untouched', () => {
+    const r = s.run(['up', '--phase', '9', '--env', 'local'], { PLATFORM_REGISTRY: PROGRAMLESS });
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
+    assert.match(lines[0]!, /^error: phase 9 \(automation\) has no program yet; phases with programs: 0, 1, 2, /);
+    assert.deepEqual(s.stateListing(), []);
+  });
 
   it('--json on bad input still ends stdout with one JSON error line', () => {
     const r = s.run(['up', '--phase', '11', '--env', 'local', '--json']);

@@ -119,7 +119,7 @@ describe('CLI: preview with values, drift checks, outputs', function () {
   });
 
   it('outputs of a phase without a program says so (never "deploy it first: platform up" that would fail)', () => {
-    const r = s.run(['outputs', '--phase', '9', '--env', 'local']);
+    const r = s.run(['outputs', '--phase', '9', '--env', 'local'], { PLATFORM_REGISTRY: new URL('./fixtures/programless-registry.mjs', import.meta.url).pathname });
     assert.equal(r.code, 2);
     oneErrorLine(r.stderr, /^error: phase 9 \(automation\) has no program yet, so it has no outputs; phases with programs: 0, 1, 2/);
   });

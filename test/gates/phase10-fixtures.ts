@@ -1,16 +1,15 @@
 /** Shared by the phase 10 gate tests: outputs of the contract's shape and a runner for one gate. */
 import type { Phase10Outputs } from '../../programs/10-hardening/phase.js';
 import { gates } from '../../programs/10-hardening/gates.js';
-import type { AnyPhase } from '../../src/core/phase.js';
 import type { GateResult } from '../../src/core/gate.js';
-import { runGates } from '../../src/gates/run-gates.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
 
 export const DOMAIN = 'stg.example.com';
 const HOSTS = [DOMAIN, `api.${DOMAIN}`];
-const phase10: AnyPhase = { id: 10, slug: 'hardening', title: 'h', module: import.meta.url, dependsOn: [], inputs: () => ({}), outputs: {} as any, secretOutputs: ['kubeconfig'], gates };
+const phase10: GatedPhase = { id: 10, gates };
 
 export function outputs10(over: Partial<Phase10Outputs> = {}): Phase10Outputs {
   return {

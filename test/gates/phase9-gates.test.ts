@@ -37,8 +37,7 @@ import { createInterruptionResponder } from '../../lambdas/src/interruption-resp
 import { dynamoIdempotency } from '../../lambdas/src/shared/idempotency.js';
 import { snsNotifier } from '../../lambdas/src/shared/notify.js';
 import { createProbes } from '../../src/gates/probes/index.js';
-import { runGates } from '../../src/gates/run-gates.js';
-import type { AnyPhase } from '../../src/core/phase.js';
+import { runGates, type GatedPhase } from '../../src/gates/run-gates.js';
 import type { GateResult } from '../../src/core/gate.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testEnv } from '../helpers/env-fixtures.js';
@@ -164,7 +163,7 @@ describe('phase 9 gates (against the moto AWS emulator)', function () {
 
   async function run({ outputs, calls, dlqByFunction }: Built, only = ALL) {
     const env = testEnv();
-    const phase9: AnyPhase = { id: 9, slug: 'automation', title: 'a', module: import.meta.url, dependsOn: [1, 8], inputs: () => ({}), outputs: {} as any, secretOutputs: [], gates: automationGates(calls) };
+    const phase9: GatedPhase = { id: 9, gates: automationGates(calls) };
     const probes = createProbes(env, outputs, { awsEndpoint: moto.endpoint, awsCredentials: TEST_CREDENTIALS });
     probes.aws.client(LambdaClient).middlewareStack.add(
       (next, context) => async (args) => {

@@ -13,6 +13,7 @@ function report() {
     rulesEvaluated: ['s3-public'],
     resourcesChecked: 3,
     manifestsChecked: 0,
+    charts: [],
     findings: [{ rule: 's3-public', mirrors: ['CKV_AWS_20'], severity: 'high', phase: 1, type: 'aws:s3/bucket:Bucket', name: 'logs', urn: 'u', property: 'acl', message: `bucket is public ${EVIL}`, fix: 'make it private' }],
     suppressed: [],
     suppressions: [{ rule: 'k8s-manifest-known-kind', resource: '4:kubernetes:kafka.strimzi.io/v1:*', reason: 'no published schema', expires: '2027-05-31', matched: 6 }],

@@ -5,8 +5,7 @@
  * before anything is read; phase 8 not deployed is a dependency error (exit 3).
  */
 import { PlatformError } from '../../core/errors.js';
-import { checkEnvHasDr, checkTarget, failoverRunbook, renderRunbook } from '../../../programs/08-resilience/failover.js';
-import { phase8Outputs } from '../../../programs/08-resilience/phase.js';
+import { checkEnvHasDr, checkTarget, failoverRunbook, phase8Outputs, renderRunbook } from '../../../programs/registry.js';
 import { maskOutputs } from '../../core/secrets.js';
 import { secretKeys } from '../../orchestrator/outputs.js';
 import { targetOf } from '../../orchestrator/scope.js';

@@ -24,7 +24,7 @@ export default async function report(opts: { env: string }, globals: GlobalOptio
       registry,
       records: { env: await createRecordStore(session), organization: { store: await recordStoreAt(session.orgPaths, session.orgTarget), name: session.orgTarget.name } },
       plan: () => planOffline({ repoRoot: session.repoRoot, env, organization: session.organization, registry, ids: registry.map((p) => p.id) }),
-      checks: (resources) => checkPlatform(resources, env, now.getTime()),
+      checks: (resources) => checkPlatform(resources, env, now.getTime(), { root: session.repoRoot }),
       prices: loadPrices(),
       ...(session.engine.kind === 'pulumi' ? { aws: awsSources(env, { now, ...(process.env.PLATFORM_AWS_ENDPOINT ? { endpoint: process.env.PLATFORM_AWS_ENDPOINT } : {}) }) } : {}),
       now,
