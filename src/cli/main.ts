@@ -24,7 +24,8 @@ const EXIT_USAGE = 2;
 
 function selection(cmd: Command): Command {
   return cmd
-    .option('-p, --phase <spec>', 'phases: N, A..B or A,B (e.g. 2..5)')
+    // Repeated --phase values add up (`-p 1 -p 2` is `1,2`), never silently keep the last.
+    .option('-p, --phase <spec>', 'phases: N, A..B, A,B or names (e.g. 2..5, cluster); repeatable', (v: string, prev?: string) => (prev === undefined ? v : `${prev},${v}`))
     .option('--from <n>', 'phase N and every later phase')
     .option('--all', 'every phase');
 }

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveSelection, type SelectionInput } from '../core/selection.js';
+import { resolveSelection, slugMap, type SelectionInput } from '../core/selection.js';
 import { hasProgram, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { PlannedResource } from '../core/ports.js';
@@ -36,7 +36,7 @@ export async function loadEnvAndSelection(envName: string, sel: SelectionInput) 
   const organization = await loadOrganization(repoRoot, { local });
   checkEnvInOrganization(env, organization, local);
   const registry = await loadRegistry();
-  const selection = resolveSelection(sel.phase || sel.from ? sel : { all: true }, registry.map((p) => p.id));
+  const selection = resolveSelection(sel.phase || sel.from ? sel : { all: true }, registry.map((p) => p.id), slugMap(registry));
   return { repoRoot, env, organization, registry, ids: selection.ids };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Phase selection: `--phase N`, `--phase A..B`, `--phase 2,4` (items may mix: `0..2,5`), `--from N`
- * (N and every later phase), `--all`. Exactly one selector is allowed. Every bad value fails with a
- * usage error naming it and the allowed form, before anything else happens.
+ * (N and every later phase), `--all`. Where the caller has the registry, a phase may also be named by
+ * its slug (`--phase cluster`, `--phase foundation..cluster`). A repeated `--phase` adds up (the CLI
+ * joins the values with commas). Exactly one selector is allowed. Every bad value fails with a usage
+ * error naming it and the allowed form (`2-5` is answered with `2..5`), before anything else happens.
  */
 import { PlatformError } from './errors.js';
 import { MAX_PHASE, MIN_PHASE, type PhaseId } from './phase.js';
@@ -22,12 +24,33 @@ export interface Selection {
 
 const RANGE_HINT = `phases are integers ${MIN_PHASE}-${MAX_PHASE}: use --phase 4, --phase 2..5, --phase 2,4, --from 3 or --all`;
 
-function parseId(raw: string, whole: string): PhaseId {
+/** Phase slugs by name (`cluster` -> 2), from the registry; `slugMap(registry)` builds it. */
+export type PhaseNames = ReadonlyMap<string, PhaseId>;
+
+export function slugMap(phases: readonly { id: PhaseId; slug: string }[]): PhaseNames {
+  return new Map(phases.map((p) => [p.slug, p.id]));
+}
+
+function namesHint(names?: PhaseNames): string {
+  if (!names || names.size === 0) return RANGE_HINT;
+  return `${RANGE_HINT}; or by name: ${[...names].map(([slug, id]) => `${id} ${slug}`).join(', ')}`;
+}
+
+function parseId(raw: string, whole: string, names?: PhaseNames): PhaseId {
   const t = raw.trim();
-  if (!/^\d+$/.test(t)) {
-    throw new PlatformError('bad-phase', `invalid phase '${whole}': '${t}' is not a whole number`, {
+  const named = names?.get(t.toLowerCase());
+  if (named !== undefined) return named;
+  const dashed = /^(\d+)-(\d+)$/.exec(t);
+  if (dashed) {
+    throw new PlatformError('bad-phase', `invalid phase '${whole}': a range is written with '..'`, {
       value: whole,
-      hint: RANGE_HINT,
+      hint: `did you mean --phase ${dashed[1]}..${dashed[2]}?`,
+    });
+  }
+  if (!/^\d+$/.test(t)) {
+    throw new PlatformError('bad-phase', `invalid phase '${whole}': '${t}' is not a whole number${names ? ' or a phase name' : ''}`, {
+      value: whole,
+      hint: namesHint(names),
     });
   }
   const n = Number(t);
@@ -40,8 +63,8 @@ function parseId(raw: string, whole: string): PhaseId {
   return n as PhaseId;
 }
 
-/** Parses a `--phase` value into sorted unique ids. */
-export function parsePhaseSpec(spec: string): PhaseId[] {
+/** Parses a `--phase` value into sorted unique ids (names are accepted when `names` is given). */
+export function parsePhaseSpec(spec: string, names?: PhaseNames): PhaseId[] {
   if (spec.trim() === '') {
     throw new PlatformError('bad-phase', `invalid phase '': empty`, { value: spec, hint: RANGE_HINT });
   }
@@ -49,8 +72,8 @@ export function parsePhaseSpec(spec: string): PhaseId[] {
   for (const item of spec.split(',')) {
     const m = /^(.*)\.\.(.*)$/.exec(item);
     if (m) {
-      const a = parseId(m[1]!, spec);
-      const b = parseId(m[2]!, spec);
+      const a = parseId(m[1]!, spec, names);
+      const b = parseId(m[2]!, spec, names);
       if (a > b) {
         throw new PlatformError('bad-phase', `invalid phase range '${spec}': ${a} is after ${b}`, {
           value: spec,
@@ -59,13 +82,13 @@ export function parsePhaseSpec(spec: string): PhaseId[] {
       }
       for (let i = a; i <= b; i++) ids.add(i as PhaseId);
     } else {
-      ids.add(parseId(item, spec));
+      ids.add(parseId(item, spec, names));
     }
   }
   return [...ids].sort((x, y) => x - y);
 }
 
-export function resolveSelection(input: SelectionInput, allIds: readonly PhaseId[]): Selection {
+export function resolveSelection(input: SelectionInput, allIds: readonly PhaseId[], names?: PhaseNames): Selection {
   const given = [input.phase !== undefined, input.from !== undefined, input.all === true].filter(Boolean).length;
   if (given === 0) {
     throw new PlatformError('usage', 'no phases selected', { hint: RANGE_HINT });
@@ -75,8 +98,8 @@ export function resolveSelection(input: SelectionInput, allIds: readonly PhaseId
   }
   if (input.all) return { ids: [...allIds], explicit: false, text: '--all' };
   if (input.from !== undefined) {
-    const from = parseId(input.from, input.from);
+    const from = parseId(input.from, input.from, names);
     return { ids: allIds.filter((id) => id >= from), explicit: false, text: `--from ${input.from}` };
   }
-  return { ids: parsePhaseSpec(input.phase!), explicit: true, text: `--phase ${input.phase}` };
+  return { ids: parsePhaseSpec(input.phase!, names), explicit: true, text: `--phase ${input.phase}` };
 }

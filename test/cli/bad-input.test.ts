@@ -23,6 +23,9 @@ describe('CLI: bad input', function () {
     ['unknown env', ['up', '--all', '--env', 'stgg'], 2, /^error: unknown env 'stgg'.*did you mean 'stg'\?/],
     ['phase 11', ['up', '--phase', '11', '--env', 'local'], 2, /^error: invalid phase '11': 11 is outside 0-10; phases are integers 0-10/],
     ['phase 3a', ['up', '--phase', '3a', '--env', 'local'], 2, /^error: invalid phase '3a': '3a' is not a whole number/],
+    ['dashed range', ['up', '--phase', '2-5', '--env', 'local'], 2, /^error: invalid phase '2-5': a range is written with '\.\.'; did you mean --phase 2\.\.5\?/],
+    // A repeated --phase adds up (commander would keep only the last): the bad 11 is still seen.
+    ['repeated --phase', ['up', '--phase', '0', '--phase', '11', '--env', 'local'], 2, /^error: invalid phase '0,11': 11 is outside 0-10/],
     ['inverted range', ['up', '--phase', '5..2', '--env', 'local'], 2, /^error: invalid phase range '5\.\.2': 5 is after 2; write the lower phase first: --phase 2\.\.5/],
     ['malformed YAML', ['up', '--all', '--env', 'broken'], 2, /^error: stacks\/broken\.yaml:\d+:\d+: /],
     ['wrong type', ['up', '--all', '--env', 'badtype'], 2, /^error: stacks\/badtype\.yaml:\d+:\d+: network\.availabilityZones: .*"three"/],

@@ -1,10 +1,29 @@
 import { strict as assert } from 'node:assert';
-import { parsePhaseSpec, resolveSelection } from '../../src/core/selection.js';
+import { parsePhaseSpec, resolveSelection, slugMap } from '../../src/core/selection.js';
+import { phases } from '../../programs/registry.js';
 import { PlatformError } from '../../src/core/errors.js';
 
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 
 describe('phase selection', () => {
+  describe('names, dashes and repeats (newcomer review, section 5 item 10)', () => {
+    const names = slugMap(phases);
+    it('a phase is selected by its slug, alone, in a range and in a list', () => {
+      assert.deepEqual(parsePhaseSpec('cluster', names), [2]);
+      assert.deepEqual(parsePhaseSpec('foundation..gitops', names), [1, 2, 3]);
+      assert.deepEqual(parsePhaseSpec('organization,data', names), [0, 4]);
+      assert.deepEqual(resolveSelection({ from: 'resilience' }, ALL, names).ids, [8, 9, 10]);
+    });
+    it('an unknown name lists the names; without the registry a name is not a number', () => {
+      assert.throws(() => parsePhaseSpec('clustr', names), (e: PlatformError) => /'clustr' is not a whole number or a phase name/.test(e.message) && /2 cluster/.test(e.hint ?? ''));
+      assert.throws(() => parsePhaseSpec('cluster'), (e: PlatformError) => /'cluster' is not a whole number$/.test(e.message));
+    });
+    it("'2-5' is answered with the range it meant, 2..5", () => {
+      assert.throws(() => parsePhaseSpec('2-5', names), (e: PlatformError) => e.message === "invalid phase '2-5': a range is written with '..'" && e.hint === 'did you mean --phase 2..5?');
+    });
+  });
+
+
   const good: [string, number[]][] = [
     ['4', [4]],
     ['0', [0]],

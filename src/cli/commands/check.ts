@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveSelection } from '../../core/selection.js';
+import { resolveSelection, slugMap } from '../../core/selection.js';
 import { planPhases } from '../../orchestrator/plan.js';
 import type { GlobalOptions, SelectionOptions } from '../main.js';
 import { loadRegistry, outputMode } from '../services.js';
@@ -26,7 +26,7 @@ export default async function check(opts: SelectionOptions & { env: string }, gl
     const organization = await loadOrganization(root, { local: usesLocalOrganization(env.name) });
     checkEnvInOrganization(env, organization, usesLocalOrganization(env.name));
     const registry = await loadRegistry();
-    const selection = resolveSelection(opts.phase || opts.from ? opts : { all: true }, registry.map((p) => p.id));
+    const selection = resolveSelection(opts.phase || opts.from ? opts : { all: true }, registry.map((p) => p.id), slugMap(registry));
     scratch = await mkdtemp(join(tmpdir(), 'platform-check-'));
     const { createSimulateEngine } = await import('../../engine/simulate/simulate-engine.js');
     const graph = await planPhases(env, registry, selection.ids, createSimulateEngine({ stateDir: scratch }), new AbortController().signal, {

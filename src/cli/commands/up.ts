@@ -1,5 +1,5 @@
 /** `platform up` and `platform preview`: parse, build the request, call the orchestrator. */
-import { resolveSelection } from '../../core/selection.js';
+import { resolveSelection, slugMap } from '../../core/selection.js';
 import { PlatformError } from '../../core/errors.js';
 import { runPhases } from '../../orchestrator/run.js';
 import type { GlobalOptions, SelectionOptions } from '../main.js';
@@ -44,7 +44,7 @@ export default async function up(opts: UpOptions, globals: GlobalOptions, name: 
           command,
           env: session.env,
           registry: session.registry,
-          selection: resolveSelection(opts, session.registry.map((p) => p.id)),
+          selection: resolveSelection(opts, session.registry.map((p) => p.id), slugMap(session.registry)),
           parallel,
           force: Boolean(opts.force),
           signal,
