@@ -11,6 +11,7 @@ export interface GlobalOptions {
   engine?: 'simulate' | 'pulumi';
   json?: boolean;
   verbose?: boolean;
+  quiet?: boolean;
   output?: 'fancy' | 'plain' | 'json';
 }
 
@@ -94,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--engine <engine>', 'engine override').choices(['simulate', 'pulumi']))
     .option('--json', 'NDJSON events on stdout, one summary line last')
     .option('--verbose', 'show unchanged resources, info diagnostics and stack traces of bugs')
+    .option('-q, --quiet', 'plain output: phase statuses, summaries, gates, warnings and errors, without a line per resource')
     .addOption(new Option('--output <mode>', 'progress display').choices(['fancy', 'plain', 'json']))
     .option('-V, --version', 'print the version')
     .showHelpAfterError(false)

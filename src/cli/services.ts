@@ -189,7 +189,7 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
       diff: Boolean(opts.diff),
     });
   }
-  return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), slugs, diff: Boolean(opts.diff) });
+  return new PlainHost({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, verbose: Boolean(globals.verbose), quiet: Boolean(globals.quiet) && !globals.verbose, slugs, diff: Boolean(opts.diff) });
 }
 
 /** Phase records beside the state: a folder, or the target's S3 backend bucket. */

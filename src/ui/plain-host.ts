@@ -1,7 +1,8 @@
 /**
  * The plain line host, for pipes, CI and `--output plain`: progress and errors as lines on stderr,
  * the final summary on stdout. No cursor movement; colour only on a TTY without NO_COLOR.
- * Unchanged resources and info diagnostics appear only with --verbose.
+ * Unchanged resources and info diagnostics appear only with --verbose; with --quiet no resource
+ * line appears but a failed one's.
  */
 import { createInterface } from 'node:readline/promises';
 import type { PlatformEvent, StatusCause } from '../core/events.js';
@@ -16,6 +17,8 @@ export interface PlainHostOptions {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   verbose: boolean;
+  /** `--quiet`: no line per resource (a failed one still gets its line); phases, gates and diagnostics stay. */
+  quiet?: boolean;
   slugs: ReadonlyMap<PhaseId, string>;
   /** Show each changed property's old -> new values (preview --diff, and the plan before a confirmation). */
   diff?: boolean;
@@ -71,6 +74,7 @@ export class PlainHost implements Host {
       case 'resource-op':
         if (e.status === 'started') break;
         if (e.op === 'same' && !this.o.verbose) break;
+        if (this.o.quiet && e.status !== 'failed') break;
         this.err(
           `  ${OP_MARK[e.op] ?? '?'} ${e.resourceType} ${e.name}` +
             (e.diffs?.length ? ` [${e.diffs.join(', ')}]` : '') +

@@ -107,6 +107,21 @@ describe('CLI: preview with values, drift checks, outputs', function () {
     }
   });
 
+  it('--quiet: a first deploy in plain output shows the phase summary and no line per resource (newcomer review §5 item 9)', () => {
+    const q = new Scratch();
+    try {
+      const loud = q.run(['up', '--phase', '0', '--env', 'local', '-y', '--output', 'plain']);
+      assert.equal(loud.code, 0, loud.stderr);
+      assert.match(loud.stderr, /^ {2}\+ aws:\S+ \S+/m, 'without --quiet every created resource has a line');
+      q.run(['destroy', '--phase', '0', '--env', 'local', '-y']);
+      const quiet = q.run(['up', '--phase', '0', '--env', 'local', '-y', '--output', 'plain', '--quiet']);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.doesNotMatch(quiet.stderr, /^ {2}[+~-] (?!gate )/m, 'no resource line (gate lines stay)');
+      assert.match(quiet.stderr, /^phase 0 organization: \+\d+ ~0 -0/m, 'the phase summary stays');
+    } finally {
+      q.dispose();
+    }
+  });
   it('outputs --phase N NAME prints the whole bare value; an unknown name: exit 2 with the closest', () => {
     const v = s.run(['outputs', '--phase', '1', '--env', 'local', 'vpcId']);
     assert.equal(v.code, 0, v.stderr);
