@@ -66,12 +66,12 @@ describe('CLI: the local chain end to end', function () {
         assert.match(out.stdout, /^kubeconfig = \[secret\]$/m);
         assert.ok(!out.stdout.includes(kube!));
       });
-      step('status shows every phase: deployed and fresh, or no program yet', () => {
+      step('status shows every phase: deployed and fresh, or not deployed', () => {
         const r = s.run(['status', '--env', 'local']);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, / 1 foundation {5}· deployed \(succeeded\) · fresh · gates skipped \(simulated\)/);
         assert.match(r.stdout, / 4 data {11}· not deployed/);
-        assert.match(r.stdout, /10 hardening {6}· no program yet/);
+        assert.match(r.stdout, /10 hardening {6}· not deployed/);
       });
       step('destroy refuses without --yes off a terminal, refuses with deployed dependents, and cascades', () => {
         const noYes = s.run(['destroy', '--phase', '2', '--env', 'local']);
@@ -102,8 +102,10 @@ describe('CLI: phases', function () {
       assert.match(r.stdout, /^ 0 {2}organization {3}.*\(one stack for the organization; no dependencies; \d+ gates\)$/m);
       assert.match(r.stdout, /^ 1 {2}foundation {5}.*\(per env; after 0; \d{2} gates\)$/m);
       assert.match(r.stdout, /^ 6 {2}edge {11}.*\(per env; after 1, 2, 5; 4 gates\)$/m);
-      assert.match(r.stdout, /^ 8 {2}resilience {5}.*\(per env; after 1, 2, 4, 5; no program yet\)$/m);
-      assert.match(r.stdout, /changed from the plan: Route53 zones .* because phase 2's gates need/);
+      assert.match(r.stdout, /^ 8 {2}resilience {5}.*\(per env; after 1, 2, 4, 5, 6; 4 gates\)$/m);
+      assert.match(r.stdout, /^10 {2}hardening {6}.*\(per env; after 1, 2, 4, 6, 7, 8, 9; \d gates\)$/m);
+      assert.match(r.stdout, /design decision: Route53 zones .* because phase 2's gates need/);
+      assert.doesNotMatch(r.stdout, /the plan/, 'no reference to a document the user does not have');
       const json = s.run(['phases', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(json.length, 11);
       assert.deepEqual(json.map((p) => p.scope), ['organization', ...Array(10).fill('env')]);

@@ -1,4 +1,4 @@
-/** `platform phases`: the registry as a table (or JSON): dependencies, program or not, plan changes. */
+/** `platform phases`: the registry as a table (or JSON): dependencies, program or not, and each phase's design decisions (where it departs from the reference spec, with the reason; "the plan" named a document users do not have). */
 import { hasProgram, phaseGates, phaseScope } from '../../core/phase.js';
 import type { GlobalOptions } from '../main.js';
 import { loadRegistry, outputMode } from '../services.js';
@@ -22,7 +22,7 @@ export default async function phases(_opts: unknown, globals: GlobalOptions): Pr
       const deps = p.dependsOn.length ? `after ${p.dependsOn.join(', ')}` : 'no dependencies';
       const scope = phaseScope(p) === 'organization' ? 'one stack for the organization' : 'per env';
       lines.push(`${String(p.id).padStart(2)}  ${p.slug.padEnd(14)} ${p.title} (${scope}; ${deps}; ${hasProgram(p) ? `${gates.get(p.id)!.length} gates` : 'no program yet'})`);
-      for (const c of p.planChanges ?? []) lines.push(`      changed from the plan: ${c.what}, because ${c.why}`);
+      for (const c of p.planChanges ?? []) lines.push(`      design decision: ${c.what}, because ${c.why}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
