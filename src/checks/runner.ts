@@ -49,7 +49,7 @@ export async function runChecks(planned: readonly PlannedResource[], opts: RunCh
   const { resources, charts } = opts.charts ? await expandCharts(expanded, opts.charts) : { resources: expanded, charts: [] };
   const manifests = resources.filter((r) => isManifestType(r.type));
   await loadModels(manifests.map((r) => manifestOf(r)));
-  const ctx: RuleContext = { now: opts.now };
+  const ctx: RuleContext = { now: opts.now, regions: opts.env.regions };
   const raw: Finding[] = [];
   const finding = (rule: Rule, r: CheckResource, property: string, message: string): Finding => ({
     rule: rule.name,

@@ -65,6 +65,8 @@ export type ReportStackViolation = (v: StackViolation) => void;
 export interface RuleContext {
   /** The time of the run (ms since epoch): version support dates, suppression expiry. */
   now: number;
+  /** The env's regions (rules that judge where a copy lands: DR copies). */
+  regions?: { primary: string; dr: string };
 }
 
 export type Severity = 'high' | 'medium' | 'low';

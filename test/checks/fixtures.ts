@@ -70,6 +70,8 @@ export function baseline(): Planned[] {
     res(1, 'aws:sns/topic:Topic', 'alerts', { kmsMasterKeyId: KEY }),
     res(1, 'aws:guardduty/detector:Detector', 'detector', { enable: true }),
     res(1, 'aws:backup/vault:Vault', 'vault', { kmsKeyArn: KEY }),
+    // phase 8: the backup plan copies to phase 1's DR vault (eu-central-1, the env's DR region), kept as long.
+    res(8, 'aws:backup/plan:Plan', 'backup-plan', { name: 'platform-prod', rules: [{ ruleName: 'daily', targetVaultName: 'platform-prod', lifecycle: { coldStorageAfter: 30, deleteAfter: 120 }, copyActions: [{ destinationVaultArn: 'arn:aws:backup:eu-central-1:111111111111:backup-vault:platform-prod-dr', lifecycle: { coldStorageAfter: 30, deleteAfter: 120 } }] }] }),
     res(1, 'aws:iam/policy:Policy', 'external-dns', { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['route53:ChangeResourceRecordSets'], Resource: ['arn:aws:route53:::hostedzone/Z1'] }, { Effect: 'Allow', Action: ['route53:ListHostedZones'], Resource: '*' }] } }),
     res(1, 'aws:iam/role:Role', 'node-role', { assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }), inlinePolicies: [{ name: 'ssm', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:*:*:parameter/aws/service/*' }] }) }] }),
     res(1, 'aws:iam/rolePolicy:RolePolicy', 'karpenter-pass', { role: 'karpenter', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::1:role/KarpenterNodeRole' }] }) }),

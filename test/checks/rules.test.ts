@@ -113,6 +113,12 @@ const cases: Record<string, Case> = {
   'sns-encrypted': { bad: mutate('alerts', (i) => delete i.kmsMasterKeyId), at: ['alerts', 'kmsMasterKeyId'] },
   'guardduty-enabled': { bad: mutate('detector', (i) => (i.enable = false)), at: ['detector', 'enable'] },
   'backup-vault-kms': { bad: mutate('vault', (i) => delete i.kmsKeyArn), at: ['vault', 'kmsKeyArn'] },
+  // A copy into the primary region (eu-west-1) is no DR copy; a copy to the DR region passes.
+  'backup-plan-dr-copy': {
+    bad: mutate('backup-plan', (i) => (i.rules[0].copyActions[0].destinationVaultArn = 'arn:aws:backup:eu-west-1:111111111111:backup-vault:platform-prod-copy')),
+    at: ['backup-plan', 'rules[0].copyActions'],
+    good: mutate('backup-plan', (i) => (i.rules[0].copyActions[0].lifecycle = { deleteAfter: 400 })),
+  },
   'iam-no-admin-policy': { bad: mutate('external-dns', (i) => (i.policy = allow('*', '*'))), at: ['external-dns', 'policy.Statement[0].Action'] },
   'iam-no-wildcard-on-all-resources': {
     bad: mutate('node-role', (i) => (i.inlinePolicies[0].policy = JSON.stringify(allow(['s3:*'], '*')))),
@@ -373,5 +379,31 @@ describe('checks: eks-private-endpoint-access-path needs both the runner and the
   it('accepts the rule written as a vpc.SecurityGroupIngressRule referencing the runner group', async () => {
     const g = [...without('runner-to-api'), res(2, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'runner-443', { securityGroupId: 'sg-cluster', referencedSecurityGroupId: 'sg-runner', ipProtocol: 'tcp', fromPort: 443, toPort: 443 })];
     assert.deepEqual(await run(g), []);
+  });
+});
+
+describe('checks: backup-plan-dr-copy judges what AWS Backup and a regional outage would', () => {
+  const rule = allRules.filter((r) => r.name === 'backup-plan-dr-copy');
+  const run = async (g: Planned[]) => (await runChecks(g, { env: env(), now: NOW, rules: rule })).findings.map((f) => `${f.property}: ${f.message}`);
+
+  it('a rule with no copy action loses every recovery point with the region', async () => {
+    assert.deepEqual(await run(mutate('backup-plan', (i) => delete i.rules[0].copyActions)), [
+      "rules[0].copyActions: rule 'daily' copies nothing out of the region: a regional outage loses every recovery point",
+    ]);
+  });
+  it('copies kept shorter than the originals are reported', async () => {
+    assert.deepEqual(await run(mutate('backup-plan', (i) => (i.rules[0].copyActions[0].lifecycle = { deleteAfter: 7 }))), [
+      "rules[0].copyActions[0].lifecycle.deleteAfter: the DR copy is kept 7 days, fewer than the original's 120",
+    ]);
+  });
+  it('less than 90 days in cold storage is refused by AWS Backup, on the rule and on the copy', async () => {
+    const found = await run(mutate('backup-plan', (i) => {
+      i.rules[0].lifecycle = { coldStorageAfter: 30, deleteAfter: 100 };
+      i.rules[0].copyActions[0].lifecycle = { coldStorageAfter: 30, deleteAfter: 100 };
+    }));
+    assert.deepEqual(found, [
+      'rules[0].copyActions[0].lifecycle.deleteAfter: deleted after 100 days but moved to cold storage after 30: AWS Backup needs 90 days in cold storage (deleteAfter >= 120)',
+      'rules[0].lifecycle.deleteAfter: deleted after 100 days but moved to cold storage after 30: AWS Backup needs 90 days in cold storage (deleteAfter >= 120)',
+    ]);
   });
 });

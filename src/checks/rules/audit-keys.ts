@@ -188,4 +188,55 @@ export const auditKeyRules: ResourceRule[] = [
       if (!r.props.kmsKeyArn) report({ property: 'kmsKeyArn', message: 'the vault uses the AWS-managed backup key' });
     },
   },
+  {
+    kind: 'resource',
+    name: 'backup-plan-dr-copy',
+    description:
+      "Every backup plan rule copies its recovery points to a vault in the env's DR region, keeps the copies at least as long as the originals, and leaves 90 days in cold storage before deletion",
+    severity: 'high',
+    mirrors: ['AWS FSBP Backup (cross-region copy)'],
+    fix: "add copyActions: [{ destinationVaultArn: <phase 1's DR vault ARN>, lifecycle: <the rule's lifecycle> }] to every rule",
+    resourceTypes: ['aws:backup/plan:Plan'],
+    validateResource(r, report, ctx) {
+      const rules = Array.isArray(r.props.rules) ? (r.props.rules as Record<string, unknown>[]) : [];
+      rules.forEach((rule, i) => {
+        const at = `rules[${i}]`;
+        const keep = lifecycleOf(rule.lifecycle);
+        checkColdStorage(keep, `${at}.lifecycle`, report);
+        const copies = Array.isArray(rule.copyActions) ? (rule.copyActions as Record<string, unknown>[]) : [];
+        if (copies.length === 0) {
+          report({ property: `${at}.copyActions`, message: `rule '${String(rule.ruleName ?? i)}' copies nothing out of the region: a regional outage loses every recovery point` });
+          return;
+        }
+        const regionOf = (arn: unknown) => (typeof arn === 'string' && arn.startsWith('arn:') ? arn.split(':')[3] : undefined);
+        const dr = ctx.regions?.dr;
+        if (dr && !copies.some((c) => regionOf(c.destinationVaultArn) === dr)) {
+          report({ property: `${at}.copyActions`, message: `no copy goes to a vault in the DR region ${dr} (destinations: ${copies.map((c) => regionOf(c.destinationVaultArn) ?? String(c.destinationVaultArn)).join(', ')})` });
+        }
+        copies.forEach((c, j) => {
+          const copyKeep = lifecycleOf(c.lifecycle);
+          checkColdStorage(copyKeep, `${at}.copyActions[${j}].lifecycle`, report);
+          if (keep.deleteAfter !== undefined && (copyKeep.deleteAfter === undefined ? false : copyKeep.deleteAfter < keep.deleteAfter)) {
+            report({ property: `${at}.copyActions[${j}].lifecycle.deleteAfter`, message: `the DR copy is kept ${copyKeep.deleteAfter} days, fewer than the original's ${keep.deleteAfter}` });
+          }
+        });
+      });
+    },
+  },
 ];
+
+function lifecycleOf(v: unknown): { deleteAfter?: number; coldStorageAfter?: number } {
+  if (!v || typeof v !== 'object') return {};
+  const l = v as Record<string, unknown>;
+  return {
+    ...(typeof l.deleteAfter === 'number' ? { deleteAfter: l.deleteAfter } : {}),
+    ...(typeof l.coldStorageAfter === 'number' ? { coldStorageAfter: l.coldStorageAfter } : {}),
+  };
+}
+
+/** AWS Backup keeps a recovery point at least 90 days in cold storage: deleteAfter >= coldStorageAfter + 90 or the plan is refused. */
+function checkColdStorage(l: { deleteAfter?: number; coldStorageAfter?: number }, at: string, report: (v: { property: string; message: string }) => void): void {
+  if (l.coldStorageAfter !== undefined && l.deleteAfter !== undefined && l.deleteAfter < l.coldStorageAfter + 90) {
+    report({ property: `${at}.deleteAfter`, message: `deleted after ${l.deleteAfter} days but moved to cold storage after ${l.coldStorageAfter}: AWS Backup needs 90 days in cold storage (deleteAfter >= ${l.coldStorageAfter + 90})` });
+  }
+}
