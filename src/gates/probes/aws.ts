@@ -77,12 +77,15 @@ export function createAwsProbe(opts: AwsProbeOptions): AwsProbe {
         ...(base.port ? { port: Number(base.port) } : {}),
         path,
         query: Object.fromEntries(new URLSearchParams(query ?? '')),
-        headers: { host: base.host, 'content-type': 'application/json', ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+        // content-length is left to fetch (and unsigned: SigV4 needs host and x-amz-*): the undici
+        // package some dependencies install as the global dispatcher refuses a caller's content-length.
+        headers: { host: base.host, 'content-type': 'application/json' },
         ...(body ? { body } : {}),
       });
       const res = await fetch(`${base.origin}${req.path}`, {
         method: req.method,
-        headers: signed.headers as Record<string, string>,
+        // fetch sets Host from the URL (a forbidden header for callers); the signed value is the same.
+        headers: Object.fromEntries(Object.entries(signed.headers as Record<string, string>).filter(([k]) => k.toLowerCase() !== 'host')),
         ...(body ? { body } : {}),
         signal: AbortSignal.timeout(opts.requestTimeoutMs ?? 15_000),
       });
