@@ -80,7 +80,8 @@ export function App(props: AppProps) {
   );
   // <Static> is laid out on its own (absolutely positioned): give it the terminal's width, or its
   // rows would not truncate and long ones would wrap.
-  const width = (useStdout().stdout as { columns?: number }).columns || 80;
+  const size = useStdout().stdout as { columns?: number; rows?: number };
+  const width = size.columns || 80;
   // Rows already printed above (static) are not live; a finished row waits here until every row
   // before it in DAG order is printed, so the printed rows keep DAG order.
   const printed = new Set(props.staticItems.flatMap((i) => (i.kind === 'phase' ? [i.id] : [])));
@@ -88,6 +89,11 @@ export function App(props: AppProps) {
   // Once the run finished, every row is in the static area and the summary goes to stdout.
   const finished = state.result !== undefined;
   const runDiagnostics = state.diagnostics.filter((d) => verbose || d.severity !== 'info').slice(verbose ? -10 : -3);
+  // The live frame must fit the terminal: a frame taller than it scrolls its top into the scrollback,
+  // where ink can no longer erase it (old rows and the key help stay behind, the summary shows twice).
+  // The live rows get what the diagnostics, a question and the key help leave; the rest is cut at the
+  // bottom (later phases in DAG order) until earlier ones finish and move above.
+  const liveHeight = Math.max(3, (size.rows || 24) - 1 - runDiagnostics.length - (prompt ? 3 : 0) - 1);
   return (
     <ColorContext.Provider value={props.color}>
       <Static items={props.staticItems} style={{ width }}>
@@ -101,7 +107,11 @@ export function App(props: AppProps) {
         }}
       </Static>
       <Box flexDirection="column">
-        {finished ? null : live.map((row) => <PhaseRow key={row.id} row={row} detail diff={props.diff} />)}
+        {finished ? null : (
+          <Box flexDirection="column" maxHeight={liveHeight} overflowY="hidden">
+            {live.map((row) => <PhaseRow key={row.id} row={row} detail diff={props.diff} />)}
+          </Box>
+        )}
         <Diagnostics diagnostics={runDiagnostics} indent={0} />
         {prompt ? <ConfirmPrompt message={prompt.message} defaultAnswer={prompt.defaultAnswer} onAnswer={props.onAnswer} /> : null}
         {!finished && !prompt && props.inputActive && state.run ? <Footer cancel={cancel} verbose={verbose} /> : null}
