@@ -297,6 +297,14 @@ export async function startCdcPipeline(opts: { env: string; tables?: string[]; c
 }
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints). */
-function randomClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url. Never one that starts with '-', which the storage
+ * tool's argument parser reads as an option ("--cluster-id: expected one argument"; one id in 64,
+ * seen in a fresh-clone CI run). Kafka's own Uuid.randomUuid() skips those for the same reason.
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
