@@ -176,7 +176,7 @@ export async function createHost(globals: GlobalOptions, session: Session, onCan
   const refused = fancyRefused(globals);
   if (refused) process.stderr.write(`warning: ${refused}\n`);
   if (mode === 'fancy') {
-    const { createInkHost } = await import('../ui/ink/ink-host.js');
+    const createInkHost = await (await import('../ui/ink/load.js')).loadInkHost();
     return createInkHost({
       stdout: process.stdout,
       stderr: process.stderr,
