@@ -15,9 +15,10 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Plans `envName` (default prod) with the simulate engine and times the checks over the result.
- * Returns { env, phases, resources, simulateMs, checkMs, ratio, withinBudget, findings }.
+ * Returns { env, phases, resources, simulateMs, checkMs, ratio, withinBudget, ok, findings }; the bar is
+ * `maxRatio` (2: the checks take at most twice the simulate run).
  */
-export async function benchChecks(envName = 'prod', { rounds = 3 } = {}) {
+export async function benchChecks(envName = 'prod', { rounds = 3, maxRatio = 2 } = {}) {
   const { loadEnv } = await import(new URL('src/config/load-env.js', dist).href);
   const { phases } = await import(new URL('programs/registry.js', dist).href);
   const { hasProgram } = await import(new URL('src/core/phase.js', dist).href);
@@ -57,7 +58,9 @@ export async function benchChecks(envName = 'prod', { rounds = 3 } = {}) {
     simulateMs: Math.round(simulateMs),
     checkMs: Math.round(checkMs * 10) / 10,
     ratio: Math.round(ratio * 1000) / 1000,
-    withinBudget: ratio <= 2,
+    withinBudget: ratio <= maxRatio,
+    /** bench/run.mjs counts `ok: false` as a missed target. */
+    ok: ratio <= maxRatio,
     findings: result.findings.length,
   };
 }
