@@ -178,6 +178,14 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
   ).action(run(() => import('./commands/outputs.js')));
 
   examples(
+    envOption(program.command('drift').description('resources changed outside the CLI, per deployed phase (a refresh in preview mode; changes nothing; exit 6 when found)')).option(
+      '-p, --phase <spec>',
+      'phases: N, A..B, A,B or names (default: every env phase with a program)',
+      (v: string, prev?: string) => (prev === undefined ? v : `${prev},${v}`),
+    ),
+    ['platform drift -e stg', 'platform drift -e prod -p 1,2 --json'],
+  ).action(run(() => import('./commands/drift.js')));
+  examples(
     envOption(program.command('pipeline').description("the env's phase DAG as a GitHub Actions workflow (one job per phase, OIDC, drift schedule)")).option(
       '--out <file>',
       'write it to this file instead of stdout',

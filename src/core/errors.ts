@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'confirmation-required'
   | 'declined'
   | 'changes-pending'
+  | 'drift-found'
   | 'phase-failed'
   | 'gate-failed'
   | 'outputs-invalid'
@@ -60,6 +61,7 @@ const exitFor: Record<ErrorCode, ExitCode> = {
   'confirmation-required': ExitCode.Usage,
   declined: ExitCode.Interrupted,
   'changes-pending': ExitCode.ChangesPending,
+  'drift-found': ExitCode.ChangesPending,
   'phase-failed': ExitCode.PhaseFailed,
   'gate-failed': ExitCode.PhaseFailed,
   'outputs-invalid': ExitCode.PhaseFailed,

@@ -6,8 +6,9 @@
  */
 import type { PhaseId } from './phase.js';
 import type { GateResult } from './gate.js';
+import type { DriftedResource } from './ports.js';
 
-export type Command = 'up' | 'preview' | 'destroy' | 'verify' | 'refresh' | 'check' | 'repair';
+export type Command = 'up' | 'preview' | 'destroy' | 'verify' | 'refresh' | 'check' | 'repair' | 'drift';
 export type EngineKind = 'pulumi' | 'simulate';
 
 /** Operations on one resource, as the engines report them. */
@@ -144,6 +145,14 @@ export type PlatformEvent =
       /** Masked: secret values are replaced by "[secret]". */
       outputs: Record<string, unknown>;
       simulated: boolean;
+      at: string;
+    }
+  | {
+      /** `platform drift`: what one phase's refresh in preview mode found (empty: no drift). */
+      type: 'drift';
+      phase: PhaseId;
+      stack: string;
+      resources: DriftedResource[];
       at: string;
     }
   | {

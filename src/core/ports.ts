@@ -125,6 +125,24 @@ export interface Engine {
    * stack does not exist. What `preview` compares a plan against for its cost change.
    */
   deployedResources?(stack: StackRef, env: EnvConfig): Promise<PlannedResource[]>;
+  /**
+   * Optional: the resources changed outside the CLI, found by reading every resource from its
+   * provider and comparing with the state, writing nothing (a refresh in preview mode). Engines
+   * where nothing real can drift (simulate) do not offer it.
+   */
+  drift?(req: Omit<EngineRequest, 'inputs'>): Promise<{ resources: DriftedResource[] }>;
+}
+
+/**
+ * A resource whose real state differs from what the stack holds: `changed` (the names of the
+ * outputs that differ, never their values: they may be secrets) or `deleted` (gone from its provider).
+ */
+export interface DriftedResource {
+  urn: string;
+  type: string;
+  name: string;
+  change: 'changed' | 'deleted';
+  properties: string[];
 }
 
 /** What is recorded per phase and env, beside the state in the env's backend. */
@@ -151,6 +169,8 @@ export interface PhaseRecord {
   finishedAt?: string;
   runId: string;
   error?: string;
+  /** The last `platform drift` of this phase: when, and what it found (empty: no drift). */
+  drift?: { at: string; resources: DriftedResource[] };
 }
 
 export interface RecordStore {

@@ -37,6 +37,8 @@ export class PlainHost implements Host {
   private readonly outputs = new Map<PhaseId, { values: Record<string, unknown>; simulated: boolean }>();
   /** Why each phase ended as it did, for the summary (skips say unchanged or no program). */
   private readonly why = new Map<PhaseId, string>();
+  /** `platform drift` results per phase, printed with the summary (results go to stdout). */
+  private readonly drift = new Map<PhaseId, Extract<PlatformEvent, { type: 'drift' }>>();
 
   constructor(private readonly o: PlainHostOptions) {
     this.s = styleFor(Boolean(o.stderr.isTTY), o.env);
@@ -103,6 +105,9 @@ export class PlainHost implements Host {
       case 'outputs':
         this.outputs.set(e.phase, { values: e.outputs, simulated: e.simulated });
         break;
+      case 'drift':
+        this.drift.set(e.phase, e);
+        break;
       case 'run-finished':
         this.summary(e);
         break;
@@ -114,6 +119,10 @@ export class PlainHost implements Host {
     for (const [id, status] of Object.entries(e.phases)) {
       const why = this.why.get(Number(id) as PhaseId);
       lines.push(`${this.name(Number(id) as PhaseId)}: ${status}${why && (status === 'skipped' || status === 'blocked' || status === 'cancelled') ? ` (${why})` : ''}`);
+    }
+    for (const [id, d] of this.drift) {
+      lines.push(`${this.name(id)}: ${d.resources.length === 0 ? 'no drift' : `${d.resources.length} resource(s) changed outside the CLI`} (stack ${d.stack})`);
+      for (const r of d.resources) lines.push(`  ~ ${r.type} ${r.name}: ${r.change === 'deleted' ? 'deleted' : `changed [${r.properties.join(', ') || 'properties unknown'}]`}`);
     }
     for (const [id, o] of this.outputs) {
       const keys = Object.keys(o.values);

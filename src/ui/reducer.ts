@@ -327,6 +327,9 @@ export function reduce(state: UiState, event: PlatformEvent): UiState {
     }
     case 'outputs':
       return withPhase(s, event.phase, (p) => ({ ...p, outputs: event.outputs, simulated: event.simulated }));
+    case 'drift':
+      // Shown through the warning diagnostic the orchestrator emits with it; the event is for --json.
+      return s;
     case 'run-finished': {
       // Phases the run ended before they could finish take the run's verdict (cancelled, blocked...).
       let out = s;

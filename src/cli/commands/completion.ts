@@ -23,6 +23,7 @@ const COMMANDS: Record<string, string[]> = {
   'eks-token': ['--cluster', '--region', '--role-arn', '--session-name'],
   doctor: ['--env', '-e'],
   pipeline: ['--env', '-e', '--out'],
+  drift: ['--env', '-e', '--phase', '-p'],
   completion: ['bash', 'zsh', 'fish'],
   version: [],
 };

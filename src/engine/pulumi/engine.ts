@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import type { EngineEvent, PulumiCommand, Stack } from '@pulumi/pulumi/automation/index.js';
 import type { EnvConfig } from '../../core/env.js';
 import { PlatformError } from '../../core/errors.js';
-import type { EngineRequest, EngineResult, PlannedResource, StackInfo, StackRef } from '../../core/ports.js';
+import type { DriftedResource, EngineRequest, EngineResult, PlannedResource, StackInfo, StackRef } from '../../core/ports.js';
+import { collectDrift } from './drift.js';
 import type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
 import { redact as redactWith } from '../../core/secrets.js';
 import { CliFailure, CommandTracker, installRunner } from './command.js';
@@ -419,6 +420,21 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
         s.refresh({ onEvent, signal, color: 'never', ...(ropts.clearPendingCreates ? { clearPendingCreates: true } : {}) }),
       );
       return { changes: mapper.summary ?? countsFromPreview(value.summary.resourceChanges) };
+    },
+
+    async drift(req) {
+      // A refresh in preview mode: providers read every resource; nothing is written (drift.ts).
+      notAborted(req, 'drift');
+      const s = await select(req.stack, req.env);
+      // PULUMI_SKIP_CONFIRMATIONS (set for every other command) is `--yes` to the CLI, and `refresh
+      // --preview-only` refuses it ("--yes and --preview-only cannot be used together";
+      // pulumi/pulumi#19354). A preview asks nothing, so this call runs without it.
+      s.workspace.envVars = { ...s.workspace.envVars, PULUMI_SKIP_CONFIRMATIONS: 'false' };
+      const drifted = new Map<string, DriftedResource>();
+      await run(req, 'refresh --preview-only', [], (onEvent, signal) =>
+        s.previewRefresh({ onEvent: (e) => (collectDrift(e, drifted), onEvent(e)), signal, color: 'never' }),
+      );
+      return { resources: [...drifted.values()].sort((a, b) => a.urn.localeCompare(b.urn)) };
     },
 
     async state(stack, env) {
