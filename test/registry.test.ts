@@ -46,10 +46,10 @@ const SECTION_D: Record<number, string[]> = {
   5: ['ecrRepositoryUrls', 'ciRoleArns', 'githubOidcProviderArn', 'appNamespaces', 'serviceAccounts', 'chartPaths', 'kubeconfig'],
   // Phases 6 and 7 add the kubeconfig (secret: their gates read the cluster and see only their own
   // outputs) and what their gates check (health URLs, meshed services, rule groups, the receivers
-  // secret). Phase 7 has no tracing outputs (tempoQueryUrl, otelCollectorEndpoint, tempoBucket)
-  // while tracing is not built.
+  // secret). Phase 7's tracing outputs are otelCollectorEndpoint, tempoQueryUrl and the sampling
+  // rate; no tempoBucket (Tempo keeps traces on its own volume: see phase 7's planChanges).
   6: ['gatewayName', 'gatewayNamespace', 'hostnames', 'certificateSecrets', 'ingressLbHostname', 'peerAuthenticationMode', 'authorizationPolicies', 'publicUrls', 'apiHealthUrls', 'meshServices', 'kubeconfig'],
-  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'serviceScrapeJobs', 'alertReceiversSecret', 'logNamespaces', 'kubeconfig'],
+  7: ['grafanaUrl', 'grafanaAdminSecretName', 'prometheusUrl', 'alertmanagerUrl', 'lokiPushUrl', 'lokiQueryUrl', 'alertReceivers', 'dashboardConfigMaps', 'ruleGroups', 'serviceScrapeJobs', 'alertReceiversSecret', 'logNamespaces', 'otelCollectorEndpoint', 'tempoQueryUrl', 'traceSamplingPercent', 'kubeconfig'],
   8: ['hpaNames', 'backupPlanId', 'backupSelectionIds', 'backupVaultArns', 'dlmPolicyIds', 'drRegion', 'drClusterName', 'drClusterEndpoint', 'drKubeconfig', 'ecrReplicationRules', 'route53HealthCheckIds', 'failoverRecordNames'],
   // Phase 9 adds the quarantine group and the idempotency table its responders use.
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns', 'quarantineSecurityGroupId', 'idempotencyTableName'],

@@ -4,10 +4,13 @@
  * (Alertmanager's Pod Identity role may publish to it) and to a paging webhook whose URL lives in
  * the secret store, and the checks that metrics and alerts flow. Loki and the Grafana Alloy
  * DaemonSet that ships every pod's logs are phase 2's (release `alloy` in namespace `loki`): phase 7
- * adds no second log shipper. Tracing (an OpenTelemetry collector, Tempo and its bucket) is not
- * built yet, so the contract carries no tracing outputs.
+ * adds no second log shipper. Tracing: phase 2's istiod sends spans to the OpenTelemetry collector
+ * this phase installs, which exports them to Tempo (tracing.ts); the mesh-wide Telemetry resource
+ * sets the env's sampling rate, and the traces-flow gate proves a span reaches the store.
  */
 import { z } from 'zod';
+import { PlatformError } from '../../src/core/errors.js';
+import type { EnvConfig } from '../../src/core/env.js';
 import { httpUrl, k8sName, readUpstream, text } from '../../src/core/outputs-contract.js';
 import type { PhaseContext, PhaseDefinition } from '../../src/core/phase.js';
 import { phase1Outputs } from '../01-foundation/phase.js';
@@ -36,12 +39,21 @@ export const phase7Outputs = z.object({
   alertReceiversSecret: text,
   /** Namespaces whose pods' logs the logs-flow gate must find in Loki (the app namespace and monitoring). */
   logNamespaces: z.array(k8sName).min(1),
+  /** The OpenTelemetry collector's OTLP endpoints: gRPC `host:port` (what the mesh sends to) and the OTLP/HTTP base URL. */
+  otelCollectorEndpoint: z.object({
+    grpc: z.string().regex(/^[a-z0-9.-]+:\d+$/, 'an in-cluster host:port'),
+    http: httpUrl,
+  }),
+  /** Tempo's HTTP API (trace by id: `/api/v2/traces/<id>`), as Grafana and the traces-flow gate query it. */
+  tempoQueryUrl: httpUrl,
+  /** Percent of requests the mesh traces (the Telemetry resource's randomSamplingPercentage). */
+  traceSamplingPercent: z.number().min(0).max(100),
   /** Phase 2's kubeconfig, passed through as a secret: the gate runner gives gates only their phase's outputs. */
   kubeconfig: text,
 });
 export type Phase7Outputs = z.infer<typeof phase7Outputs>;
 
-/** What phase 7 reads from phase 1 (foundation): the key for the Tempo bucket and the alerts topic. */
+/** What phase 7 reads from phase 1 (foundation): the alerts topic and the key that encrypts it. */
 const fromFoundation = phase1Outputs.pick({ kmsKeyArns: true, alertsTopicArn: true });
 /** What phase 7 reads from phase 2 (cluster): the monitoring stack it configures. */
 const fromCluster = phase2Outputs.pick({
@@ -64,7 +76,7 @@ const fromApps = phase5Outputs.pick({ appNamespaces: true });
 export interface Phase7Inputs {
   envName: string;
   domain: string;
-  /** The env account, where the Tempo bucket and its Pod Identity role are created. */
+  /** The env account, where Alertmanager's Pod Identity role is created. */
   accountId: string;
   region: string;
   /** Role the explicit aws.Provider assumes (phase 0's deploy role in the env account). */
@@ -84,6 +96,19 @@ export interface Phase7Inputs {
   /** The namespace the services run in for this env (phase 5). */
   appNamespace: string;
   serviceList: readonly ServiceSpec[];
+  /** The env's tracing settings (sampling, Tempo's retention and volume). */
+  tracing: NonNullable<EnvConfig['observability']>['tracing'];
+}
+
+/** The observability block of the env file; a missing one is a config error naming the fix. */
+export function tracingOf(env: EnvConfig): NonNullable<EnvConfig['observability']>['tracing'] {
+  if (!env.observability) {
+    throw new PlatformError('config-invalid', `env ${env.name} has no observability block: phase 7 needs its tracing sampling rate and Tempo's retention and volume size`, {
+      value: 'observability',
+      hint: `add observability: { tracing: { samplingPercent, retentionHours, storageGiB } } to stacks/${env.name}.yaml (see stacks/prod.yaml)`,
+    });
+  }
+  return env.observability.tracing;
 }
 
 /** Builds the program inputs from the env file and the outputs of phases 1, 2 and 5 (pure). */
@@ -113,6 +138,7 @@ export function phase7Inputs(ctx: PhaseContext): Phase7Inputs {
     },
     appNamespace: appNamespaceOf(apps.appNamespaces, ctx.env.name),
     serviceList: SERVICES,
+    tracing: { ...tracingOf(ctx.env) },
   };
 }
 
@@ -131,6 +157,10 @@ export const phase: PhaseDefinition<Phase7Inputs, Phase7Outputs> = {
     {
       what: 'Logs ship to Loki with Grafana Alloy instead of Promtail, and phase 2 installs both (phase 7 adds no log shipper)',
       why: "Promtail is end-of-life since 2026-03-02; Alloy is its supported successor, and phase 2's gate already needs platform logs, so a second Alloy release here would clash with phase 2's",
+    },
+    {
+      what: 'Tempo keeps traces on its own gp3 volume (monolithic chart `tempo`), not in an S3 bucket, and phase 7 exports no tempoBucket',
+      why: "traces are short-lived diagnostics (the env's retentionHours, days not months); one volume avoids a bucket, its key policy and a Pod Identity role for Tempo; tempo-distributed on S3 is the step up when one Tempo is not enough",
     },
     {
       what: 'Loki, Grafana and Tempo charts come from grafana-community/helm-charts',

@@ -2,8 +2,9 @@
  * Phase 7 program: the rules, Istio scrape objects and dashboards of manifests.ts on phase 2's
  * monitoring stack; Alertmanager's configuration as an ExternalSecret (receiver URLs from a Secrets
  * Manager secret this phase creates, empty until an operator fills it); Alertmanager's Pod Identity
- * role, allowed only to publish to phase 1's alerts topic (and to use the key that encrypts it).
- * Nothing runs at import.
+ * role, allowed only to publish to phase 1's alerts topic (and to use the key that encrypts it);
+ * tracing (tracing.ts): Tempo, the OpenTelemetry collector istiod sends spans to, and the mesh-wide
+ * Telemetry resource with the env's sampling rate. Nothing runs at import.
  */
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
@@ -17,6 +18,7 @@ import { alertmanagerExternalSecret, dashboardConfigMaps, istioMonitors, OPERATO
 import type { Phase7Inputs } from './phase.js';
 import { ruleGroups } from './rules.js';
 import { sloServices } from './services.js';
+import { installTracing, meshTelemetry, tracingEndpoints } from './tracing.js';
 
 /** The Secrets Manager secret (under the env's prefix, which the ClusterSecretStore may read). */
 export function receiversSecretName(envName: string): string {
@@ -97,6 +99,11 @@ export async function program(inputs: Phase7Inputs): Promise<Record<string, unkn
     { provider: awsProvider },
   );
 
+  // Tracing: the store, the collector in front of it, then the Telemetry resource that makes every
+  // sidecar report to the collector (phase 2's extension provider) at the env's sampling rate.
+  const tracing = installTracing(inputs.tracing, k);
+  cr(meshTelemetry(inputs.tracing.samplingPercent), { provider, dependsOn: [tracing.collector] });
+
   const url = (hostPort: string) => `http://${hostPort}`;
   return {
     grafanaUrl: url(inputs.services.grafana),
@@ -112,6 +119,8 @@ export async function program(inputs: Phase7Inputs): Promise<Record<string, unkn
     serviceScrapeJobs: inputs.serviceList.map((s) => s.name),
     alertReceiversSecret: receiversSecretName(inputs.envName),
     logNamespaces: [inputs.appNamespace, ns],
+    ...tracingEndpoints(),
+    traceSamplingPercent: inputs.tracing.samplingPercent,
     kubeconfig: pulumi.secret(inputs.kubeconfig),
   };
 }

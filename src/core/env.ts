@@ -243,6 +243,28 @@ export const EnvConfigSchema = z.strictObject({
       mtlsExceptions: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+\/[a-z0-9.-]+$/, '<namespace>/<name>'), reason: z.string().min(10) })),
     })
     .optional(),
+  /**
+   * Phase 7 (observability): tracing. Istio's sidecars sample `samplingPercent` of the requests that
+   * arrive without a sampling decision (the mesh-wide Telemetry resource; keep it low in prod, where
+   * traffic is high); Tempo keeps traces `retentionHours` on a `storageGiB` gp3 volume. Absent:
+   * phase 7 refuses to plan.
+   */
+  observability: z
+    .strictObject({
+      tracing: z.strictObject({
+        /** Percent of requests traced (0-100, two decimals at most: Istio's precision is 0.01). */
+        samplingPercent: z
+          .number()
+          .min(0)
+          .max(100)
+          .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-9, 'a percentage with at most two decimals (Istio samples in steps of 0.01)'),
+        /** Hours Tempo keeps a trace (1-720). */
+        retentionHours: z.number().int().min(1).max(720),
+        /** Size of Tempo's volume in GiB. */
+        storageGiB: z.number().int().min(1).max(1000),
+      }),
+    })
+    .optional(),
   tags: z.record(z.string(), z.string()),
 });
 

@@ -107,6 +107,9 @@ export const sampleUpstream: UpstreamOutputs = {
     serviceScrapeJobs: ['frontend', 'cart'],
     alertReceiversSecret: 'dev/platform/alertmanager-receivers',
     logNamespaces: ['apps-dev', 'monitoring'],
+    otelCollectorEndpoint: { grpc: 'otel-collector.monitoring.svc.cluster.local:4317', http: 'http://otel-collector.monitoring.svc.cluster.local:4318' },
+    tempoQueryUrl: 'http://tempo.monitoring.svc.cluster.local:3200',
+    traceSamplingPercent: 100,
     kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n',
   },
   8: {

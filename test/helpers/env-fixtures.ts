@@ -63,6 +63,7 @@ const base: EnvConfig = {
     restoreDrill: { tables: [{ name: 'public.cdc_probe', timestampColumn: 'created_at' }] },
     mtlsExceptions: [],
   },
+  observability: { tracing: { samplingPercent: 100, retentionHours: 72, storageGiB: 20 } },
   tags: { owner: 'platform-team', 'cost-center': 'cc-100' },
 };
 

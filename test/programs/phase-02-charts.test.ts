@@ -16,13 +16,14 @@ import { env as checksEnv, NOW } from '../checks/fixtures.js';
 import { releases, runPhase2, values } from './phase-02-run.js';
 import { shippedEnv } from './phase-02-upstream.js';
 import { disruptionSpec } from '../../programs/02-cluster/charts/karpenter.js';
+import { TRACING_CHART_KEYS } from '../../programs/07-observability/tracing.js';
 
 const lockText = () => readFileSync(CHART_LOCK_URL, 'utf8');
 
 describe('chart lock (programs/02-cluster/charts.lock.yaml)', () => {
-  it('holds exactly the charts phases 2, 3 and 4 install, each with a digest or the evidence why not', () => {
+  it('holds exactly the charts phases 2, 3, 4, 7 and 8 install, each with a digest or the evidence why not', () => {
     const lock = chartLock();
-    assert.deepEqual(Object.keys(lock.charts).sort(), [...CHART_KEYS, ...GITOPS_CHART_KEYS, 'strimzi', 'prometheusAdapter'].sort());
+    assert.deepEqual(Object.keys(lock.charts).sort(), [...CHART_KEYS, ...GITOPS_CHART_KEYS, 'strimzi', ...TRACING_CHART_KEYS, 'prometheusAdapter'].sort());
     for (const [key, e] of Object.entries(lock.charts)) {
       if (e.digestSource === 'repository-index') assert.match(e.digest!, /^sha256:[0-9a-f]{64}$/, key);
       if (e.digestSource === 'go-module') assert.match(e.digest!, /^h1:/, key);

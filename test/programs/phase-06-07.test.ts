@@ -18,6 +18,10 @@ import { alertmanagerConfig } from '../../programs/07-observability/alerting.js'
 import { SERVICES } from '../../programs/shared/services.js';
 import { services as monitoringServices } from '../../programs/02-cluster/charts/monitoring.js';
 import { LOKI_GATEWAY } from '../../programs/02-cluster/charts/loki.js';
+import { istiodValues, MESH_TRACING } from '../../programs/02-cluster/charts/istio.js';
+import { Telemetry } from '@kubernetes-models/istio/telemetry.istio.io/v1';
+import { TEMPO_EXPORTER } from '../../programs/07-observability/tracing.js';
+import { isPlatformError } from '../../src/core/errors.js';
 import { sampleUpstream } from '../config/upstream-samples.js';
 import { shippedEnv } from './phase-02-upstream.js';
 
@@ -149,9 +153,62 @@ describe('phase 7 (observability) under mocks, prod', function () {
     assert.equal(secret.inputs.kmsKeyId, (sampleUpstream[2] as any).secretsManagerKmsKeyArn);
   });
 
+  it("tracing: Tempo and the collector from locked charts; the collector sits where phase 2's istiod sends spans and exports to Tempo", () => {
+    const releases = byType(ev, 'kubernetes:helm.sh/v3:Release');
+    const rel = (name: string) => releases.find((r) => r.inputs.name === name)!;
+    const tempo = rel('tempo');
+    const collector = rel(MESH_TRACING.collectorService);
+    assert.deepEqual([tempo.inputs.chart, tempo.inputs.version, (tempo.inputs.repositoryOpts as any).repo], ['tempo', '2.2.4', 'https://grafana-community.github.io/helm-charts']);
+    assert.deepEqual([collector.inputs.chart, collector.inputs.version, (collector.inputs.repositoryOpts as any).repo], ['opentelemetry-collector', '0.170.0', 'https://open-telemetry.github.io/opentelemetry-helm-charts']);
+    assert.deepEqual([tempo.inputs.namespace, collector.inputs.namespace], ['monitoring', 'monitoring']);
+    // Phase 2's extension provider dials <collectorService>.<namespace>:<otlpGrpcPort>: the release that answers there.
+    const [provider] = (istiodValues() as any).meshConfig.extensionProviders;
+    assert.equal((istiodValues() as any).meshConfig.enableTracing, true);
+    const cv = collector.inputs.values as any;
+    assert.equal(provider.opentelemetry.service, `${cv.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local`);
+    assert.equal(provider.opentelemetry.port, 4317);
+    assert.equal(cv.config.receivers.otlp.protocols.grpc.endpoint, '${env:MY_POD_IP}:4317');
+    assert.equal(cv.config.receivers.otlp.protocols.http.endpoint, '${env:MY_POD_IP}:4318');
+    // Spans go on to Tempo's OTLP/gRPC receiver (its Service is the release name in the same namespace).
+    assert.deepEqual(cv.config.service.pipelines.traces, { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: [TEMPO_EXPORTER] });
+    assert.equal(cv.config.exporters[TEMPO_EXPORTER].endpoint, `tempo.${tempo.inputs.namespace}.svc.cluster.local:4317`);
+    assert.deepEqual([cv.config.service.pipelines.metrics, cv.config.service.pipelines.logs, cv.config.receivers.jaeger], [null, null, null]);
+    // Tempo keeps traces the env's retention on its own volume; no usage reports leave the cluster.
+    const tv = tempo.inputs.values as any;
+    assert.deepEqual([tv.tempo.retention, tv.persistence, tv.tempo.reportingEnabled], [`${env.observability!.tracing.retentionHours}h`, { enabled: true, size: `${env.observability!.tracing.storageGiB}Gi` }, false]);
+  });
+
+  it("the mesh-wide Telemetry resource turns phase 2's provider on at prod's sampling rate (typed by the Istio models)", () => {
+    const [t] = crs(ev, 'Telemetry');
+    new Telemetry(t!.inputs as any).validate();
+    assert.equal(t!.inputs.apiVersion, 'telemetry.istio.io/v1');
+    assert.deepEqual((t!.inputs.metadata as any).namespace, 'istio-system', 'the root namespace: mesh-wide');
+    assert.equal((t!.inputs.metadata as any).name, 'mesh-default');
+    const [provider] = (istiodValues() as any).meshConfig.extensionProviders;
+    assert.deepEqual((t!.inputs.spec as any).tracing, [{ providers: [{ name: provider.name }], randomSamplingPercentage: 1 }]);
+    assert.equal(env.observability!.tracing.samplingPercent, 1);
+  });
+
+  it('the shipped envs trace less where traffic is higher (prod < stg < dev), and phase 7 refuses an env without the block', () => {
+    const pct = (e: string) => shippedEnv(e).observability!.tracing.samplingPercent;
+    assert.ok(pct('prod') < pct('stg') && pct('stg') < pct('dev'), `prod ${pct('prod')}, stg ${pct('stg')}, dev ${pct('dev')}`);
+    const { observability: _, ...bare } = env;
+    let err: unknown;
+    try {
+      phase7.inputs({ ...ctx(phase7.dependsOn as number[]), env: bare as typeof env });
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(isPlatformError(err) && err.code === 'config-invalid', String(err));
+    assert.match((err as Error).message, /env prod has no observability block/);
+  });
+
   it('outputs pass the schema; the kubeconfig is a secret', () => {
     const out = phase7Outputs.parse(ev.outputs);
     assert.deepEqual(out.alertReceivers, ['sns-alerts', 'paging', 'deadmans-switch', 'null']);
+    assert.deepEqual(out.otelCollectorEndpoint, { grpc: 'otel-collector.monitoring.svc.cluster.local:4317', http: 'http://otel-collector.monitoring.svc.cluster.local:4318' });
+    assert.equal(out.tempoQueryUrl, 'http://tempo.monitoring.svc.cluster.local:3200');
+    assert.equal(out.traceSamplingPercent, 1);
     assert.equal(out.prometheusUrl, 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090');
     assert.ok(ev.secretOutputs.includes('kubeconfig'));
   });

@@ -15,6 +15,24 @@ import { chartPin, istioRevision } from '../versions.js';
 export const INGRESS_GATEWAY_SELECTOR = { istio: 'ingressgateway' } as const;
 export const INGRESS_RELEASE = 'istio-ingress';
 
+/**
+ * Where the mesh sends spans (one owner each: phase 2 declares the provider in istiod's mesh config,
+ * phase 7 installs the collector at this address and the Telemetry resource that turns the provider
+ * on with the env's sampling rate). OTLP over gRPC to the collector's Service in `monitoring`.
+ */
+export const MESH_TRACING = {
+  /** The extension provider's name, as the Telemetry resource refers to it. */
+  provider: 'otel-tracing',
+  /** Release name and Service name of the OpenTelemetry collector (phase 7; the chart's fullnameOverride). */
+  collectorService: 'otel-collector',
+  namespace: NAMESPACES.monitoring,
+  otlpGrpcPort: 4317,
+  otlpHttpPort: 4318,
+} as const;
+
+/** The collector's in-cluster host name (what istiod's extension provider dials). */
+export const MESH_TRACING_COLLECTOR_HOST = `${MESH_TRACING.collectorService}.${MESH_TRACING.namespace}.svc.cluster.local`;
+
 export function meshPeerAuthentication(): Record<string, unknown> {
   return {
     apiVersion: 'security.istio.io/v1',
@@ -40,7 +58,15 @@ export function istiodValues(): Record<string, unknown> {
     },
     // networkPolicy: the chart's own policy for istiod (1.30: webhook 15017 and xDS in, all out).
     global: { defaultPodDisruptionBudget: { enabled: true }, networkPolicy: { enabled: true } },
-    meshConfig: { accessLogFile: '/dev/stdout', enableTracing: false, outboundTrafficPolicy: { mode: 'ALLOW_ANY' } },
+    meshConfig: {
+      accessLogFile: '/dev/stdout',
+      // Spans go to phase 7's OpenTelemetry collector (OTLP/gRPC); phase 7's mesh-wide Telemetry
+      // resource enables this provider and sets the env's sampling rate (Istio's OpenTelemetry task:
+      // enableTracing plus an `opentelemetry` extension provider with service and port).
+      enableTracing: true,
+      extensionProviders: [{ name: MESH_TRACING.provider, opentelemetry: { service: MESH_TRACING_COLLECTOR_HOST, port: MESH_TRACING.otlpGrpcPort } }],
+      outboundTrafficPolicy: { mode: 'ALLOW_ANY' },
+    },
   };
 }
 

@@ -21,13 +21,16 @@ const ISTIO_DEFAULTS = '_internal_defaults_do_not_set';
 
 /**
  * Values whose content the charts pass through to a Kubernetes field or to the application's own
- * configuration (resources, security contexts, label maps, Istio's meshConfig): their defaults show
+ * configuration (resources, security contexts, label maps, Istio's meshConfig, a collector's config): their defaults show
  * an example, not the set of allowed keys, so what is under them is not judged here.
  */
 export const OPEN_KEYS = new Set([
   'resources', 'securityContext', 'podSecurityContext', 'containerSecurityContext', 'seccompProfile', 'nodeSelector', 'tolerations',
   'affinity', 'topologySpreadConstraints', 'annotations', 'labels', 'podAnnotations', 'podLabels', 'serviceAnnotations', 'env',
   'extraArgs', 'meshConfig', 'strategy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'sysctls',
+  // The OpenTelemetry collector chart's `config` is the collector's own configuration (its defaults
+  // name one exporter, `debug`; any receiver, processor or exporter of the distribution may be added).
+  'config',
 ]);
 
 /** The node a `$ref` (`#/$defs/x`, `#/definitions/x`) points at inside the same schema. */
