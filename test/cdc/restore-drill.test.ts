@@ -25,6 +25,9 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { createAwsBackupPort } from '../../programs/10-hardening/drill-aws.js';
 import { psqlArgs } from '../../programs/10-hardening/drill-sql.js';
 import { runRestoreDrill, type DrillConfig, type ScratchPort, type SqlTarget } from '../../programs/10-hardening/restore-drill.js';
+import type { Probes } from '../../src/gates/probes/index.js';
+import type { Manifest, ObjectRef } from '../../src/gates/probes/k8s.js';
+import { outputs10, runGate10 } from '../gates/phase10-fixtures.js';
 import { own, startFromBackup, startPostgres, type LocalPostgres } from './local-postgres.js';
 
 const ACCT = '222222222222';
@@ -290,5 +293,91 @@ describe('restore drill on a real PostgreSQL backup, AWS Backup answers in wire 
     assert.equal(x.r.status, 'fail');
     assert.match(x.r.evidence[0]!, /^no completed recovery point to restore: 1 recovery point\(s\) of arn:aws:ec2:eu-west-1:222222222222:volume\/vol-\w+ in vault platform-stg \(CREATING\)$/);
     assert.equal(x.calls.filter((c) => c.service === 'backup' && c.method === 'PUT').length, 0);
+  });
+
+  /**
+   * The cluster for the gate: PVC and PV reads answer the primary's claim on the source volume; the
+   * "kubelet" starts a server on a copy of the backup when the scratch Pod is created and stops it
+   * when it is deleted; exec runs the pod's psql command against the matching local server.
+   */
+  function standInCluster(sourceVolume: string) {
+    const created: Manifest[] = [];
+    const deleted: string[] = [];
+    const pods = new Map<string, LocalPostgres>();
+    const k8s = {
+      server: 'https://stand-in',
+      async read(ref: ObjectRef) {
+        if (ref.kind === 'PersistentVolumeClaim' && ref.namespace === 'data' && ref.name === 'data-postgres-0') return { kind: ref.kind, spec: { volumeName: 'pvc-5d1c' }, status: { phase: 'Bound' } };
+        if (ref.kind === 'PersistentVolume' && ref.name === 'pvc-5d1c') {
+          return { kind: ref.kind, spec: { csi: { driver: 'ebs.csi.aws.com', volumeHandle: sourceVolume, fsType: 'ext4' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [`${REGION}b`] }] }] } } } };
+        }
+        if (ref.kind === 'Pod' && pods.has(ref.name)) return { kind: 'Pod', status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+        return undefined;
+      },
+      async create(m: Manifest) {
+        created.push(m);
+        if (m.kind === 'Pod') {
+          const s = await startFromBackup(backupDir);
+          restoredServers.push(s);
+          pods.set(m.metadata.name, s);
+        }
+        return m;
+      },
+      async delete(ref: ObjectRef) {
+        deleted.push(`${ref.kind} ${ref.namespace ?? ''}/${ref.name}`);
+        const s = pods.get(ref.name);
+        if (ref.kind === 'Pod' && s) {
+          pods.delete(ref.name);
+          await s.stop();
+        }
+      },
+      async exec(target: { namespace: string; pod: string; container: string }, command: string[]) {
+        assert.deepEqual(command.slice(0, 3), ['psql', '-U', 'postgres']);
+        const server = target.namespace === 'data' && target.pod === 'postgres-0' ? source : pods.get(target.pod);
+        if (!server || target.container !== 'postgres') return { stdout: '', stderr: `pods "${target.pod}" not found`, code: 1 };
+        try {
+          return { stdout: await server.psql(command.slice(3)), stderr: '', code: 0 };
+        } catch (e) {
+          return { stdout: '', stderr: (e as Error).message, code: 2 };
+        }
+      },
+    };
+    return { k8s: k8s as unknown as Probes['k8s'], created, deleted, pods };
+  }
+
+  it('the restore gate through runGates: the volume behind data-postgres-0, a PV/claim/pod in the scratch namespace, psql through exec on both sides, everything deleted', async () => {
+    const w = await world();
+    const cluster = standInCluster(w.sourceVolume);
+    const clock = new FakeClock(backupAt + 30 * MIN);
+    const out = outputs10();
+    const r = await runGate10('restore', { aws: w.aws, k8s: cluster.k8s }, { ...out, restoreDrill: { ...out.restoreDrill, vaultArn: VAULT, restoreRoleArn: ROLE, tables: TABLES } }, clock);
+    assert.equal(r.status, 'pass', r.evidence.join('\n'));
+    const ev = r.evidence.join('\n');
+    assert.match(ev, new RegExp(`source: EBS volume ${w.sourceVolume} \\(data/data-postgres-0\\)`));
+    assert.match(ev, /restored database running: pod restore-drill\/restore-drill-\w+/);
+    assert.match(ev, /public\.orders: 400 rows up to/);
+    const [pv, pvc, pod] = cluster.created;
+    assert.deepEqual(cluster.created.map((m) => m.kind), ['PersistentVolume', 'PersistentVolumeClaim', 'Pod']);
+    assert.equal((pv as any).spec.csi.volumeHandle, w.restoredVolume, 'the PV is on the restored volume, never the source');
+    assert.deepEqual((pv as any).spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values, [`${REGION}b`]);
+    assert.equal((pv as any).spec.persistentVolumeReclaimPolicy, 'Retain');
+    assert.equal(pvc!.metadata.namespace, 'restore-drill');
+    assert.equal((pod as any).spec.containers[0].image, out.restoreDrill.source.image);
+    assert.ok((pod as any).spec.containers[0].command.includes('wal_level=logical'), 'the server settings of the primary (logical slots need them)');
+    const name = pod!.metadata.name;
+    assert.deepEqual(cluster.deleted, [`Pod restore-drill/${name}`, `PersistentVolumeClaim restore-drill/${name}`, `PersistentVolume /${name}`]);
+    assert.equal(cluster.pods.size, 0);
+    assert.equal(await w.exists(w.restoredVolume), false);
+    assert.equal(await w.exists(w.sourceVolume), true);
+  });
+
+  it('the restore gate when the primary claim is not on an EBS CSI volume: fail at once, nothing restored', async () => {
+    const w = await world();
+    const cluster = standInCluster('not-a-volume-id');
+    const r = await runGate10('restore', { aws: w.aws, k8s: cluster.k8s }, outputs10(), new FakeClock(backupAt));
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence[0]!, /^cannot find the database's volume: PersistentVolume pvc-5d1c of data\/data-postgres-0 is not an EBS CSI volume/);
+    assert.equal(replay!.calls.filter((c) => c.service === 'backup').length, 0);
+    assert.equal(cluster.created.length, 0);
   });
 });

@@ -236,6 +236,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
       switch (r.kind) {
         case 'Pod': return core.deleteNamespacedPod({ name: r.name, namespace: ns(r) });
         case 'PersistentVolumeClaim': return core.deleteNamespacedPersistentVolumeClaim({ name: r.name, namespace: ns(r) });
+        case 'PersistentVolume': return core.deletePersistentVolume({ name: r.name });
         case 'Service': return core.deleteNamespacedService({ name: r.name, namespace: ns(r) });
         case 'Namespace': return core.deleteNamespace({ name: r.name });
         default: throw new Error(`no core delete for ${r.kind}`);
