@@ -11,8 +11,12 @@ import { hasProgram, type AnyPhase, type PhaseId } from '../../src/core/phase.js
 import type { PlannedResource } from '../../src/core/ports.js';
 import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
 import { planPhases } from '../../src/orchestrator/plan.js';
-import { organizationTarget, type OrganizationConfig } from '../../src/core/organization.js';
+import { organizationTarget, usesLocalOrganization, type OrganizationConfig } from '../../src/core/organization.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
+import { fileURLToPath } from 'node:url';
+import { loadEnv } from '../../src/config/load-env.js';
+import { loadOrganization } from '../../src/config/load-organization.js';
+import { phases as registry } from '../../programs/registry.js';
 
 export interface PlannedPlatform {
   resources: PlannedResource[];
@@ -40,4 +44,24 @@ export async function planPrograms(env: EnvConfig, phases: readonly AnyPhase[], 
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const shipped = new Map<string, Promise<PlannedPlatform>>();
+
+/**
+ * Every phase planned for a shipped env (stacks/<name>.yaml with the organization file the CLI would
+ * use), once per mocha process: the checks over the programs and the replace-table coverage read the
+ * same plan instead of paying for it twice.
+ */
+export function planShippedEnv(name: string): Promise<PlannedPlatform> {
+  let plan = shipped.get(name);
+  if (!plan) {
+    plan = (async () => {
+      const env = await loadEnv(repoRoot, name);
+      return planPrograms(env, registry, await loadOrganization(repoRoot, { local: usesLocalOrganization(name) }));
+    })();
+    shipped.set(name, plan);
+  }
+  return plan;
 }

@@ -6,11 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { fileURLToPath } from 'node:url';
 import { loadEnv } from '../../src/config/load-env.js';
-import { loadOrganization } from '../../src/config/load-organization.js';
 import { renderPlain } from '../../src/checks/report.js';
 import { runChecks } from '../../src/checks/runner.js';
-import { phases } from '../../programs/registry.js';
-import { planPrograms } from './plan-programs.js';
+import { planShippedEnv } from './plan-programs.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -21,7 +19,7 @@ for (const envName of ['prod', 'stg']) {
     this.timeout(900_000);
     it('every phase with a program (at least 0 and 1) passes every check with zero findings', async () => {
       const env = await loadEnv(repoRoot, envName);
-      const plan = await planPrograms(env, phases, await loadOrganization(repoRoot, { local: false }));
+      const plan = await planShippedEnv(envName);
       assert.deepEqual(plan.phases.slice(0, 2), [0, 1], 'phases 0 and 1 have programs');
       assert.ok(plan.resources.length > 50, `only ${plan.resources.length} resources planned`);
       const result = await runChecks(plan.resources, { env, now: NOW });

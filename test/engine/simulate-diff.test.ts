@@ -61,9 +61,10 @@ describe('simulate diff', () => {
     assert.deepEqual(ops.map((o) => `${o.op}:${o.name}`), ['create:keep', 'delete:three', 'delete:two', 'delete:one']);
   });
 
-  it('`name` forces replacement for every type; nested rule paths only on their own change', () => {
-    assert.equal(forcesReplacement('any:module:Type', { name: 'a' }, { name: 'b' }), true);
-    assert.equal(forcesReplacement('any:module:Type', { size: 1 }, { size: 2 }), false);
+  it('replaces on the paths of the generated table (or replaceOnChanges) only; nested paths only on their own change', () => {
+    assert.equal(forcesReplacement('any:module:Type', { name: 'a' }, { name: 'b' }), false, 'no blanket `name` rule');
+    assert.equal(forcesReplacement('any:module:Type', { name: 'a' }, { name: 'b' }, ['name']), true, 'replaceOnChanges');
+    assert.equal(forcesReplacement('any:module:Type', { size: 1 }, { size: 2 }, ['*']), true, 'replaceOnChanges: *');
     assert.equal(forcesReplacement(NS, { metadata: { name: 'a', labels: { x: '1' } } }, { metadata: { name: 'a', labels: { x: '2' } } }), false);
     assert.equal(forcesReplacement(NS, { metadata: { name: 'a' } }, { metadata: { name: 'b' } }), true);
     assert.equal(forcesReplacement(SUBNET, { availabilityZone: 'eu-west-1a' }, { availabilityZone: 'eu-west-1b' }), true);

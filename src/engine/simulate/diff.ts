@@ -3,32 +3,26 @@
  * Rules:
  * - a URN only in the new set is `create`; only in the old set is `delete`;
  * - in both: the top-level input properties whose values differ (deep, key-order insensitive) are the
- *   `diffs`; none -> `same`; any that forces replacement (REPLACE_RULES below) -> `replace`;
+ *   `diffs`; none -> `same`; any that forces replacement (replace-rules.ts) -> `replace`;
  *   otherwise `update`;
  * - secret inputs are compared by a SHA-256 of their canonical JSON, so no plaintext secret is kept;
  * - order: the new resources in registration order, then deletes in reverse registration order of
  *   the old state (dependents were registered after what they depend on, so they go first).
  *
- * The replace table is a small, documented approximation of the providers' schemas ("ForceNew"):
- * `name` forces replacement for every type (most AWS and Kubernetes resources cannot be renamed in
- * place, and the contract suite's dynamic provider replaces on it); a few types add the properties
- * that cannot change in place. Paths may be nested (`metadata.name`).
+ * Whether a change replaces comes from the providers' rules (replace-rules.ts: the generated
+ * table, plus the resource's own `replaceOnChanges`).
  */
 import { createHash } from 'node:crypto';
 import type { PropertyChange, ResourceOp } from '../../core/events.js';
 import { MASK } from '../../core/secrets.js';
+import type { WorkerResource } from './protocol.js';
+import { replaces } from './replace-rules.js';
 
-/** A resource as the simulate state keeps it (secret inputs hashed). */
-export interface StoredResource {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  id: string;
-  /** Inputs; each secret key holds `{ secretSha256 }` instead of its value. */
-  inputs: Record<string, unknown>;
-  secretInputs: string[];
-}
+/**
+ * A resource as the simulate state keeps it: the worker's shape, with each secret input holding
+ * `{ secretSha256 }` instead of its value.
+ */
+export type StoredResource = WorkerResource;
 
 export type DiffOp = Extract<ResourceOp, 'create' | 'update' | 'replace' | 'delete' | 'same'>;
 
@@ -52,36 +46,6 @@ export function propertyChanges(prev: StoredResource, next: StoredResource, keys
   });
 }
 
-/** Input paths that force replacement, for every type. */
-export const GENERAL_REPLACE_PATHS: readonly string[] = ['name'];
-
-/** Input paths that force replacement, per type token (in addition to GENERAL_REPLACE_PATHS). */
-export const REPLACE_RULES: Readonly<Record<string, readonly string[]>> = {
-  'aws:s3/bucket:Bucket': ['bucket', 'bucketPrefix'],
-  'aws:s3/bucketV2:BucketV2': ['bucket', 'bucketPrefix'],
-  'aws:ec2/vpc:Vpc': ['cidrBlock', 'instanceTenancy'],
-  // A remote component: one resource under mocks; a new CIDR replaces the VPC it wraps.
-  'awsx:ec2:Vpc': ['cidrBlock'],
-  'aws:ec2/subnet:Subnet': ['cidrBlock', 'availabilityZone', 'availabilityZoneId', 'vpcId'],
-  'aws:ec2/securityGroup:SecurityGroup': ['vpcId', 'description', 'namePrefix'],
-  'aws:ec2/natGateway:NatGateway': ['subnetId', 'allocationId', 'connectivityType'],
-  'aws:ec2/routeTable:RouteTable': ['vpcId'],
-  'aws:ec2/vpcEndpoint:VpcEndpoint': ['vpcId', 'serviceName', 'vpcEndpointType'],
-  'aws:iam/role:Role': ['path', 'namePrefix'],
-  'aws:kms/alias:Alias': ['namePrefix'],
-  'aws:route53/zone:Zone': ['delegationSetId'],
-  'aws:route53/record:Record': ['zoneId', 'type', 'setIdentifier'],
-  'aws:eks/cluster:Cluster': ['roleArn'],
-  'aws:eks/nodeGroup:NodeGroup': ['clusterName', 'nodeGroupName', 'nodeRoleArn', 'subnetIds', 'capacityType', 'amiType'],
-  'aws:rds/instance:Instance': ['identifier', 'engine', 'storageEncrypted', 'kmsKeyId', 'dbSubnetGroupName'],
-  'aws:ecr/repository:Repository': [],
-  'aws:lambda/function:Function': [],
-  'kubernetes:core/v1:Namespace': ['metadata.name'],
-  'kubernetes:core/v1:Secret': ['metadata.name', 'metadata.namespace', 'type'],
-  'kubernetes:apps/v1:Deployment': ['metadata.name', 'metadata.namespace', 'spec.selector'],
-  'kubernetes:helm.sh/v3:Release': ['namespace'],
-};
-
 /** Canonical JSON: object keys sorted, so equal data gives equal text. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
@@ -102,19 +66,9 @@ export function toStoredInputs(inputs: Record<string, unknown>, secretInputs: re
   return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, secret.has(k) ? hashSecret(v) : v]));
 }
 
-function at(value: unknown, path: string): unknown {
-  let cur = value;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
-
-/** True when the change from `olds` to `news` cannot be made in place for this type. */
-export function forcesReplacement(type: string, olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
-  const paths = [...GENERAL_REPLACE_PATHS, ...(REPLACE_RULES[type] ?? [])];
-  return paths.some((p) => canonicalJson(at(olds, p)) !== canonicalJson(at(news, p)));
+/** True when the change from `prev` to `next` cannot be made in place (see replace-rules.ts). */
+export function forcesReplacement(type: string, olds: Record<string, unknown>, news: Record<string, unknown>, replaceOnChanges: readonly string[] = [], secretInputs: readonly string[] = []): boolean {
+  return replaces(type, olds, news, (a, b) => canonicalJson(a) === canonicalJson(b), replaceOnChanges, secretInputs);
 }
 
 /** Top-level input names whose values differ. */
@@ -137,7 +91,7 @@ export function diffResources(old: readonly StoredResource[], next: readonly Sto
     }
     const diffs = changedKeys(prev.inputs, r.inputs);
     if (diffs.length === 0) ops.push({ ...base, op: 'same' });
-    else ops.push({ ...base, op: forcesReplacement(r.type, prev.inputs, r.inputs) ? 'replace' : 'update', diffs, changes: propertyChanges(prev, r, diffs) });
+    else ops.push({ ...base, op: forcesReplacement(r.type, prev.inputs, r.inputs, r.replaceOnChanges, [...prev.secretInputs, ...r.secretInputs]) ? 'replace' : 'update', diffs, changes: propertyChanges(prev, r, diffs) });
   }
   for (const r of [...old].reverse()) {
     if (!nextUrns.has(r.urn)) ops.push({ urn: r.urn, type: r.type, name: r.name, op: 'delete' });

@@ -10,9 +10,14 @@
  *   mock's `pulumi:pulumi:Stack$` prefix on top-level resources is dropped, as the engine does;
  * - secret inputs arrive wrapped in Pulumi's secret signature; they are unwrapped in `inputs` and
  *   their top-level keys listed in `secretInputs` (the mock state keeps them wrapped, so secretness
- *   still flows into outputs).
+ *   still flows into outputs);
+ * - a resource's `replaceOnChanges` option (which mocks do not see) is read by a stack
+ *   transformation, which runs before each registration;
+ * - the synthetic id derives from the values of the replace-forcing inputs too (replace-rules.ts),
+ *   so a replaced resource gets a new id and what references it sees the change, as on a real engine.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { replaceKey } from './replace-rules.js';
 import { syntheticState } from './synthetic.js';
 import type { SyntheticContext } from './synthetic-values.js';
 
@@ -28,6 +33,8 @@ export interface CapturedResource {
   state: Record<string, unknown>;
   id: string;
   custom: boolean;
+  /** The resource's `replaceOnChanges` option, when it has one. */
+  replaceOnChanges?: string[];
   provider?: string;
   parent?: string;
 }
@@ -66,11 +73,13 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     const region = provider === undefined ? undefined : providerRegions.get(provider.split('::').pop() ?? '');
     return region ? { ...opts.synthetic, region } : opts.synthetic;
   };
+  const replaceOnChanges = new Map<string, string[]>();
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-      const { id, state } = syntheticState(args.type, args.name, args.inputs, contextFor(args.provider));
-      if (args.type === 'pulumi:providers:aws' && typeof args.inputs.region === 'string') providerRegions.set(id, args.inputs.region);
+      const extra = replaceOnChanges.get(`${args.type}::${args.name}`);
       const { inputs, secretInputs } = unwrapSecrets(args.inputs);
+      const { id, state } = syntheticState(args.type, args.name, args.inputs, contextFor(args.provider), replaceKey(args.type, inputs, extra));
+      if (args.type === 'pulumi:providers:aws' && typeof args.inputs.region === 'string') providerRegions.set(id, args.inputs.region);
       resources.push({
         urn: `urn:pulumi:${opts.stack}::${project}::${args.type}::${args.name}`,
         type: args.type,
@@ -80,6 +89,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
         state,
         id,
         custom: args.custom ?? true,
+        ...(extra ? { replaceOnChanges: extra } : {}),
         provider: args.provider,
       });
       return { id, state };
@@ -93,6 +103,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
   pulumi.runtime.setAllConfig(opts.config ?? {});
   const secretOutputs: string[] = [];
   const raw = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((t) => {
+      if (t.opts.replaceOnChanges?.length) replaceOnChanges.set(`${t.type}::${t.name}`, [...t.opts.replaceOnChanges]);
+      return undefined;
+    });
     const out = await opts.program();
     for (const [k, v] of Object.entries(out)) {
       if (pulumi.Output.isInstance(v) && (await (v as any).isSecret)) secretOutputs.push(k);

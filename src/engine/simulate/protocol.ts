@@ -31,6 +31,8 @@ export interface WorkerResource {
   /** Inputs with secrets unwrapped (the parent masks or hashes them) and `__provider` removed. */
   inputs: Record<string, unknown>;
   secretInputs: string[];
+  /** The resource's `replaceOnChanges` option, when it has one. */
+  replaceOnChanges?: string[];
 }
 
 /** Worker -> parent: the evaluation succeeded. */

@@ -132,6 +132,7 @@ export function createSimulateEngine(options: SimulateEngineOptions): Engine {
       id: r.id,
       inputs: toStoredInputs(r.inputs, r.secretInputs),
       secretInputs: [...r.secretInputs],
+      ...(r.replaceOnChanges ? { replaceOnChanges: [...r.replaceOnChanges] } : {}),
     }));
   }
 

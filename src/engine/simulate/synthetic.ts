@@ -297,6 +297,8 @@ export function syntheticState(
   name: string,
   inputs: Record<string, unknown>,
   ctx: SyntheticContext,
+  /** The values of the inputs whose change replaces the resource: a replacement gets new ids. */
+  replaceKey?: string,
 ): SyntheticResult {
   const s: Synth = {
     ctx,
@@ -305,7 +307,7 @@ export function syntheticState(
     inputs,
     region: str(inputs.region) ?? ctx.region,
     account: ctx.accountId,
-    seed: [ctx.stack, type, name],
+    seed: [ctx.stack, type, name, ...(replaceKey ? [replaceKey] : [])],
   };
   if (name === 'call') {
     const call = CALLS[type];

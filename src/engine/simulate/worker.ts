@@ -74,6 +74,7 @@ async function handle(req: EvaluateRequest): Promise<void> {
         id: r.id,
         inputs: await toPlainRecord(inputs),
         secretInputs: r.secretInputs.filter((k) => k !== DYNAMIC_PROVIDER_KEY),
+        ...(r.replaceOnChanges ? { replaceOnChanges: r.replaceOnChanges } : {}),
       });
     }
     const outputs: Record<string, unknown> = {};

@@ -5,8 +5,10 @@
  * provider below runs in Pulumi's Node dynamic-provider host. The provider must be self-contained
  * (it is serialized): no imports, no module-level references.
  *
- * Behaviour: `content` changes update in place; a changed `name` forces replacement (the same rule
- * the simulate engine applies to `name` for every type); `length` is computed by the provider.
+ * Behaviour: `content` changes update in place; a changed `name` forces replacement, declared twice
+ * as Pulumi allows: by the provider's `diff` (which the real engine asks) and by the resource option
+ * `replaceOnChanges: ['name']` (which every engine honours; the simulate engine cannot run a dynamic
+ * provider's diff, so this option is what it reads); `length` is computed by the provider.
  */
 import * as pulumi from '@pulumi/pulumi';
 
@@ -43,6 +45,6 @@ export class RecordResource extends pulumi.dynamic.Resource {
   declare readonly length: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: RecordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(recordProvider, name, { ...args, length: undefined }, opts);
+    super(recordProvider, name, { ...args, length: undefined }, { ...opts, replaceOnChanges: ['name', ...(opts?.replaceOnChanges ?? [])] });
   }
 }
