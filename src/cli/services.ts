@@ -84,7 +84,7 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
   const registry = await loadRegistry();
   const engineKind = globals.engine ?? env.engine;
   const paths = statePaths(repoRoot, env, engineKind);
-  const baseEngine = await createEngine(engineKind, repoRoot, paths);
+  const baseEngine = await createEngine(engineKind, repoRoot, paths, Boolean(globals.verbose));
   let engine = baseEngine;
   if (engine.kind === 'pulumi') {
     // Phases that talk to Kubernetes first check that the cluster API can be reached from here.
@@ -103,14 +103,15 @@ export async function openSession(globals: GlobalOptions, envName: string): Prom
   const orgPaths = statePaths(repoRoot, orgTarget, orgEngineKind);
   // The real engine takes its backend per call, so one instance serves both (the organization's
   // phases talk to no cluster, so no preflight); the simulate engine keeps state in a folder per target.
-  const orgEngine = orgEngineKind === engineKind && engineKind === 'pulumi' ? baseEngine : await createEngine(orgEngineKind, repoRoot, orgPaths);
+  const orgEngine = orgEngineKind === engineKind && engineKind === 'pulumi' ? baseEngine : await createEngine(orgEngineKind, repoRoot, orgPaths, Boolean(globals.verbose));
   return { repoRoot, env, organization, orgTarget, orgPaths, orgEngine, registry, paths, engine, runId: newRunId(new Date()), engineOverride: globals.engine };
 }
 
-async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths: StatePaths): Promise<Engine> {
+async function createEngine(kind: 'simulate' | 'pulumi', repoRoot: string, paths: StatePaths, verbose = false): Promise<Engine> {
   if (kind === 'simulate') {
     const { createSimulateEngine } = await import('../engine/simulate/simulate-engine.js');
-    return createSimulateEngine({ stateDir: paths.simulateDir });
+    // --verbose: a program's exception comes back with its stack trace (report() prints it).
+    return createSimulateEngine({ stateDir: paths.simulateDir, verbose });
   }
   const [{ createPulumiEngine }, { assertAccount }] = await Promise.all([import('../engine/pulumi/engine.js'), import('../engine/pulumi/account-guard.js')]);
   const endpoint = process.env.PLATFORM_AWS_ENDPOINT;

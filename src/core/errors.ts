@@ -37,6 +37,8 @@ export type ErrorCode =
   | 'outputs-invalid'
   | 'engine-missing'
   | 'engine-failed'
+  | 'program-bug'
+  | 'internal'
   | 'account-mismatch'
   | 'passphrase'
   | 'plugin-missing'
@@ -67,6 +69,8 @@ const exitFor: Record<ErrorCode, ExitCode> = {
   'outputs-invalid': ExitCode.PhaseFailed,
   'engine-missing': ExitCode.Usage,
   'engine-failed': ExitCode.PhaseFailed,
+  'program-bug': ExitCode.PhaseFailed,
+  internal: ExitCode.PhaseFailed,
   'account-mismatch': ExitCode.Usage,
   passphrase: ExitCode.Usage,
   'plugin-missing': ExitCode.Usage,
@@ -102,6 +106,11 @@ export class PlatformError extends Error {
     this.value = init.value;
     this.hint = init.hint;
   }
+}
+
+/** True for a code this module defines (a typed error that crossed a process boundary as text). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(exitFor, code);
 }
 
 export function isPlatformError(e: unknown): e is PlatformError {

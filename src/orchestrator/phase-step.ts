@@ -355,12 +355,29 @@ async function staticChecks(ctx: RunContext, phase: PhaseId, env: EnvConfig, res
   }
 }
 
+/**
+ * The step's failure as a typed error, with the phase's secret values masked in the message and in
+ * every cause's message and stack (--verbose prints the causes). A PlatformError keeps its code; any
+ * other exception is a bug in this step (a phase's `inputs()`, records, fingerprinting), never an
+ * engine failure: engines wrap their own failures, and a program's exception is `program-bug`.
+ */
 function toPlatformError(e: unknown, phase: AnyPhase, secrets: string[]): PlatformError {
   if (isPlatformError(e)) {
     if (secrets.length === 0) return e;
-    const msg = redact(e.message, secrets);
-    return msg === e.message ? e : new PlatformError(e.code, msg, { hint: e.hint, value: e.value, exitCode: e.exitCode });
+    const cause = e.cause === undefined ? undefined : redactedCause(e.cause, secrets);
+    return new PlatformError(e.code, redact(e.message, secrets), { hint: e.hint, value: e.value, exitCode: e.exitCode, cause });
   }
-  const message = redact(e instanceof Error ? e.message : String(e), secrets);
-  return new PlatformError('engine-failed', `phase ${phase.id} (${phase.slug}) failed: ${message}`, { cause: e });
+  const message = redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e), secrets);
+  return new PlatformError('internal', `phase ${phase.id} (${phase.slug}) failed on a bug (not an engine or provider failure): ${message}`, {
+    hint: 'run with --verbose for the stack trace, and report it',
+    cause: redactedCause(e, secrets),
+  });
+}
+
+function redactedCause(e: unknown, secrets: string[], depth = 0): Error {
+  if (!(e instanceof Error)) return new Error(redact(String(e), secrets));
+  const copy = new Error(redact(e.message, secrets), depth < 5 && e.cause !== undefined ? { cause: redactedCause(e.cause, secrets, depth + 1) } : undefined);
+  copy.name = e.name;
+  copy.stack = e.stack === undefined ? undefined : redact(e.stack, secrets);
+  return copy;
 }

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isPlatformError, type PlatformError } from '../../src/core/errors.js';
 import type { PlatformEvent } from '../../src/core/events.js';
@@ -183,13 +184,16 @@ describe('simulate engine', function () {
   });
 
   describe('errors', () => {
-    it('a program error carries its message; the stack trace only with verbose', async () => {
+    it("a program's exception is a bug in the program with its file:line; the stack trace only with verbose", async () => {
       const quiet = await createSimulateEngine({ stateDir })
         .up(request(phases.failing, { fail: true }))
         .then(() => assert.fail('resolved'), (e: PlatformError) => e);
-      assert.equal(quiet.code, 'engine-failed');
-      assert.match(quiet.message, /^phase 4 program failed on stack ct-04-contract-failing: contract phase failed on purpose$/);
-      assert.equal(quiet.value, 'ct-04-contract-failing');
+      assert.equal(quiet.code, 'program-bug');
+      const file = fileURLToPath(new URL('../engine-contract/phases/failing.ts', import.meta.url));
+      const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('throw new Error(FAILURE_MESSAGE)')) + 1;
+      const at = `${relative(process.cwd(), file)}:${line}`;
+      assert.equal(quiet.message, `phase 4: bug in the phase program at ${at} (stack ct-04-contract-failing): contract phase failed on purpose`);
+      assert.equal(quiet.value, at);
       assert.equal(quiet.cause, undefined);
       const loud = await createSimulateEngine({ stateDir, verbose: true })
         .up(request(phases.failing, { fail: true }))

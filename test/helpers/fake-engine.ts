@@ -10,7 +10,7 @@
  *   `replaceOn` input; the resource gets a new id), and `delete` for what the program no longer
  *   declares, after everything else; preview persists nothing and returns the outputs that do not
  *   depend on a resource id;
- * - a program that throws fails the update with `engine-failed`, keeping the last good state and
+ * - a program that throws fails the update with `program-bug`, keeping the last good state and
  *   outputs (lastResult `failed`); an aborted signal rejects with `cancelled` and changes nothing;
  *   a phase without a program is refused with `no-program`; outputs of a missing stack throw
  *   `stack-not-found`;
@@ -118,7 +118,7 @@ export class FakeEngine implements Engine {
       const fail = this.failures.get(req.phase.id);
       if (fail) throw failed(req.phase.id, new Error(fail));
     } catch (e) {
-      if (e instanceof PlatformError && e.code === 'engine-failed') {
+      if (e instanceof PlatformError && (e.code === 'engine-failed' || e.code === 'program-bug')) {
         const prev = this.stacks.get(req.stack.name);
         if (prev) prev.lastResult = 'failed';
         else this.stacks.set(req.stack.name, { outputs: {}, lastResult: 'failed', pending: 0, resources: new Map() });
@@ -171,7 +171,7 @@ export class FakeEngine implements Engine {
       declared = await Promise.race([program(structuredClone(req.inputs), { phase: req.phase, clock: this.clock, signal: req.signal }), aborted(req.signal, req.phase.id)]);
     } catch (e) {
       if (req.signal.aborted) throw cancelled(req.phase.id);
-      throw failed(req.phase.id, e);
+      throw new PlatformError('program-bug', `phase ${req.phase.id}: bug in the phase program: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     if (req.signal.aborted) throw cancelled(req.phase.id);
     const before = this.stacks.get(req.stack.name)?.resources ?? new Map<string, StoredResource>();

@@ -274,16 +274,18 @@ describe('orchestrated up', () => {
 });
 
 describe('orchestrated up: a phase whose inputs cannot be built', () => {
-  it('fails that phase with the error (exit 1, run-finished emitted), not the whole process', async () => {
+  it('fails that phase as a bug (code internal, never engine-failed) with its cause (exit 1, run-finished emitted), not the whole process', async () => {
     const registry = testPhases({ 0: [], 1: [0] });
-    registry[1] = { ...registry[1]!, inputs: () => { throw new Error('env names no account'); } };
+    registry[1] = { ...registry[1]!, inputs: () => { throw new TypeError('env names no account'); } };
     const clock = new FakeClock();
     const journal = new MemoryJournal();
     const ports: OrchestratorPorts = { engine: new FakeEngine(clock), records: new MemoryRecords(), journal, locker: new MemoryLocker(), host: new RecordingHost(), clock, sources: staticSources };
     const out = await runPhases({ command: 'up', env: localEnv, registry, selection: resolveSelection({ all: true }, [0, 1]), parallel: 1, force: false, signal: new AbortController().signal }, ports);
     assert.equal(out.exitCode, 1);
     assert.equal(out.phases[1], 'failed');
-    assert.match(out.error!.message, /env names no account/);
+    assert.equal(out.error!.code, 'internal');
+    assert.equal(out.error!.message, 'phase 1 (p1) failed on a bug (not an engine or provider failure): TypeError: env names no account');
+    assert.match(String((out.error!.cause as Error).stack), /^TypeError: env names no account\n\s+at /, 'the stack travels as the cause, for --verbose');
     assert.equal(journal.events.at(-1)!.type, 'run-finished');
   });
 });

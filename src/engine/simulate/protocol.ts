@@ -51,6 +51,10 @@ export interface EvaluateFailure {
   message: string;
   /** Only sent when the request was verbose. */
   stack?: string;
+  /** `program`: where in the program it was thrown (`file:line`, the first frame outside the engine and node_modules). */
+  location?: string;
+  /** `program`: the program threw a typed PlatformError (a refused input, not a bug): its code, hint and value. */
+  typed?: { code: string; hint?: string; value?: string };
 }
 
 export type WorkerReply = EvaluateResult | EvaluateFailure;

@@ -11,7 +11,7 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PlatformError } from '../../core/errors.js';
+import { isErrorCode, PlatformError } from '../../core/errors.js';
 import type { EvaluateRequest, EvaluateResult, WorkerReply } from './protocol.js';
 
 export interface RunWorkerOptions {
@@ -69,12 +69,18 @@ function fromReply(reply: Exclude<WorkerReply, EvaluateResult>, req: EvaluateReq
         hint: "the module must export its PhaseDefinition as 'phase'",
         cause,
       });
-    case 'program':
-      return new PlatformError('engine-failed', `phase ${phaseId} program failed on stack ${req.stack}: ${reply.message}`, {
-        value: req.stack,
-        hint: 'fix the program error above; the stack state was left as it was (--verbose shows the stack trace)',
+    case 'program': {
+      if (reply.typed && isErrorCode(reply.typed.code)) {
+        // The program refused an input on purpose: its own typed error, as if thrown here.
+        return new PlatformError(reply.typed.code, reply.message, { hint: reply.typed.hint, value: reply.typed.value, cause });
+      }
+      const at = reply.location ? ` at ${reply.location}` : '';
+      return new PlatformError('program-bug', `phase ${phaseId}: bug in the phase program${at} (stack ${req.stack}): ${reply.message}`, {
+        value: reply.location ?? req.stack,
+        hint: `fix the program${reply.location ? ' there' : ''}; nothing was applied, the stack is as it was${req.verbose ? '' : ' (run with --verbose for the stack trace)'}`,
         cause,
       });
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 import { enableCompileCache } from 'node:module';
 import type { AnyPhase } from '../../core/phase.js';
 import { evaluateProgram } from './evaluate.js';
+import { programLocation } from './program-location.js';
 import { toPlain, toPlainRecord } from './plain.js';
 import type { EvaluateFailure, EvaluateRequest, WorkerReply, WorkerResource } from './protocol.js';
 
@@ -28,7 +29,15 @@ function reply(msg: WorkerReply): void {
 
 function failure(reason: EvaluateFailure['reason'], e: unknown): EvaluateFailure {
   const err = e instanceof Error ? e : new Error(String(e));
-  return { kind: 'error', reason, message: err.message, ...(verbose && err.stack ? { stack: err.stack } : {}) };
+  const base: EvaluateFailure = { kind: 'error', reason, message: err.message, ...(verbose && err.stack ? { stack: err.stack } : {}) };
+  if (reason !== 'program') return base;
+  // A PlatformError the program threw on purpose (a refused input) keeps its code; anything else is a bug there.
+  const typed = err as Error & { code?: unknown; hint?: unknown; value?: unknown };
+  if (err.name === 'PlatformError' && typeof typed.code === 'string') {
+    return { ...base, typed: { code: typed.code, ...(typeof typed.hint === 'string' ? { hint: typed.hint } : {}), ...(typeof typed.value === 'string' ? { value: typed.value } : {}) } };
+  }
+  const location = programLocation(err.stack, process.cwd());
+  return { ...base, ...(location ? { location } : {}) };
 }
 
 async function loadPhase(moduleUrl: string): Promise<AnyPhase> {
@@ -41,7 +50,10 @@ async function loadPhase(moduleUrl: string): Promise<AnyPhase> {
 
 async function handle(req: EvaluateRequest): Promise<void> {
   verbose = req.verbose;
-  if (!verbose) Error.stackTraceLimit = 0;
+  // Frames name the program's file and line even without --verbose (the one-line error gives them);
+  // source maps turn the compiled CLI's dist/*.js frames back into the programs' .ts lines.
+  Error.stackTraceLimit = 50;
+  process.setSourceMapsEnabled(true);
   let phase: AnyPhase;
   try {
     phase = await loadPhase(req.moduleUrl);
