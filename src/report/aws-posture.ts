@@ -11,12 +11,17 @@
  *   grouped by SEVERITY over current findings (service.archived = false).
  * - Backup: ListBackupVaults (recovery points per vault) and ListBackupJobs created in the last
  *   24 hours, by state; failed, aborted or expired jobs are listed with their message.
+ * - DR backups (phase 8 copies every recovery point to a vault in the env's DR region): the DR
+ *   region's vaults and their recovery points (ListBackupVaults with a client of that region), and
+ *   the copy jobs of the last 24 hours whose destination vault is in the DR region (ListCopyJobs in
+ *   the primary region, where copies are started), by state, the newest completed copy, and failed
+ *   or partial copies with their message. No completed copy in the window is said as such.
  */
 import { GetFindingsCommand, type SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetDetectorCommand, GetFindingsStatisticsCommand, ListDetectorsCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { ListBackupJobsCommand, ListBackupVaultsCommand, type BackupClient } from '@aws-sdk/client-backup';
+import { ListBackupJobsCommand, ListBackupVaultsCommand, ListCopyJobsCommand, type BackupClient } from '@aws-sdk/client-backup';
 import { awsErrorText } from '../gates/probes/aws.js';
-import type { BackupSummary, GuardDutySummary, SecurityHubSummary, Unavailable } from './types.js';
+import type { BackupSummary, DrBackupSummary, GuardDutySummary, SecurityHubSummary, Unavailable } from './types.js';
 
 const MAX_PAGES = 10;
 const TOP = 10;
@@ -117,5 +122,45 @@ export async function backupSummary(client: BackupClient, region: string, now: D
     return { available: true, region, vaults, jobsByState, windowHours, ...(last ? { lastCompletedAt: last.toISOString() } : {}), failed };
   } catch (e) {
     return unavailable(`AWS Backup (${region}): ${awsErrorText(e)}`);
+  }
+}
+
+async function vaultsOf(client: BackupClient): Promise<BackupSummary['vaults']> {
+  const vaults: BackupSummary['vaults'] = [];
+  let token: string | undefined;
+  do {
+    const r = await client.send(new ListBackupVaultsCommand({ ...(token ? { NextToken: token } : {}) }));
+    for (const v of r.BackupVaultList ?? []) vaults.push({ name: v.BackupVaultName ?? '?', recoveryPoints: v.NumberOfRecoveryPoints ?? 0 });
+    token = r.NextToken || undefined;
+  } while (token);
+  return vaults;
+}
+
+/** The DR region's vaults (`dr`: a client of that region) and the copies into them (`primary`: a client of the primary region). */
+export async function drBackupSummary(clients: { primary: BackupClient; dr: BackupClient }, regions: { primary: string; dr: string }, now: Date, windowHours = 24): Promise<DrBackupSummary | Unavailable> {
+  let step = `AWS Backup (${regions.dr})`;
+  try {
+    const vaults = await vaultsOf(clients.dr);
+    step = `AWS Backup copy jobs (${regions.primary})`;
+    const copyJobsByState: Record<string, number> = {};
+    const failed: DrBackupSummary['failed'] = [];
+    let last: Date | undefined;
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const r = await clients.primary.send(new ListCopyJobsCommand({ ByCreatedAfter: new Date(now.getTime() - windowHours * 3_600_000), ...(token ? { NextToken: token } : {}) }));
+      for (const j of r.CopyJobs ?? []) {
+        if (!(j.DestinationBackupVaultArn ?? '').includes(`:backup:${regions.dr}:`)) continue;
+        const state = j.State ?? 'UNKNOWN';
+        copyJobsByState[state] = (copyJobsByState[state] ?? 0) + 1;
+        if (state === 'COMPLETED' && j.CompletionDate && (!last || j.CompletionDate > last)) last = j.CompletionDate;
+        if (state === 'FAILED' || state === 'PARTIAL') failed.push({ resource: j.ResourceArn ?? '?', state, message: j.StatusMessage ?? '' });
+      }
+      token = r.NextToken || undefined;
+      pages++;
+    } while (token && pages < MAX_PAGES);
+    return { available: true, region: regions.dr, vaults, copyJobsByState, windowHours, ...(last ? { lastCopiedAt: last.toISOString() } : {}), failed };
+  } catch (e) {
+    return unavailable(`${step}: ${awsErrorText(e)}`);
   }
 }

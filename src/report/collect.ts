@@ -16,12 +16,14 @@ import type { Prices } from '../cost/price-table.js';
 import { estimateCost } from '../cost/estimate.js';
 import { buildReport } from './build.js';
 import { unavailable } from './aws-posture.js';
-import type { BackupSummary, GuardDutySummary, PostureReport, SecurityHubSummary, Unavailable } from './types.js';
+import type { BackupSummary, DrBackupSummary, GuardDutySummary, PostureReport, SecurityHubSummary, Unavailable } from './types.js';
 
 export interface AwsPostureSources {
   securityHub(): Promise<SecurityHubSummary | Unavailable>;
   guardDuty(): Promise<GuardDutySummary | Unavailable>;
   backup(): Promise<BackupSummary | Unavailable>;
+  /** The DR region's vaults and the copies into them. */
+  drBackup(): Promise<DrBackupSummary | Unavailable>;
 }
 
 export interface CollectInput {
@@ -69,7 +71,9 @@ export async function collectReport(input: CollectInput): Promise<PostureReport>
   }
   const cost = plan ? estimateCost(plan.resources, env, input.prices) : (planProblem ?? unavailable('not planned'));
   const simulated = unavailable(`env ${env.name} runs on the simulate engine: there is no AWS account to ask; run the report against a real env (with credentials for its account)`);
-  const [securityHub, guardDuty, backup] = input.aws ? await Promise.all([input.aws.securityHub(), input.aws.guardDuty(), input.aws.backup()]) : [simulated, simulated, simulated];
+  const [securityHub, guardDuty, backup, drBackup] = input.aws
+    ? await Promise.all([input.aws.securityHub(), input.aws.guardDuty(), input.aws.backup(), input.aws.drBackup()])
+    : [simulated, simulated, simulated, simulated];
   const report = buildReport({
     env: env.name,
     engine: input.engine,
@@ -79,6 +83,7 @@ export async function collectReport(input: CollectInput): Promise<PostureReport>
     securityHub,
     guardDuty,
     backup,
+    drBackup,
     cost,
     notPlanned: plan?.notPlanned ?? [],
     now: input.now,

@@ -8,7 +8,7 @@ import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { BackupClient } from '@aws-sdk/client-backup';
 import type { EnvConfig } from '../core/env.js';
 import { createAwsProbe } from '../gates/probes/aws.js';
-import { backupSummary, guardDutySummary, securityHubSummary } from './aws-posture.js';
+import { backupSummary, drBackupSummary, guardDutySummary, securityHubSummary } from './aws-posture.js';
 import type { AwsPostureSources } from './collect.js';
 
 export { collectReport, type CollectInput, type AwsPostureSources } from './collect.js';
@@ -16,7 +16,7 @@ export { renderHtml, renderMarkdown, escapeHtml, escapeMarkdown } from './render
 export { writeReport } from './write.js';
 export type * from './types.js';
 
-/** The AWS sources of a real env: its primary region, the default credential chain (or an emulator). */
+/** The AWS sources of a real env: its primary region (and its DR region for the DR vaults), the default credential chain (or an emulator). */
 export function awsSources(env: EnvConfig, opts: { endpoint?: string; now: Date }): AwsPostureSources {
   const probe = createAwsProbe({ region: env.regions.primary, maxAttempts: 2, requestTimeoutMs: 10_000, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
   const region = env.regions.primary;
@@ -24,5 +24,6 @@ export function awsSources(env: EnvConfig, opts: { endpoint?: string; now: Date 
     securityHub: () => securityHubSummary(probe.client(SecurityHubClient), region),
     guardDuty: () => guardDutySummary(probe.client(GuardDutyClient), region),
     backup: () => backupSummary(probe.client(BackupClient), region, opts.now),
+    drBackup: () => drBackupSummary({ primary: probe.client(BackupClient), dr: probe.client(BackupClient, { region: env.regions.dr }) }, env.regions, opts.now),
   };
 }

@@ -68,6 +68,16 @@ function blocks(r: PostureReport): Block[] {
     if (b.failed.length) out.push({ table: { head: ['resource', 'state', 'message'], rows: b.failed.map((f) => [f.resource, f.state, f.message]) } });
   }
 
+  out.push({ h: 'Backups in the DR region' });
+  if (isUnavailable(r.drBackup)) out.push({ p: `Unavailable: ${r.drBackup.reason}` });
+  else {
+    const d = r.drBackup;
+    out.push({ p: `${d.region}: copies into this region in the last ${d.windowHours} h by state: ${counts(d.copyJobsByState)}; last completed copy: ${d.lastCopiedAt ?? 'none in the window'}.` });
+    if (d.vaults.length) out.push({ table: { head: ['vault', 'recovery points'], rows: d.vaults.map((v) => [v.name, String(v.recoveryPoints)]) } });
+    else out.push({ p: `No backup vault in ${d.region}: recovery points are not copied out of the primary region.` });
+    if (d.failed.length) out.push({ table: { head: ['resource', 'state', 'message'], rows: d.failed.map((f) => [f.resource, f.state, f.message]) } });
+  }
+
   out.push({ h: 'Cost' });
   if (isUnavailable(r.cost)) out.push({ p: `Unavailable: ${r.cost.reason}` });
   else cost(out, r.cost);

@@ -41,6 +41,19 @@ export interface BackupSummary {
   failed: { resource: string; state: string; message: string }[];
 }
 
+/** The DR region's vaults and the copies phase 8's plan makes into them. */
+export interface DrBackupSummary {
+  available: true;
+  /** The env's DR region. */
+  region: string;
+  vaults: { name: string; recoveryPoints: number }[];
+  /** Copy jobs into the DR region created in the last `windowHours`, by state. */
+  copyJobsByState: Record<string, number>;
+  windowHours: number;
+  lastCopiedAt?: string;
+  failed: { resource: string; state: string; message: string }[];
+}
+
 export interface PhaseGates {
   phase: PhaseId;
   slug: string;
@@ -64,6 +77,8 @@ export interface PostureReport {
   securityHub: SecurityHubSummary | Unavailable;
   guardDuty: GuardDutySummary | Unavailable;
   backup: BackupSummary | Unavailable;
+  /** The DR region's vaults and the copies into them. */
+  drBackup: DrBackupSummary | Unavailable;
   cost: CostEstimate | Unavailable;
   /** Selected phases that could not be planned (checks and cost leave them out). */
   notPlanned: { phase: PhaseId; reason: string }[];

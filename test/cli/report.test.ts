@@ -18,7 +18,7 @@ describe('CLI: platform report', function () {
     const [md, html, summary] = r.stdout.trim().split('\n');
     assert.match(md!, /\/\.platform\/reports\/local-\d{8}T\d{6}Z\.md$/);
     assert.match(html!, /\/\.platform\/reports\/local-\d{8}T\d{6}Z\.html$/);
-    assert.match(summary!, /^report local: gates of 0 phase\(s\), \d+ finding\(s\), Security Hub unavailable, GuardDuty unavailable, backups unavailable, cost [\d.]+ USD\/month$/);
+    assert.match(summary!, /^report local: gates of 0 phase\(s\), \d+ finding\(s\), Security Hub unavailable, GuardDuty unavailable, backups unavailable, DR backups unavailable, cost [\d.]+ USD\/month$/);
     assert.deepEqual(readdirSync(s.path('.platform/reports')).sort().map((f) => f.replace(/\d{8}T\d{6}Z/, 'T')), ['local-T.html', 'local-T.md'], 'no temporary file left');
     const text = readFileSync(md!, 'utf8');
     assert.match(text, /## Security Hub\n\nUnavailable: env local runs on the simulate engine: there is no AWS account to ask/);

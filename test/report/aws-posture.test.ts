@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { BatchImportFindingsCommand, EnableSecurityHubCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { BackupClient } from '@aws-sdk/client-backup';
-import { backupSummary, guardDutySummary, securityHubSummary } from '../../src/report/aws-posture.js';
+import { backupSummary, drBackupSummary, guardDutySummary, securityHubSummary } from '../../src/report/aws-posture.js';
 import { motoConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../gates/moto.js';
 import { startRecordedAws, type RecordedServer } from './recorded-aws.js';
 
@@ -134,5 +134,63 @@ describe('report: GuardDuty and Backup summaries (recorded responses)', () => {
     });
     const jobs = server.requests.find((r) => r.path === '/backup-jobs')!;
     assert.equal(Date.parse(jobs.query.get('createdAfter') ?? ''), Date.parse('2026-11-29T10:00:00Z'), `query: ${jobs.query.toString()}`);
+  });
+
+  it("DR backups: the DR region's vaults (a client of that region), copies into it from the last day by state, failed and partial copies with their message", async () => {
+    const now = new Date('2026-11-30T10:00:00Z');
+    const epoch = (iso: string) => Date.parse(iso) / 1000;
+    const dest = (region: string) => `arn:aws:backup:${region}:${ACCOUNT}:backup-vault:platform-prod-dr`;
+    const copy = (id: string, state: string, region: string, done?: string, message?: string) => ({
+      CopyJobId: id, State: state, ResourceArn: `arn:aws:ec2:eu-west-1:${ACCOUNT}:volume/vol-${id}`, ResourceType: 'EBS',
+      SourceBackupVaultArn: `arn:aws:backup:eu-west-1:${ACCOUNT}:backup-vault:platform-prod`, SourceRecoveryPointArn: `arn:aws:ec2:eu-west-1::snapshot/snap-${id}`,
+      DestinationBackupVaultArn: dest(region), CreationDate: epoch('2026-11-30T02:00:00Z'), ...(done ? { CompletionDate: epoch(done) } : {}), ...(message ? { StatusMessage: message } : {}),
+    });
+    server = await startRecordedAws({
+      'GET /copy-jobs': {
+        body: {
+          CopyJobs: [
+            copy('1', 'COMPLETED', 'eu-central-1', '2026-11-30T02:20:00Z'),
+            copy('2', 'COMPLETED', 'eu-central-1', '2026-11-30T02:31:00Z'),
+            copy('3', 'FAILED', 'eu-central-1', undefined, 'The destination vault access policy denies backup:CopyIntoBackupVault.'),
+            copy('4', 'RUNNING', 'eu-central-1'),
+            // A copy to another region (not the env's DR region) is not counted.
+            copy('5', 'COMPLETED', 'us-east-1', '2026-11-30T03:00:00Z'),
+          ],
+        },
+      },
+    });
+    const dr = await startRecordedAws({ 'GET /backup-vaults': { body: { BackupVaultList: [{ BackupVaultName: 'platform-prod-dr', BackupVaultArn: dest('eu-central-1'), NumberOfRecoveryPoints: 40, CreationDate: epoch('2026-01-01T00:00:00Z') }] } } });
+    try {
+      const d = await drBackupSummary(
+        { primary: new BackupClient(config(server)), dr: new BackupClient({ ...config(dr), region: 'eu-central-1' }) },
+        { primary: 'eu-west-1', dr: 'eu-central-1' },
+        now,
+      );
+      assert.deepEqual(d, {
+        available: true,
+        region: 'eu-central-1',
+        vaults: [{ name: 'platform-prod-dr', recoveryPoints: 40 }],
+        copyJobsByState: { COMPLETED: 2, FAILED: 1, RUNNING: 1 },
+        windowHours: 24,
+        lastCopiedAt: '2026-11-30T02:31:00.000Z',
+        failed: [{ resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:volume/vol-3`, state: 'FAILED', message: 'The destination vault access policy denies backup:CopyIntoBackupVault.' }],
+      });
+      assert.deepEqual(dr.requests.map((r) => `${r.method} ${r.path} ${r.region}`), ['GET /backup-vaults eu-central-1'], 'the vaults are read in the DR region');
+      const jobs = server.requests.find((r) => r.path === '/copy-jobs')!;
+      assert.equal(jobs.region, 'eu-west-1', 'copies are listed where they start');
+      assert.equal(Date.parse(jobs.query.get('createdAfter') ?? ''), Date.parse('2026-11-29T10:00:00Z'), `query: ${jobs.query.toString()}`);
+    } finally {
+      await dr.close();
+    }
+  });
+
+  it('DR backups: copy jobs that cannot be listed make the section unavailable, naming the call and region', async () => {
+    server = await startRecordedAws({
+      'GET /backup-vaults': { body: { BackupVaultList: [] } },
+      'GET /copy-jobs': { status: 403, errorType: 'AccessDeniedException', body: { Message: 'User is not authorized to perform: backup:ListCopyJobs' } },
+    });
+    const d = await drBackupSummary({ primary: new BackupClient(config(server)), dr: new BackupClient({ ...config(server), region: 'eu-central-1' }) }, { primary: 'eu-west-1', dr: 'eu-central-1' }, new Date('2026-11-30T10:00:00Z'));
+    assert.equal(d.available, false);
+    assert.match((d as { reason: string }).reason, /^AWS Backup copy jobs \(eu-west-1\): AccessDeniedException: User is not authorized to perform: backup:ListCopyJobs/);
   });
 });

@@ -19,7 +19,7 @@ export interface Recorded {
 
 export interface RecordedServer {
   endpoint: string;
-  requests: { method: string; path: string; query: URLSearchParams; body: string }[];
+  requests: { method: string; path: string; query: URLSearchParams; body: string; /** The SigV4 credential scope's region. */ region: string }[];
   close(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ export async function startRecordedAws(routes: Record<string, Recorded>): Promis
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, region: /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '' });
       const r = routes[`${req.method} ${url.pathname}`];
       if (!r) {
         res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });

@@ -33,6 +33,15 @@ function report() {
     securityHub: { available: true, region: 'eu-west-1', activeBySeverity: { CRITICAL: 1 }, truncated: false, top: [{ severity: 'CRITICAL', title: `Root keys ${EVIL}`, resource: 'arn:aws:iam::1:root' }] },
     guardDuty: { available: false, reason: 'GuardDuty (eu-west-1): AccessDeniedException: <denied>' },
     backup: { available: false, reason: 'AWS Backup (eu-west-1): no credentials' },
+    drBackup: {
+      available: true,
+      region: 'eu-central-1',
+      vaults: [{ name: 'platform-prod-dr', recoveryPoints: 40 }],
+      copyJobsByState: { COMPLETED: 3, FAILED: 1 },
+      windowHours: 24,
+      lastCopiedAt: '2026-11-30T02:10:00.000Z',
+      failed: [{ resource: 'arn:aws:ec2:eu-west-1:1:volume/vol-3', state: 'FAILED', message: `copy denied ${EVIL}` }],
+    },
     cost: { available: false, reason: 'not planned' },
     notPlanned: [{ phase: 2, reason: 'no program yet' }],
     now: new Date('2026-11-30T10:00:00Z'),
@@ -43,7 +52,7 @@ describe('report: rendering', () => {
   it('HTML: a finding, a gate evidence line and a Security Hub title holding <script> are escaped text, never markup', () => {
     const html = renderHtml(report());
     assert.doesNotMatch(html, /<script/i);
-    assert.equal(html.split('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;').length - 1, 3, 'finding, gate evidence, Security Hub title');
+    assert.equal(html.split('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;').length - 1, 4, 'finding, gate evidence, Security Hub title, DR copy failure');
     assert.match(html, /&lt;denied&gt;/);
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
   });
@@ -63,6 +72,9 @@ describe('report: rendering', () => {
     assert.match(md, /\| eks-public-endpoint \| 2:\\\* \| 2026-01-31 \| expired \|/);
     assert.match(md, /## GuardDuty\n\nUnavailable: GuardDuty \(eu-west-1\): AccessDeniedException: &lt;denied&gt;/);
     assert.match(md, /Not deployed in this env: phase 2\./);
+    assert.match(md, /## Backups in the DR region\n\neu-central-1: copies into this region in the last 24 h by state: COMPLETED 3, FAILED 1; last completed copy: 2026-11-30T02:10:00.000Z\./);
+    assert.match(md, /\| platform-prod-dr \| 40 \|/);
+    assert.match(md, /\| arn:aws:ec2:eu-west-1:1:volume\/vol-3 \| FAILED \| copy denied &lt;script&gt;/);
     assert.match(md, /- phase 2: no program yet \(no static checks, no cost\)/);
   });
 });

@@ -31,7 +31,7 @@ export default async function report(opts: { env: string }, globals: GlobalOptio
     });
     const files = await writeReport(session.paths.platformDir, env.name, doc.generatedAt, renderMarkdown(doc), renderHtml(doc));
     const state = (x: { available?: boolean }) => (x.available === false ? 'unavailable' : 'read');
-    const summary = `report ${env.name}: gates of ${doc.gates.length} phase(s), ${'findings' in doc.checks ? `${doc.checks.findings.length} finding(s)` : 'checks unavailable'}, Security Hub ${state(doc.securityHub)}, GuardDuty ${state(doc.guardDuty)}, backups ${state(doc.backup)}, cost ${'totalMonthlyUsd' in doc.cost ? `${doc.cost.totalMonthlyUsd.toFixed(2)} USD/month` : 'unavailable'}`;
+    const summary = `report ${env.name}: gates of ${doc.gates.length} phase(s), ${'findings' in doc.checks ? `${doc.checks.findings.length} finding(s)` : 'checks unavailable'}, Security Hub ${state(doc.securityHub)}, GuardDuty ${state(doc.guardDuty)}, backups ${state(doc.backup)}, DR backups ${state(doc.drBackup)}, cost ${'totalMonthlyUsd' in doc.cost ? `${doc.cost.totalMonthlyUsd.toFixed(2)} USD/month` : 'unavailable'}`;
     if (outputMode(globals) === 'json') process.stdout.write(JSON.stringify({ type: 'report', env: env.name, markdown: files.markdown, html: files.html, summary }) + '\n');
     else process.stdout.write(`${files.markdown}\n${files.html}\n${summary}\n`);
     return 0;
