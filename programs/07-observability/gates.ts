@@ -8,6 +8,8 @@
  * - logs-flow: Loki is ready and has recent log lines from every namespace in `logNamespaces`
  *   (Alloy, phase 2, ships them) (logs-api.ts logsFlow).
  * - grafana-healthy: Grafana answers its health endpoint with its database ok (logs-api.ts grafanaFlow).
+ * - traces-flow: a span with a fresh trace id, sent to the OpenTelemetry collector's OTLP/HTTP
+ *   receiver, is found in Tempo's query API within TRACE_ARRIVAL_MS (traces-api.ts tracesFlow).
  * Loki, Alloy and Grafana are installed by phase 2 (one owner); phase 7 checks that they work.
  */
 import type { Gate } from '../../src/core/gate.js';
@@ -15,6 +17,7 @@ import { Evidence } from '../../src/gates/evidence.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import { alertingFlow, metricsFlow, type FlowReport, type HttpGet } from './prom-api.js';
 import { grafanaFlow, logsFlow } from './logs-api.js';
+import { newProbeIds, tracesFlow, type HttpPost } from './traces-api.js';
 import { INGRESS_MONITOR } from './manifests.js';
 import type { Phase7Outputs } from './phase.js';
 
@@ -101,4 +104,37 @@ export const grafanaHealthyGate: G = {
   },
 };
 
-export const gates: G[] = [metricsFlowGate, alertingFlowGate, logsFlowGate, grafanaHealthyGate];
+const postThrough = (probes: Probes, url: string): HttpPost => {
+  const target = serviceOf(url);
+  return (path, body, contentType) => probes.k8s.proxyPost(target, path, body, contentType);
+};
+
+/** How long one attempt of traces-flow waits for its span in Tempo (the collector batches for up to 200 ms; Tempo serves recent traces from its ingester). */
+export const TRACE_ARRIVAL_MS = 60_000;
+/** How often one attempt asks Tempo for the trace. */
+export const TRACE_POLL_MS = 5_000;
+
+export const tracesFlowGate: G = {
+  name: 'traces-flow',
+  description: `A span with a new trace id sent to the OpenTelemetry collector (OTLP/HTTP) is in Tempo within ${TRACE_ARRIVAL_MS / 1000}s`,
+  live: true,
+  timeoutMs: 5 * MIN,
+  intervalMs: 15_000,
+  async check(ctx) {
+    const { outputs, probes } = ctx;
+    const now = () => ctx.clock?.now() ?? Date.now();
+    const deadline = Math.min(now() + TRACE_ARRIVAL_MS, ctx.deadline ?? Number.POSITIVE_INFINITY);
+    const r = await tracesFlow(
+      {
+        post: postThrough(probes, outputs.otelCollectorEndpoint.http),
+        get: through(probes, outputs.tempoQueryUrl),
+        now,
+        sleep: (ms) => (ctx.clock ? ctx.clock.sleep(ms, ctx.signal) : new Promise((res) => setTimeout(res, ms))),
+      },
+      { ids: newProbeIds(), collectorUrl: outputs.otelCollectorEndpoint.http, storeUrl: outputs.tempoQueryUrl, deadline, intervalMs: TRACE_POLL_MS },
+    );
+    return judge(r, 'kubectl -n monitoring logs deploy/otel-collector (exporting to Tempo?) and kubectl -n monitoring logs statefulset/tempo; look the trace id up in Grafana > Explore > Tempo');
+  },
+};
+
+export const gates: G[] = [metricsFlowGate, alertingFlowGate, logsFlowGate, grafanaHealthyGate, tracesFlowGate];

@@ -50,6 +50,7 @@ function probe(objs: Record<string, KubeObject[]>): KubeProbe {
     delete: async () => {},
     exec: async () => { throw new Error('not used'); },
     proxyGet: async () => { throw new Error('not used'); },
+    proxyPost: async () => { throw new Error('not used'); },
   };
 }
 

@@ -98,6 +98,9 @@ export function collectionPath(info: KindInfo, namespace: string): string {
   return info.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}/${info.plural}` : `${base}/${info.plural}`;
 }
 
+/** A Service port the API server's service proxy forwards to. */
+type ProxyTarget = { namespace: string; service: string; port: number; scheme?: 'http' | 'https' };
+
 /** What gates can do against the cluster. */
 export interface KubeProbe {
   /** The API server URL (evidence only; never credentials). */
@@ -117,6 +120,12 @@ export interface KubeProbe {
    * with `error trying to reach service: ...` when the backend refused or reset the connection).
    */
   proxyGet(target: { namespace: string; service: string; port: number; scheme?: 'http' | 'https' }, path: string): Promise<{ status: number; body: string }>;
+  /**
+   * POST through the same service proxy (the `create` verb on `services/proxy`): sends `body` with
+   * `contentType` to an in-cluster HTTP API (the OpenTelemetry collector's OTLP/HTTP receiver) and
+   * returns any HTTP answer, as proxyGet does.
+   */
+  proxyPost(target: { namespace: string; service: string; port: number; scheme?: 'http' | 'https' }, path: string, body: string, contentType: string): Promise<{ status: number; body: string }>;
   /**
    * Runs `command` in a container (the exec subresource, no TTY, no stdin) and collects its output;
    * rejects when it has not ended within `timeoutMs`.
@@ -166,6 +175,7 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
       hint: 'redeploy phase 2 (its kubeconfig must set current-context)',
     });
   }
+  const apiServer = cluster.server;
   const user = kc.getCurrentUser();
   const tokenRequest = eksTokenRequest(user?.exec);
   type Apis = { core: CoreV1Api; custom: CustomObjectsApi; asIs: AsIsObjectApi; config: KubeConfig; exec: Exec };
@@ -244,6 +254,28 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
     },
   });
   const withKind = (kind: Kind, o: any): KubeObject => ({ ...o, kind: o?.kind ?? kind });
+
+  /** One request through the API server's service proxy; any HTTP answer is returned. */
+  async function proxy(method: 'GET' | 'POST', target: ProxyTarget, path: string, send?: { body: string; contentType: string }): Promise<{ status: number; body: string }> {
+    const { config } = await clients();
+    const name = `${target.scheme ?? 'http'}:${target.service}:${target.port}`;
+    const url = new URL(`${apiServer.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${encodeURIComponent(name)}/proxy${path.startsWith('/') ? '' : '/'}${path}`);
+    const headers: Record<string, string | number> = { accept: 'application/json, text/plain, */*' };
+    if (send) Object.assign(headers, { 'content-type': send.contentType, 'content-length': Buffer.byteLength(send.body) });
+    const opts: RequestOptions = { method, headers };
+    await config.applyToHTTPSOptions(opts);
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${target.namespace}/${target.service}${path} through the API server timed out`)));
+      req.on('error', (e) => reject(new Error(`Kubernetes API service proxy to ${target.namespace}/${name} failed: ${e.message}`)));
+      req.end(send?.body);
+    });
+  }
   return {
     server: cluster.server,
     async read(ref) {
@@ -323,23 +355,11 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         throw wrap(e, `delete ${ref.kind} ${ref.name}`);
       }
     },
-    async proxyGet(target, path) {
-      const { config } = await clients();
-      const name = `${target.scheme ?? 'http'}:${target.service}:${target.port}`;
-      const url = new URL(`${cluster.server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${encodeURIComponent(name)}/proxy${path.startsWith('/') ? '' : '/'}${path}`);
-      const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json, text/plain, */*' } };
-      await config.applyToHTTPSOptions(opts);
-      return new Promise((resolve, reject) => {
-        const req = httpsRequest(url, opts, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
-        req.setTimeout(30_000, () => req.destroy(new Error(`GET ${target.namespace}/${target.service}${path} through the API server timed out`)));
-        req.on('error', (e) => reject(new Error(`Kubernetes API service proxy to ${target.namespace}/${name} failed: ${e.message}`)));
-        req.end();
-      });
+    proxyGet(target, path) {
+      return proxy('GET', target, path);
+    },
+    proxyPost(target, path, body, contentType) {
+      return proxy('POST', target, path, { body, contentType });
     },
   };
 }
