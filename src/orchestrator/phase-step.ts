@@ -357,9 +357,11 @@ async function staticChecks(ctx: RunContext, phase: PhaseId, env: EnvConfig, res
 
 /**
  * The step's failure as a typed error, with the phase's secret values masked in the message and in
- * every cause's message and stack (--verbose prints the causes). A PlatformError keeps its code; any
- * other exception is a bug in this step (a phase's `inputs()`, records, fingerprinting), never an
- * engine failure: engines wrap their own failures, and a program's exception is `program-bug`.
+ * every cause's message and stack (--verbose prints the causes). A PlatformError keeps its code; a
+ * failure of the machine or a service the step talks to (a Node system error such as EACCES, an AWS
+ * SDK error: the record store) stays `engine-failed`; any other exception is a bug in this step (a
+ * phase's `inputs()`, records, fingerprinting), never an engine failure: engines wrap their own
+ * failures, and a program's exception is `program-bug`.
  */
 function toPlatformError(e: unknown, phase: AnyPhase, secrets: string[]): PlatformError {
   if (isPlatformError(e)) {
@@ -367,11 +369,21 @@ function toPlatformError(e: unknown, phase: AnyPhase, secrets: string[]): Platfo
     const cause = e.cause === undefined ? undefined : redactedCause(e.cause, secrets);
     return new PlatformError(e.code, redact(e.message, secrets), { hint: e.hint, value: e.value, exitCode: e.exitCode, cause });
   }
+  if (isServiceFailure(e)) {
+    return new PlatformError('engine-failed', `phase ${phase.id} (${phase.slug}) failed: ${redact(e.message, secrets)}`, { cause: redactedCause(e, secrets) });
+  }
   const message = redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e), secrets);
   return new PlatformError('internal', `phase ${phase.id} (${phase.slug}) failed on a bug (not an engine or provider failure): ${message}`, {
     hint: 'run with --verbose for the stack trace, and report it',
     cause: redactedCause(e, secrets),
   });
+}
+
+/** A Node system error (`code` and `syscall`) or an AWS SDK service error (`$metadata`). */
+function isServiceFailure(e: unknown): e is Error {
+  if (!(e instanceof Error)) return false;
+  const f = e as Error & { code?: unknown; syscall?: unknown; $metadata?: unknown };
+  return (typeof f.code === 'string' && typeof f.syscall === 'string') || (typeof f.$metadata === 'object' && f.$metadata !== null);
 }
 
 function redactedCause(e: unknown, secrets: string[], depth = 0): Error {

@@ -288,4 +288,20 @@ describe('orchestrated up: a phase whose inputs cannot be built', () => {
     assert.match(String((out.error!.cause as Error).stack), /^TypeError: env names no account\n\s+at /, 'the stack travels as the cause, for --verbose');
     assert.equal(journal.events.at(-1)!.type, 'run-finished');
   });
+
+  it('a failure of the record store (an AWS SDK error, a Node system error) stays engine-failed, not a bug', async () => {
+    for (const failure of [
+      Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      Object.assign(new Error("EACCES: permission denied, open '.platform/records/local/1.json'"), { code: 'EACCES', syscall: 'open' }),
+    ]) {
+      const records = new MemoryRecords();
+      records.write = () => Promise.reject(failure);
+      const clock = new FakeClock();
+      const ports: OrchestratorPorts = { engine: new FakeEngine(clock), records, journal: new MemoryJournal(), locker: new MemoryLocker(), host: new RecordingHost(), clock, sources: staticSources };
+      const out = await runPhases({ command: 'up', env: localEnv, registry: testPhases({ 0: [] }), selection: resolveSelection({ all: true }, [0]), parallel: 1, force: false, signal: new AbortController().signal }, ports);
+      assert.equal(out.exitCode, 1);
+      assert.equal(out.error!.code, 'engine-failed', failure.message);
+      assert.equal(out.error!.message, `phase 0 (p0) failed: ${failure.message}`);
+    }
+  });
 });
