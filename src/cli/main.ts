@@ -136,6 +136,7 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
       c.option('--force', 'run phases even when unchanged');
       c.option('-y, --yes', 'do not ask before changing anything (needed off a terminal on the real engine)');
       c.option('--outputs-file <file>', "write every phase's outputs (secrets masked) to this JSON file when the run ends");
+      c.option('--skip-promotion-check <reason>', "update even with program sources that have not succeeded in the env this one promotes from (promoteFrom); the reason goes to the journal");
       examples(c, ['platform up --all --env local', 'platform up -p 2..4 -e stg', 'platform up -p 2 -e stg --yes --outputs-file outputs.json']);
     } else {
       c.option('--expect-no-changes', 'exit 6 when anything would change (a drift check for CI)');

@@ -324,6 +324,7 @@ export async function buildPorts(session: Session, host: Host): Promise<Orchestr
     cost: costOfChange,
     organization: await organizationPorts(session),
     envs: sharingEnvs(session),
+    promotion: await (await import('./promotion-port.js')).promotionPort(session),
   };
 }
 

@@ -9,6 +9,7 @@
  * - resilience.backup.coldStorageAfterDays leaves at least 90 days in cold storage before
  *   backupRetentionDays deletes the recovery point (AWS Backup's minimum; it rejects the plan);
  * - resilience.drCluster.nodes: min <= desired <= max;
+ * - `promoteFrom` names another env (an env cannot be its own evidence);
  * - the `local` env uses the simulate engine and a file:// backend inside `.platform/`.
  * Engine `pulumi` works with a file:// or an s3:// backend; that is not restricted here.
  */
@@ -43,6 +44,10 @@ export function crossFieldProblems(env: EnvConfig, fileEnvName: string): ConfigP
   const out: ConfigProblem[] = [];
   if (env.name !== fileEnvName) {
     out.push({ path: ['name'], value: env.name, text: `name: expected "${fileEnvName}" (the file name), got "${env.name}"` });
+  }
+
+  if (env.promoteFrom === env.name) {
+    out.push({ path: ['promoteFrom'], value: env.promoteFrom, text: `promoteFrom: "${env.promoteFrom}" is this env itself; name the env whose successes it takes (prod: stg), or remove it` });
   }
 
   const n = env.cluster.systemNodes;

@@ -115,6 +115,12 @@ export const EnvConfigSchema = z.strictObject({
   }),
   engine: z.enum(['simulate', 'pulumi']),
   /**
+   * The env whose successes this env takes (prod: `promoteFrom: stg`): `up` updates a phase here only
+   * with program sources that have succeeded, with their gates, in that env; `--skip-promotion-check
+   * "<reason>"` overrides, and the reason goes to the journal (docs/team-mode.md).
+   */
+  promoteFrom: EnvNameSchema.optional(),
+  /**
    * Check the caller's AWS account against accountId before every mutating real-engine operation
    * (default true). Only an env whose account ids are not real (local) turns it off.
    */

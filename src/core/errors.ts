@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'config-missing'
   | 'no-program'
   | 'dependency-check'
+  | 'promotion-check'
   | 'cycle'
   | 'locked'
   | 'recovery-needed'
@@ -57,6 +58,7 @@ const exitFor: Record<ErrorCode, ExitCode> = {
   'config-missing': ExitCode.Usage,
   'no-program': ExitCode.Usage,
   'dependency-check': ExitCode.DependencyCheck,
+  'promotion-check': ExitCode.DependencyCheck,
   cycle: ExitCode.Usage,
   locked: ExitCode.Locked,
   'recovery-needed': ExitCode.RecoveryNeeded,

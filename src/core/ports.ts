@@ -154,6 +154,11 @@ export interface PhaseRecord {
   status: 'succeeded' | 'failed' | 'in-progress' | 'cancelled' | 'destroyed';
   /** Fingerprint of program sources + env config + consumed upstream outputs, at the last up. */
   fingerprint?: string;
+  /**
+   * Hash of the phase's program sources alone (its folder and programs/shared, not the env values) at
+   * the last up: the promotion evidence another env reads (docs/team-mode.md).
+   */
+  sources?: string;
   /** The gates' results and the fingerprint they verified. */
   gates?: { fingerprint: string; results: GateResult[]; at: string };
   /** Fingerprints of the upstream outputs this phase consumed (id -> outputs hash). */

@@ -150,6 +150,9 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
 
   if (upLike && !req.force && previous?.status === 'succeeded' && previous.fingerprint === fp) {
     const skip = await unchanged(ctx, req, previous, engine, ref, env);
+    // The fingerprint binds the sources: these are what the stack runs. A record from before source
+    // hashes were kept gets its hash now, so it can serve as promotion evidence (promotion.ts).
+    if (skip && req.command === 'up' && previous.sources !== sourceHash) await records.write({ ...previous, sources: sourceHash });
     if (skip) return { ...skip, cause: 'unchanged', reason: `unchanged since ${previous.finishedAt ?? previous.startedAt} (fingerprint ${fp}); --force runs it anyway` };
   }
   if (!haveInputs) {
@@ -170,6 +173,7 @@ async function step(ctx: RunContext, req: StepRequest): Promise<StepResult> {
     status: 'in-progress',
     startedAt: new Date(started).toISOString(),
     runId: req.runId,
+    sources: sourceHash,
   };
   ctx.status(phase.id, 'running');
   if (req.command === 'up') await records.write({ ...base, fingerprint: previous?.fingerprint, gates: previous?.gates });

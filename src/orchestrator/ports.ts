@@ -7,6 +7,7 @@ import type { GateResult } from '../core/gate.js';
 import type { CostChange, PlatformEvent } from '../core/events.js';
 import type { Clock, Engine, Host, Journal, Locker, PlannedResource, RecordStore, SourceHasher } from '../core/ports.js';
 import type { EnvPorts, OrganizationPorts } from './scope.js';
+import type { PromotionPort } from './promotion.js';
 
 export interface GateRunOptions {
   env: EnvConfig;
@@ -46,6 +47,8 @@ export interface OrchestratorPorts {
   cost?: CostRunner;
   /** The organization's stacks (organization-scoped phases); absent when no organization is configured. */
   organization?: OrganizationPorts;
+  /** The env this env promotes from (its file's `promoteFrom`): where `up` reads promotion evidence. */
+  promotion?: PromotionPort;
   /** Every env sharing the organization, for `destroy` of an organization-scoped phase. */
   envs?: () => Promise<EnvPorts[]>;
 }

@@ -11,7 +11,7 @@
  */
 import { ExitCode, PlatformError, isPlatformError } from '../core/errors.js';
 import { PhaseDag } from '../core/dag.js';
-import { hasProgram, type AnyPhase, type PhaseId } from '../core/phase.js';
+import { hasProgram, phaseScope, type AnyPhase, type PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
 import type { ConfirmRequest, LockHandle, OutputMap, StackState } from '../core/ports.js';
 import { emptyCounts, type ChangeCounts, type PhaseStatus, type PlatformEvent, type StatusCause } from '../core/events.js';
@@ -20,6 +20,7 @@ import { WorkGraph, type WorkState } from '../core/work-graph.js';
 import { RunContext, engineFlag, type RunOutcome } from './context.js';
 import { targetOf } from './scope.js';
 import { checkDependencies } from './dependency-check.js';
+import { checkPromotion } from './promotion.js';
 import { runStep, type StepResult } from './phase-step.js';
 import type { OrchestratorPorts } from './ports.js';
 
@@ -38,6 +39,8 @@ export interface RunRequest {
   approval?: { yes: boolean; interactive: boolean };
   /** Exit 6 (changes-pending) when anything would change (a drift check). */
   expectNoChanges?: boolean;
+  /** `up --skip-promotion-check <reason>`: the promotion check is not made; the reason is journalled. */
+  skipPromotionCheck?: string;
 }
 
 /**
@@ -188,6 +191,11 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
   const { run, missing, needs } = planSelection(req.registry, req.selection);
   const dag = new PhaseDag(req.registry);
   const byId = new Map(req.registry.map((p) => [p.id, p] as const));
+  // Promotion (an env whose file names promoteFrom): refused before the run starts, so nothing is
+  // locked, journalled, previewed or changed (promotion.ts).
+  if (req.command === 'up' && ports.promotion && req.skipPromotionCheck === undefined && run.length > 0) {
+    await checkPromotion(req.env.name, run, ports.promotion, { own: ports.records, sources: ports.sources, simulated: ports.engine.kind === 'simulate' });
+  }
   ctx.emit({
     type: 'run-started',
     runId: ports.journal.runId,
@@ -232,6 +240,13 @@ export async function runPhases(req: RunRequest, ports: OrchestratorPorts): Prom
       }),
       'confirmation-required',
     );
+  }
+
+  // The reason a promotion check was skipped goes to the journal, for every phase it let through.
+  if (req.command === 'up' && ports.promotion && req.skipPromotionCheck !== undefined) {
+    for (const p of run.filter((x) => phaseScope(x) === 'env')) {
+      ctx.emit({ type: 'diagnostic', phase: p.id, severity: 'warning', message: `promotion check from ${ports.promotion.from} skipped: ${req.skipPromotionCheck}`, at: ctx.at() });
+    }
   }
 
   let upstream: Map<PhaseId, OutputMap>;

@@ -1,6 +1,7 @@
 /**
  * `status`: for every phase of an env, whether it is deployed, fresh or stale (its fingerprint now
- * against the one it was deployed with, and why it moved), its gates, and its last run. Read-only:
+ * against the one it was deployed with, and why it moved), its gates, its last run, what the last
+ * drift check found, and (an env with promoteFrom) whether its sources now are promotable. Read-only:
  * it never calls a mutating engine operation.
  */
 import { fingerprint } from '../core/fingerprint.js';
@@ -11,6 +12,7 @@ import type { OutputMap, PhaseRecord } from '../core/ports.js';
 import { plainOutputs } from '../core/secrets.js';
 import type { OrchestratorPorts } from './ports.js';
 import { targetOf } from './scope.js';
+import { promotable } from './promotion.js';
 
 export interface PhaseStatusRow {
   phase: PhaseId;
@@ -27,12 +29,19 @@ export interface PhaseStatusRow {
   gateDetail?: string;
   pendingOperations: number;
   lastRun?: { runId: string; at: string; engine: string };
+  /**
+   * Envs whose file names promoteFrom: whether `up` may update this phase with its program sources as
+   * they are now (promotion.ts); `already`: this env runs them already.
+   */
+  promotion?: { from: string; promotable: boolean; already?: boolean; why?: string };
+  /** What the last `platform drift` found (resources changed outside the CLI), if it ran. */
+  drift?: { at: string; resources: number };
 }
 
 export async function phaseStatuses(
   env: EnvConfig,
   registry: readonly AnyPhase[],
-  ports: Pick<OrchestratorPorts, 'engine' | 'records' | 'sources' | 'organization'>,
+  ports: Pick<OrchestratorPorts, 'engine' | 'records' | 'sources' | 'organization' | 'promotion'>,
 ): Promise<PhaseStatusRow[]> {
   const rows: PhaseStatusRow[] = [];
   const outputsById = new Map<PhaseId, OutputMap>();
@@ -67,6 +76,11 @@ export async function phaseStatuses(
     else if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, registry, phase, rec, outputsById, ports));
     if (rec?.gates) Object.assign(row, gateSummary(rec));
     else if (deployed) row.gates = 'not-run';
+    if (rec?.drift && deployed) row.drift = { at: rec.drift.at, resources: rec.drift.resources.length };
+    if (ports.promotion && t.scope === 'env' && hasProgram(phase)) {
+      const p = await promotable(env.name, phase, ports.promotion, { own: ports.records, sources: ports.sources, simulated: ports.engine.kind === 'simulate' });
+      row.promotion = p.ok ? { from: ports.promotion.from, promotable: true, ...(p.already ? { already: true } : {}) } : { from: ports.promotion.from, promotable: false, why: p.why };
+    }
     rows.push(row);
   }
   return rows;

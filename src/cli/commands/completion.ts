@@ -8,7 +8,7 @@ import { report } from '../report.js';
 
 const COMMANDS: Record<string, string[]> = {
   phases: [],
-  up: ['--env', '-e', '--phase', '-p', '--from', '--all', '--parallel', '--diff', '--force', '--yes', '-y', '--outputs-file'],
+  up: ['--env', '-e', '--phase', '-p', '--from', '--all', '--parallel', '--diff', '--force', '--yes', '-y', '--outputs-file', '--skip-promotion-check'],
   preview: ['--env', '-e', '--phase', '-p', '--from', '--all', '--parallel', '--diff', '--expect-no-changes'],
   destroy: ['--env', '-e', '--phase', '-p', '--from', '--all', '--cascade', '--yes', '-y', '--parallel'],
   verify: ['--env', '-e', '--phase', '-p', '--from', '--all'],

@@ -5,6 +5,7 @@ import { createRecordStore, openSession, organizationPorts, outputMode } from '.
 import { DirSourceHasher } from '../../state/source-hasher.js';
 import { join } from 'node:path';
 import { report } from '../report.js';
+import { promotionPort } from '../promotion-port.js';
 
 export default async function status(opts: { env: string }, globals: GlobalOptions): Promise<number> {
   try {
@@ -14,6 +15,7 @@ export default async function status(opts: { env: string }, globals: GlobalOptio
       records: await createRecordStore(session),
       sources: new DirSourceHasher(join(session.repoRoot, 'programs')),
       organization: await organizationPorts(session),
+      promotion: await promotionPort(session),
     });
     if (outputMode(globals) === 'json') {
       for (const r of rows) process.stdout.write(JSON.stringify({ type: 'phase', ...r }) + '\n');
@@ -30,6 +32,8 @@ export default async function status(opts: { env: string }, globals: GlobalOptio
       if (r.freshness !== 'n/a') parts.push(r.staleBecause ? `${r.freshness}: ${r.staleBecause}` : r.freshness);
       if (r.gates !== 'n/a') parts.push(`gates ${r.gates}${r.gateDetail ? ` (${r.gateDetail})` : ''}`);
       if (r.pendingOperations) parts.push(`${r.pendingOperations} pending operation(s): platform repair --phase ${r.phase} --env ${session.env.name}`);
+      if (r.drift) parts.push(r.drift.resources ? `drift: ${r.drift.resources} resource(s) changed outside the CLI (at ${r.drift.at})` : `no drift (at ${r.drift.at})`);
+      if (r.promotion) parts.push(r.promotion.already ? `runs these sources already` : r.promotion.promotable ? `promotable from ${r.promotion.from}` : `not promotable: ${r.promotion.why}`);
       if (r.lastRun) parts.push(`last run ${r.lastRun.at} (${r.lastRun.engine})`);
       return parts.join(' · ');
     });

@@ -13,6 +13,19 @@ export interface UpOptions extends SelectionOptions {
   diff?: boolean;
   expectNoChanges?: boolean;
   outputsFile?: string;
+  skipPromotionCheck?: string;
+}
+
+/** `--skip-promotion-check <reason>`: the reason is required (it goes to the journal). */
+export function parseSkipReason(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '') {
+    throw new PlatformError('usage', `invalid --skip-promotion-check '${raw}': give the reason the promotion check is skipped`, {
+      value: raw,
+      hint: 'e.g. --skip-promotion-check "hotfix INC-123 approved by the on-call lead" (it goes to the journal)',
+    });
+  }
+  return raw.trim();
 }
 
 export function parseParallel(raw: string): number {
@@ -32,12 +45,19 @@ export function needsApproval(session: Pick<Session, 'engine'>, command: string)
 
 export default async function up(opts: UpOptions, globals: GlobalOptions, name: string): Promise<number> {
   let parallel = 1;
+  let skipPromotionCheck: string | undefined;
   let outputsFile: ((session: Session) => Promise<void>) | undefined;
   const command = name === 'preview' ? 'preview' : 'up';
   return runCommand(
     globals,
     opts.env,
     async (session, ports, signal) => {
+      if (skipPromotionCheck !== undefined && !session.env.promoteFrom) {
+        throw new PlatformError('usage', `--skip-promotion-check given, but env ${session.env.name} promotes from no env (its file names no promoteFrom)`, {
+          value: session.env.name,
+          hint: 'leave the option out: only an env whose file names promoteFrom (prod: stg) has a promotion check',
+        });
+      }
       const approve = needsApproval(session, command);
       const outcome = await runPhases(
         {
@@ -50,6 +70,7 @@ export default async function up(opts: UpOptions, globals: GlobalOptions, name: 
           signal,
           ...(approve ? { approval: { yes: Boolean(opts.yes), interactive: interactive() && outputMode(globals) !== 'json' } } : {}),
           ...(opts.expectNoChanges ? { expectNoChanges: true } : {}),
+          ...(skipPromotionCheck !== undefined ? { skipPromotionCheck } : {}),
         },
         ports,
       );
@@ -58,6 +79,7 @@ export default async function up(opts: UpOptions, globals: GlobalOptions, name: 
     },
     async () => {
       parallel = parseParallel(opts.parallel);
+      skipPromotionCheck = parseSkipReason(opts.skipPromotionCheck);
       if (opts.outputsFile !== undefined) {
         const { prepareOutputsFile } = await import('../outputs-file.js');
         outputsFile = await prepareOutputsFile(opts.outputsFile);
