@@ -10,7 +10,7 @@ import { helmRenderer } from './charts/render.js';
 import { runChecks } from './runner.js';
 import type { CheckResult } from './types.js';
 
-export { runChecks, type RunChecksOptions } from './runner.js';
+export { platformObjects, runChecks, type RunChecksOptions } from './runner.js';
 export { allRules } from './rules/index.js';
 export { renderPlain, renderJson, verdict, assertChecksAllowUp, findingLine, suppressionLine, summaryLine, chartLine, type Verdict } from './report.js';
 export { helmRenderer, type ChartRenderer } from './charts/render.js';

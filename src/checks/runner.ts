@@ -15,7 +15,7 @@ import { applySuppressions } from './suppressions.js';
 import { expandCharts } from './charts/expand.js';
 import type { ChartRenderer } from './charts/render.js';
 import { valuesKeyFor } from './charts/values-map.js';
-import type { CheckResource, CheckResult, Finding, Rule, RuleContext } from './types.js';
+import type { CheckResource, CheckResult, Finding, RenderedChart, Rule, RuleContext } from './types.js';
 
 export interface RunChecksOptions {
   env: EnvConfig;
@@ -41,12 +41,21 @@ export function appliesTo(types: readonly string[], type: string): boolean {
   return types.some((t) => (t.endsWith('*') ? type.startsWith(t.slice(0, -1)) : t === type));
 }
 
+/**
+ * Everything the rules judge: the planned resources, ConfigGroup manifests expanded, and (with a
+ * renderer) every Helm release's rendered objects, each carrying the release it came from. The
+ * checkov suite (test/checkov) scans exactly these objects.
+ */
+export async function platformObjects(planned: readonly PlannedResource[], charts?: ChartRenderer): Promise<{ resources: CheckResource[]; charts: RenderedChart[] }> {
+  const expanded = expandManifests(planned.map(toCheckResource)).resources;
+  return charts ? expandCharts(expanded, charts) : { resources: expanded, charts: [] };
+}
+
 export async function runChecks(planned: readonly PlannedResource[], opts: RunChecksOptions): Promise<CheckResult> {
   const clock = opts.clock ?? (() => performance.now());
   const started = clock();
   const rules = opts.rules ?? allRules;
-  const expanded = expandManifests(planned.map(toCheckResource)).resources;
-  const { resources, charts } = opts.charts ? await expandCharts(expanded, opts.charts) : { resources: expanded, charts: [] };
+  const { resources, charts } = await platformObjects(planned, opts.charts);
   const manifests = resources.filter((r) => isManifestType(r.type));
   await loadModels(manifests.map((r) => manifestOf(r)));
   const ctx: RuleContext = { now: opts.now, regions: opts.env.regions };

@@ -89,6 +89,9 @@ export function metricsServerValues(): Record<string, unknown> {
     replicas: 2,
     podDisruptionBudget: { enabled: true, minAvailable: 1 },
     resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } },
+    // The pod level too (the chart's default is empty): non-root and RuntimeDefault seccomp for every
+    // container the pod may get, not only the one `securityContext` covers (checkov CKV_K8S_29).
+    podSecurityContext: restrictedPodSecurityContext,
     securityContext: restrictedContainerSecurityContext,
     tolerations: [criticalAddonsToleration],
   };
