@@ -12,9 +12,24 @@
  *   (`global.networkPolicy`: webhook 15017 and xDS 15010-15012 in; the gateway's status, metrics and
  *   service ports in). ExternalDNS's chart has none: `external-dns-metrics` lets its metrics and
  *   health port (7979, `http`) in.
+ * - the namespaces whose controllers get AWS credentials through EKS Pod Identity (cert-manager,
+ *   external-dns, external-secrets) get `allow-pod-identity-agent`: egress to the agent on the node's
+ *   link-local 169.254.170.23 (IPv6 fd00:ec2::23) port 80 (EKS user guide, pod-id-considerations).
+ *   Without it a default-deny namespace cannot fetch credentials: policy engines enforce egress to
+ *   that host-network address like any other (cilium/cilium#34387; aws-network-policy-agent#120 for
+ *   the metadata address);
+ * - External Secrets (chart 2.10.0; ports read from the chart's values.yaml and templates at
+ *   helm-chart-2.9.0, the newest stored, whose own optional policies list the same ports):
+ *   `external-secrets-webhook` lets the API server reach the webhook on 10250 (the control plane's
+ *   ENIs have no fixed address, hence no `from`) and the kubelet its health port 8081;
+ *   `external-secrets-probes-and-metrics` lets the kubelet reach the controller's (8082) and
+ *   cert-controller's (8081) health ports, and the monitoring namespace scrape 8080 on all three.
+ *   Pods are selected by the chart's selector labels (`app.kubernetes.io/name` external-secrets,
+ *   external-secrets-webhook, external-secrets-cert-controller). Its chart cannot be rendered here, so
+ *   these are plain objects rather than the chart's `networkPolicy` values.
  * The istio-cni node agent is not covered: it runs in the host network, where policies do not apply.
- * Not yet here: external-secrets, monitoring and loki, whose charts cannot be rendered offline (no
- * reachable source), so their pods' labels and ports cannot be checked against a policy.
+ * Not yet here: monitoring and loki, whose charts cannot be rendered offline either; their policies
+ * need every scrape target's port, written from the charts' sources.
  */
 import { NAMESPACES } from './addons.js';
 
@@ -23,8 +38,24 @@ type Obj = Record<string, unknown>;
 export const DEFAULT_DENY = 'default-deny';
 export const ALLOW_DNS_HTTPS = 'allow-dns-and-https';
 
+export const ALLOW_POD_IDENTITY = 'allow-pod-identity-agent';
+
 /** The namespaces this file guards. */
-export const GUARDED_NAMESPACES = [NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.istioSystem, NAMESPACES.istioIngress] as const;
+export const GUARDED_NAMESPACES = [NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.externalSecrets, NAMESPACES.istioSystem, NAMESPACES.istioIngress] as const;
+
+/** Namespaces whose controllers use EKS Pod Identity (roles.ts `serviceAccounts`) among the guarded ones. */
+export const POD_IDENTITY_NAMESPACES = [NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.externalSecrets] as const;
+
+/** The EKS Pod Identity agent's link-local addresses and port (EKS user guide, pod-id-considerations). */
+export const POD_IDENTITY_AGENT = { ipv4: '169.254.170.23/32', ipv6: 'fd00:ec2::23/128', port: 80 } as const;
+
+/** External Secrets' ports and pod labels (chart values.yaml / _helpers.tpl, helm-chart-2.9.0). */
+export const EXTERNAL_SECRETS = {
+  controller: { name: 'external-secrets', health: 8082 },
+  webhook: { name: 'external-secrets-webhook', health: 8081, webhook: 10250 },
+  certController: { name: 'external-secrets-cert-controller', health: 8081 },
+  metrics: 8080,
+} as const;
 
 const policy = (namespace: string, name: string, spec: Obj): Obj => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -51,6 +82,31 @@ export function platformNetworkPolicies(): Obj[] {
       }),
     );
   }
+  for (const ns of POD_IDENTITY_NAMESPACES) {
+    out.push(
+      policy(ns, ALLOW_POD_IDENTITY, {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.ipv4 } }, { ipBlock: { cidr: POD_IDENTITY_AGENT.ipv6 } }], ports: [{ port: POD_IDENTITY_AGENT.port, protocol: 'TCP' }] }],
+      }),
+    );
+  }
+  const eso = EXTERNAL_SECRETS;
+  const byName = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': name } });
+  const tcp = (port: number) => ({ port, protocol: 'TCP' });
+  const fromMonitoring = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NAMESPACES.monitoring } } }];
+  out.push(
+    policy(NAMESPACES.externalSecrets, 'external-secrets-webhook', {
+      podSelector: byName(eso.webhook.name),
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [tcp(eso.webhook.webhook), tcp(eso.webhook.health)] }, { from: fromMonitoring, ports: [tcp(eso.metrics)] }],
+    }),
+    policy(NAMESPACES.externalSecrets, 'external-secrets-probes-and-metrics', {
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: [eso.controller.name, eso.certController.name] }] },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [tcp(eso.controller.health), tcp(eso.certController.health)] }, { from: fromMonitoring, ports: [tcp(eso.metrics)] }],
+    }),
+  );
   out.push(
     policy(NAMESPACES.externalDns, 'external-dns-metrics', {
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'external-dns' } },

@@ -70,7 +70,7 @@ export async function program(inputs: Phase2Inputs): Promise<Record<string, unkn
   installExternalDns(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.externalDns, ...netpols, istio.base, ...identity('externalDns')] });
   const eso = installExternalSecrets(inputs, {
     provider: k8sProvider,
-    dependsOn: [...capacity, ns.externalSecrets, ...identity('externalSecrets')],
+    dependsOn: [...capacity, ns.externalSecrets, ...netpols, ...identity('externalSecrets')],
   });
   installMonitoring({ provider: k8sProvider, dependsOn: [...capacity, ns.monitoring, storage.storageClass] });
   installLogging(inputs, { provider: k8sProvider, dependsOn: [...capacity, ns.loki, storage.storageClass, ...identity('loki')] });

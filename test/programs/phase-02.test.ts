@@ -291,6 +291,37 @@ for (const env of [devEnv, prodEnv]) {
       assert.equal(serviceAccounts.ebsCsi.serviceAccount, 'ebs-csi-controller-sa');
     });
 
+    it('a default-deny namespace whose controller uses Pod Identity can still reach the agent (169.254.170.23:80)', () => {
+      const policies = byType(r.ev, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((p) => p.inputs as any);
+      const denied = new Set(policies.filter((p) => p.metadata.name === 'default-deny').map((p) => p.metadata.namespace as string));
+      const reachesAgent = (ns: string) =>
+        policies.some(
+          (p) =>
+            p.metadata.namespace === ns &&
+            Object.keys(p.spec.podSelector).length === 0 &&
+            (p.spec.egress ?? []).some((e: any) => e.to?.some((t: any) => t.ipBlock?.cidr === '169.254.170.23/32') && e.ports?.some((x: any) => x.port === 80 && x.protocol === 'TCP')),
+        );
+      const identityNamespaces = byType(r.ev, 'aws:eks/podIdentityAssociation:PodIdentityAssociation').map((a) => a.inputs.namespace as string);
+      const guarded = identityNamespaces.filter((ns) => denied.has(ns));
+      assert.deepEqual([...new Set(guarded)].sort(), ['cert-manager', 'external-dns', 'external-secrets']);
+      for (const ns of guarded) assert.ok(reachesAgent(ns), `${ns}: default-deny without egress to the Pod Identity agent`);
+    });
+
+    it("guards External Secrets' namespace and lets the API server reach its webhook (10250) and the kubelet its health ports", () => {
+      const policies = byType(r.ev, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((p) => p.inputs as any).filter((p) => p.metadata.namespace === 'external-secrets');
+      assert.deepEqual(policies.map((p) => p.metadata.name).sort(), ['allow-dns-and-https', 'allow-pod-identity-agent', 'default-deny', 'external-secrets-probes-and-metrics', 'external-secrets-webhook']);
+      const webhook = policies.find((p) => p.metadata.name === 'external-secrets-webhook')!;
+      // The chart's webhook pods (_helpers.tpl selectorLabels) on the chart's webhook port, from anywhere (the control plane's ENIs).
+      assert.deepEqual(webhook.spec.podSelector, { matchLabels: { 'app.kubernetes.io/name': 'external-secrets-webhook' } });
+      const open = webhook.spec.ingress.find((i: any) => !i.from);
+      assert.deepEqual(open.ports.map((p: any) => p.port).sort(), [10250, 8081]);
+      // Metrics (8080) only from the monitoring namespace.
+      for (const p of policies.filter((x) => x.metadata.name.startsWith('external-secrets-'))) {
+        const metrics = p.spec.ingress.find((i: any) => i.ports.some((x: any) => x.port === 8080));
+        assert.deepEqual(metrics.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], p.metadata.name);
+      }
+    });
+
     it('sets replicas, PDBs and restricted security contexts on the controllers', () => {
       const cm = values(release(r.ev, 'cert-manager'));
       assert.equal(cm.replicaCount, 2);
