@@ -27,9 +27,26 @@
  *   Pods are selected by the chart's selector labels (`app.kubernetes.io/name` external-secrets,
  *   external-secrets-webhook, external-secrets-cert-controller). Its chart cannot be rendered here, so
  *   these are plain objects rather than the chart's `networkPolicy` values.
- * The istio-cni node agent is not covered: it runs in the host network, where policies do not apply.
- * Not yet here: monitoring and loki, whose charts cannot be rendered offline either; their policies
- * need every scrape target's port, written from the charts' sources.
+ * - monitoring (kube-prometheus-stack 88.5.3, phase 8's prometheus-adapter 5.3.0) and loki (loki
+ *   12.0.0 SimpleScalable, alloy 1.8.1), whose charts cannot be rendered here either, get the same
+ *   default deny and DNS/HTTPS egress, plus `allow-within-namespace` (ingress from and egress to the
+ *   namespace's own pods, any port: Grafana -> Prometheus 9090, Prometheus -> Alertmanager 9093,
+ *   Alertmanager's mesh 9094, the reloaders 8080, kube-state-metrics 8080; Loki's http 3100, grpc 9095,
+ *   memberlist 7946, gateway 8080 and memcached 11211 + exporter 9150, Alloy -> gateway), and:
+ *   - `prometheus-scrape`: Prometheus (`app.kubernetes.io/name: prometheus`, the operator's pod label)
+ *     may reach any address on any port: its targets are pods in every namespace and the nodes
+ *     (kubelet 10250, node-exporter 9100);
+ *   - `apiserver-to-webhooks`: the API server reaches the operator's admission webhook (10250,
+ *     `prometheusOperator.tls.internalPort`; `app.kubernetes.io/name: kube-prometheus-stack-prometheus-operator`) and the
+ *     adapter's aggregated metrics API (6443, `listenPort`; `app.kubernetes.io/name: prometheus-adapter`);
+ *   - `grafana-to-loki`: Grafana (`app.kubernetes.io/name: grafana`) reaches the Loki gateway (8080);
+ *   - in loki, `from-monitoring`: Grafana's queries to the gateway (8080) and Prometheus' scrapes
+ *     (3100 on every Loki component, 4040 the gateway's exporter, 9150 memcached's, 12345 Alloy);
+ *   - loki also reaches the Pod Identity agent (its S3 role).
+ *   Ports and labels from the charts' values.yaml and templates at those tags
+ *   (prometheus-community/helm-charts, grafana-community/helm-charts) and prometheus-operator's pod labels.
+ * The istio-cni node agent and node-exporter are not covered: they run in the host network, where
+ * policies do not apply.
  */
 import { NAMESPACES } from './addons.js';
 
@@ -41,10 +58,12 @@ export const ALLOW_DNS_HTTPS = 'allow-dns-and-https';
 export const ALLOW_POD_IDENTITY = 'allow-pod-identity-agent';
 
 /** The namespaces this file guards. */
-export const GUARDED_NAMESPACES = [NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.externalSecrets, NAMESPACES.istioSystem, NAMESPACES.istioIngress] as const;
+export const GUARDED_NAMESPACES = [
+  NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.externalSecrets, NAMESPACES.istioSystem, NAMESPACES.istioIngress, NAMESPACES.monitoring, NAMESPACES.loki,
+] as const;
 
 /** Namespaces whose controllers use EKS Pod Identity (roles.ts `serviceAccounts`) among the guarded ones. */
-export const POD_IDENTITY_NAMESPACES = [NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.externalSecrets] as const;
+export const POD_IDENTITY_NAMESPACES = [NAMESPACES.certManager, NAMESPACES.externalDns, NAMESPACES.externalSecrets, NAMESPACES.loki] as const;
 
 /** The EKS Pod Identity agent's link-local addresses and port (EKS user guide, pod-id-considerations). */
 export const POD_IDENTITY_AGENT = { ipv4: '169.254.170.23/32', ipv6: 'fd00:ec2::23/128', port: 80 } as const;
@@ -55,6 +74,17 @@ export const EXTERNAL_SECRETS = {
   webhook: { name: 'external-secrets-webhook', health: 8081, webhook: 10250 },
   certController: { name: 'external-secrets-cert-controller', health: 8081 },
   metrics: 8080,
+} as const;
+
+/** Ports of the monitoring and logging charts (kube-prometheus-stack 88.5.3, prometheus-adapter 5.3.0, loki 12.0.0, alloy 1.8.1). */
+export const OBSERVABILITY_PORTS = {
+  operatorWebhook: 10250,
+  adapterApi: 6443,
+  lokiHttp: 3100,
+  lokiGateway: 8080,
+  lokiGatewayExporter: 4040,
+  memcachedExporter: 9150,
+  alloyHttp: 12345,
 } as const;
 
 const policy = (namespace: string, name: string, spec: Obj): Obj => ({
@@ -105,6 +135,40 @@ export function platformNetworkPolicies(): Obj[] {
       podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: [eso.controller.name, eso.certController.name] }] },
       policyTypes: ['Ingress'],
       ingress: [{ ports: [tcp(eso.controller.health), tcp(eso.certController.health)] }, { from: fromMonitoring, ports: [tcp(eso.metrics)] }],
+    }),
+  );
+  const nsSelector = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+  const ports = OBSERVABILITY_PORTS;
+  for (const ns of [NAMESPACES.monitoring, NAMESPACES.loki]) {
+    out.push(
+      policy(ns, 'allow-within-namespace', {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      }),
+    );
+  }
+  out.push(
+    policy(NAMESPACES.monitoring, 'prometheus-scrape', {
+      podSelector: byName('prometheus'),
+      policyTypes: ['Egress'],
+      egress: [{}],
+    }),
+    policy(NAMESPACES.monitoring, 'apiserver-to-webhooks', {
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['kube-prometheus-stack-prometheus-operator', 'prometheus-adapter'] }] },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [tcp(ports.operatorWebhook), tcp(ports.adapterApi)] }],
+    }),
+    policy(NAMESPACES.monitoring, 'grafana-to-loki', {
+      podSelector: byName('grafana'),
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ...nsSelector(NAMESPACES.loki), podSelector: { matchLabels: { 'app.kubernetes.io/component': 'gateway' } } }], ports: [tcp(ports.lokiGateway)] }],
+    }),
+    policy(NAMESPACES.loki, 'from-monitoring', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [nsSelector(NAMESPACES.monitoring)], ports: [tcp(ports.lokiGateway), tcp(ports.lokiHttp), tcp(ports.lokiGatewayExporter), tcp(ports.memcachedExporter), tcp(ports.alloyHttp)] }],
     }),
   );
   out.push(

@@ -17,6 +17,7 @@ import { serviceAccounts } from '../../programs/02-cluster/roles.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
 import { byType, customResources, one, release, releases, runPhase2, values, type Run } from './phase-02-run.js';
+import { allowed, type Endpoint, type Policy } from './network-flows.js';
 
 const devEnv = shippedEnv('dev');
 const prodEnv = shippedEnv('prod');
@@ -303,23 +304,66 @@ for (const env of [devEnv, prodEnv]) {
         );
       const identityNamespaces = byType(r.ev, 'aws:eks/podIdentityAssociation:PodIdentityAssociation').map((a) => a.inputs.namespace as string);
       const guarded = identityNamespaces.filter((ns) => denied.has(ns));
-      assert.deepEqual([...new Set(guarded)].sort(), ['cert-manager', 'external-dns', 'external-secrets']);
+      assert.deepEqual([...new Set(guarded)].sort(), ['cert-manager', 'external-dns', 'external-secrets', 'loki']);
       for (const ns of guarded) assert.ok(reachesAgent(ns), `${ns}: default-deny without egress to the Pod Identity agent`);
     });
 
-    it("guards External Secrets' namespace and lets the API server reach its webhook (10250) and the kubelet its health ports", () => {
-      const policies = byType(r.ev, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((p) => p.inputs as any).filter((p) => p.metadata.namespace === 'external-secrets');
-      assert.deepEqual(policies.map((p) => p.metadata.name).sort(), ['allow-dns-and-https', 'allow-pod-identity-agent', 'default-deny', 'external-secrets-probes-and-metrics', 'external-secrets-webhook']);
-      const webhook = policies.find((p) => p.metadata.name === 'external-secrets-webhook')!;
-      // The chart's webhook pods (_helpers.tpl selectorLabels) on the chart's webhook port, from anywhere (the control plane's ENIs).
-      assert.deepEqual(webhook.spec.podSelector, { matchLabels: { 'app.kubernetes.io/name': 'external-secrets-webhook' } });
-      const open = webhook.spec.ingress.find((i: any) => !i.from);
-      assert.deepEqual(open.ports.map((p: any) => p.port).sort(), [10250, 8081]);
-      // Metrics (8080) only from the monitoring namespace.
-      for (const p of policies.filter((x) => x.metadata.name.startsWith('external-secrets-'))) {
-        const metrics = p.spec.ingress.find((i: any) => i.ports.some((x: any) => x.port === 8080));
-        assert.deepEqual(metrics.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], p.metadata.name);
-      }
+    it('lets through the flows the controllers of the guarded namespaces need, and nothing broader', () => {
+      const policies = byType(r.ev, 'kubernetes:networking.k8s.io/v1:NetworkPolicy').map((p) => p.inputs as unknown as Policy);
+      const pod = (ns: string, labels: Record<string, string>): Endpoint => ({ ns, labels });
+      // Pod labels as the charts set them (network-policies.ts names the chart sources).
+      const eso = pod('external-secrets', { 'app.kubernetes.io/name': 'external-secrets' });
+      const esoWebhook = pod('external-secrets', { 'app.kubernetes.io/name': 'external-secrets-webhook' });
+      const prometheus = pod('monitoring', { 'app.kubernetes.io/name': 'prometheus', prometheus: 'kube-prometheus-stack-prometheus' });
+      const grafana = pod('monitoring', { 'app.kubernetes.io/name': 'grafana' });
+      const alertmanager = pod('monitoring', { 'app.kubernetes.io/name': 'alertmanager' });
+      const operator = pod('monitoring', { app: 'kube-prometheus-stack-operator', 'app.kubernetes.io/name': 'kube-prometheus-stack-prometheus-operator' });
+      const adapter = pod('monitoring', { 'app.kubernetes.io/name': 'prometheus-adapter' });
+      const gateway = pod('loki', { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/component': 'gateway' });
+      const lokiWrite = pod('loki', { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/component': 'write' });
+      const lokiBackend = pod('loki', { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/component': 'backend' });
+      const alloy = pod('loki', { 'app.kubernetes.io/name': 'alloy' });
+      const certManager = pod('cert-manager', { 'app.kubernetes.io/name': 'cert-manager' });
+      const externalDns = pod('external-dns', { 'app.kubernetes.io/name': 'external-dns' });
+      const stranger = pod('apps', { app: 'web' });
+      const kubeDns = pod('kube-system', { 'k8s-app': 'kube-dns' });
+      const apiServer: Endpoint = { ip: '10.0.12.34' }; // the control plane's ENI in the VPC
+      const podIdentityAgent: Endpoint = { ip: '169.254.170.23' };
+      const awsApi: Endpoint = { ip: '52.94.0.10' };
+      const flows: [string, Endpoint, Endpoint, number, string?][] = [
+        ['API server -> ESO webhook', apiServer, esoWebhook, 10250],
+        ['ESO -> Secrets Manager (443)', eso, awsApi, 443],
+        ['ESO -> Pod Identity agent', eso, podIdentityAgent, 80],
+        ['cert-manager -> Pod Identity agent', certManager, podIdentityAgent, 80],
+        ['ExternalDNS -> Pod Identity agent', externalDns, podIdentityAgent, 80],
+        ['Loki -> Pod Identity agent', lokiWrite, podIdentityAgent, 80],
+        ['Grafana -> CoreDNS', grafana, kubeDns, 53, 'UDP'],
+        ['Prometheus scrapes ESO metrics', prometheus, eso, 8080],
+        ['Prometheus scrapes ExternalDNS', prometheus, externalDns, 7979],
+        ['Prometheus scrapes Loki', prometheus, lokiWrite, 3100],
+        ['Prometheus scrapes Alloy', prometheus, alloy, 12345],
+        ['Prometheus scrapes a kubelet', prometheus, { ip: '10.0.40.7' }, 10250],
+        ['Prometheus -> Alertmanager', prometheus, alertmanager, 9093],
+        ['Alertmanager mesh', alertmanager, alertmanager, 9094],
+        ['Grafana -> Prometheus', grafana, prometheus, 9090],
+        ['Grafana -> Loki gateway', grafana, gateway, 8080],
+        ['API server -> operator webhook', apiServer, operator, 10250],
+        ['API server -> adapter (metrics API)', apiServer, adapter, 6443],
+        ['Alloy -> Loki gateway', alloy, gateway, 8080],
+        ['Loki memberlist', lokiWrite, lokiBackend, 7946],
+      ];
+      const refused: [string, Endpoint, Endpoint, number][] = [
+        ['a stranger -> ESO metrics', stranger, eso, 8080],
+        ['a stranger -> Loki gateway', stranger, gateway, 8080],
+        ['cert-manager -> Loki gateway', certManager, gateway, 8080],
+        ['API server -> Prometheus', apiServer, prometheus, 9090],
+        ['Grafana -> Pod Identity agent (no role)', grafana, podIdentityAgent, 80],
+        ['ESO -> Pod Identity agent on another port', eso, podIdentityAgent, 8080],
+        ['Grafana -> Loki write path directly', grafana, lokiWrite, 3100],
+        ['ESO -> a pod elsewhere on 8080', eso, stranger, 8080],
+      ];
+      assert.deepEqual(flows.filter(([, a, b, port, proto]) => !allowed(policies, a, b, port, proto)).map(([n]) => n), [], 'needed flows refused');
+      assert.deepEqual(refused.filter(([, a, b, port]) => allowed(policies, a, b, port)).map(([n]) => n), [], 'flows let through');
     });
 
     it('sets replicas, PDBs and restricted security contexts on the controllers', () => {
