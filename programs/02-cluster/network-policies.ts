@@ -39,6 +39,9 @@
  *   - `apiserver-to-webhooks`: the API server reaches the operator's admission webhook (10250,
  *     `prometheusOperator.tls.internalPort`; `app.kubernetes.io/name: kube-prometheus-stack-prometheus-operator`) and the
  *     adapter's aggregated metrics API (6443, `listenPort`; `app.kubernetes.io/name: prometheus-adapter`);
+ *   - `otlp-from-mesh`: every namespace's sidecars and gateways send spans to phase 7's OpenTelemetry
+ *     collector (istiod's `otel-tracing` provider, OTLP gRPC 4317 / HTTP 4318; pods selected by the
+ *     release, `app.kubernetes.io/instance: otel-collector`);
  *   - `grafana-to-loki`: Grafana (`app.kubernetes.io/name: grafana`) reaches the Loki gateway (8080);
  *   - in loki, `from-monitoring`: Grafana's queries to the gateway (8080) and Prometheus' scrapes
  *     (3100 on every Loki component, 4040 the gateway's exporter, 9150 memcached's, 12345 Alloy);
@@ -49,6 +52,7 @@
  * policies do not apply.
  */
 import { NAMESPACES } from './addons.js';
+import { MESH_TRACING } from './charts/istio.js';
 
 type Obj = Record<string, unknown>;
 
@@ -159,6 +163,11 @@ export function platformNetworkPolicies(): Obj[] {
       podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['kube-prometheus-stack-prometheus-operator', 'prometheus-adapter'] }] },
       policyTypes: ['Ingress'],
       ingress: [{ ports: [tcp(ports.operatorWebhook), tcp(ports.adapterApi)] }],
+    }),
+    policy(NAMESPACES.monitoring, 'otlp-from-mesh', {
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': MESH_TRACING.collectorService } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(MESH_TRACING.otlpGrpcPort), tcp(MESH_TRACING.otlpHttpPort)] }],
     }),
     policy(NAMESPACES.monitoring, 'grafana-to-loki', {
       podSelector: byName('grafana'),

@@ -326,6 +326,8 @@ for (const env of [devEnv, prodEnv]) {
       const certManager = pod('cert-manager', { 'app.kubernetes.io/name': 'cert-manager' });
       const externalDns = pod('external-dns', { 'app.kubernetes.io/name': 'external-dns' });
       const stranger = pod('apps', { app: 'web' });
+      const collector = pod('monitoring', { 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': 'otel-collector' });
+      const tempo = pod('monitoring', { 'app.kubernetes.io/name': 'tempo' });
       const kubeDns = pod('kube-system', { 'k8s-app': 'kube-dns' });
       const apiServer: Endpoint = { ip: '10.0.12.34' }; // the control plane's ENI in the VPC
       const podIdentityAgent: Endpoint = { ip: '169.254.170.23' };
@@ -351,6 +353,11 @@ for (const env of [devEnv, prodEnv]) {
         ['API server -> adapter (metrics API)', apiServer, adapter, 6443],
         ['Alloy -> Loki gateway', alloy, gateway, 8080],
         ['Loki memberlist', lokiWrite, lokiBackend, 7946],
+        ['an app sidecar -> OTel collector (OTLP gRPC)', stranger, collector, 4317],
+        // The ingress gateway's own egress comes from its chart's policy (global.networkPolicy: all egress), not modelled here.
+        ['an app sidecar -> OTel collector (OTLP HTTP)', stranger, collector, 4318],
+        ['OTel collector -> Tempo', collector, tempo, 4317],
+        ['Grafana -> Tempo', grafana, tempo, 3200],
       ];
       const refused: [string, Endpoint, Endpoint, number][] = [
         ['a stranger -> ESO metrics', stranger, eso, 8080],
@@ -361,6 +368,8 @@ for (const env of [devEnv, prodEnv]) {
         ['ESO -> Pod Identity agent on another port', eso, podIdentityAgent, 8080],
         ['Grafana -> Loki write path directly', grafana, lokiWrite, 3100],
         ['ESO -> a pod elsewhere on 8080', eso, stranger, 8080],
+        ['an app -> Prometheus', stranger, prometheus, 9090],
+        ['an app -> Tempo directly', stranger, tempo, 4317],
       ];
       assert.deepEqual(flows.filter(([, a, b, port, proto]) => !allowed(policies, a, b, port, proto)).map(([n]) => n), [], 'needed flows refused');
       assert.deepEqual(refused.filter(([, a, b, port]) => allowed(policies, a, b, port)).map(([n]) => n), [], 'flows let through');
