@@ -169,9 +169,13 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
     'platform report -e local',
     'platform report -e prod --json',
   ]).action(run(() => import('./commands/report.js')));
-  examples(envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, last run')), ['platform status -e stg', 'platform status -e stg --json']).action(
-    run(() => import('./commands/status.js')),
-  );
+  examples(
+    envOption(program.command('status').description('every phase: deployed, fresh or stale, gates, drift, promotable, last run; --all-envs: every env side by side'), false).option(
+      '--all-envs',
+      'a matrix of phases by env (every env in stacks/) instead of one env',
+    ),
+    ['platform status -e stg', 'platform status -e stg --json', 'platform status --all-envs'],
+  ).action(run(() => import('./commands/status.js')));
   examples(
     envOption(program.command('outputs').description("a phase's outputs (secrets masked), or one value by name").argument('[name]', 'print only this output, as its bare value'))
       .requiredOption('-p, --phase <n>', 'the phase'),

@@ -34,6 +34,8 @@ export interface PhaseStatusRow {
    * they are now (promotion.ts); `already`: this env runs them already.
    */
   promotion?: { from: string; promotable: boolean; already?: boolean; why?: string };
+  /** The program-source hash of its last up (the same sources give the same hash in every env). */
+  sources?: string;
   /** What the last `platform drift` found (resources changed outside the CLI), if it ran. */
   drift?: { at: string; resources: number };
 }
@@ -76,6 +78,7 @@ export async function phaseStatuses(
     else if (rec && deployed && hasProgram(phase)) Object.assign(row, await freshness(env, registry, phase, rec, outputsById, ports));
     if (rec?.gates) Object.assign(row, gateSummary(rec));
     else if (deployed) row.gates = 'not-run';
+    if (rec?.sources) row.sources = rec.sources;
     if (rec?.drift && deployed) row.drift = { at: rec.drift.at, resources: rec.drift.resources.length };
     if (ports.promotion && t.scope === 'env' && hasProgram(phase)) {
       const p = await promotable(env.name, phase, ports.promotion, { own: ports.records, sources: ports.sources, simulated: ports.engine.kind === 'simulate' });

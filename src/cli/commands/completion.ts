@@ -15,7 +15,7 @@ const COMMANDS: Record<string, string[]> = {
   check: ['--env', '-e', '--phase', '-p', '--from', '--all'],
   cost: ['--env', '-e', '--phase', '-p', '--from', '--all', '--prices'],
   report: ['--env', '-e'],
-  status: ['--env', '-e'],
+  status: ['--env', '-e', '--all-envs'],
   outputs: ['--env', '-e', '--phase', '-p'],
   repair: ['--env', '-e', '--phase', '-p', '--yes', '-y', '--drop-pending-create'],
   unlock: ['--env', '-e', '--phase', '-p', '--yes', '-y'],
