@@ -102,6 +102,25 @@ describe('checks: inside the charts (Helm over the module-sourced charts at the 
     assert.equal(r.charts[0]!.ok, true, 'an unknown key in a chart without a schema still renders (Helm ignores the key)');
   });
 
+  it("istiod's global.enableReaderRBAC, read by its templates with `dig` but not declared in values.yaml, is known, and off drops the istio-reader ClusterRole", async () => {
+    const off = await lines([release('istiod', 'istiod', 'istio-system', istiodValues())]);
+    assert.deepEqual(off.r.findings.filter((f) => f.rule === 'helm-values-known'), []);
+    const rendered = async (values: Record<string, unknown>) => {
+      const out = await charts({ chart: 'istiod', version: chartPin('istiod').version, releaseName: 'istiod', namespace: 'istio-system', values });
+      assert.ok(out.ok, out.ok ? '' : out.reason);
+      return out.ok ? out.objects.map((o) => `${o.kind}/${(o.metadata as { name: string }).name}`) : [];
+    };
+    assert.ok(!(await rendered(istiodValues())).includes('ClusterRole/istio-reader-clusterrole-istio-system'));
+    const on = istiodValues() as any;
+    on.global.enableReaderRBAC = true;
+    assert.ok((await rendered(on)).includes('ClusterRole/istio-reader-clusterrole-istio-system'), 'the key is the one the template reads');
+    // A misspelling of it is still unknown.
+    const typo = istiodValues() as any;
+    typo.global.enableReaderRbac = false;
+    const { r } = await lines([release('istiod', 'istiod', 'istio-system', typo)]);
+    assert.deepEqual(r.findings.filter((f) => f.rule === 'helm-values-known').map((f) => f.property), ['values.global.enableReaderRbac']);
+  });
+
   it('without Helm, every release is a finding and none of its objects is checked', async () => {
     const noHelm = helmRenderer({ root: REPO, kubeVersion: '1.35', env: { ...process.env, PLATFORM_HELM: '/nonexistent/helm' } });
     const { r } = await lines([release('certManager', 'cert-manager', 'cert-manager', certManagerValues()), ...policies()], noHelm);

@@ -57,7 +57,10 @@ export function istiodValues(): Record<string, unknown> {
       seccompProfile: { type: 'RuntimeDefault' },
     },
     // networkPolicy: the chart's own policy for istiod (1.30: webhook 15017 and xDS in, all out).
-    global: { defaultPodDisruptionBudget: { enabled: true }, networkPolicy: { enabled: true } },
+    // enableReaderRBAC off: the istio-reader ClusterRole (read on every Secret, wildcard read on Istio
+    // config) serves multicluster remote secrets only; one cluster per env here. istiod 1.30.4 reads
+    // it with `dig` (templates/reader-clusterrole*.yaml) without declaring it in values.yaml.
+    global: { defaultPodDisruptionBudget: { enabled: true }, networkPolicy: { enabled: true }, enableReaderRBAC: false },
     meshConfig: {
       accessLogFile: '/dev/stdout',
       // Spans go to phase 7's OpenTelemetry collector (OTLP/gRPC); phase 7's mesh-wide Telemetry

@@ -13,14 +13,14 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { isRecord } from '../util.js';
 import { locateChart, locateHelm, type LocateOptions } from './locate.js';
-import { schemaIssues, unknownValuesKeys, type ValuesIssue } from './values-keys.js';
+import { schemaIssues, unknownValuesKeys, withDiggedKeys, type ValuesIssue } from './values-keys.js';
 
 export interface ReleaseToRender {
   chart: string;
@@ -73,13 +73,23 @@ function descopedKeys(dir: string): string[] {
   return [...readFileSync(file, 'utf8').matchAll(/mustMergeOverwrite \$\.Values \(index \$\.Values "([^"]+)"\)/g)].map((m) => m[1]!);
 }
 
+/** The text of every file under the chart's templates/ (for `dig` reads of undeclared values keys). */
+function templateTexts(dir: string): string[] {
+  const base = join(dir, 'templates');
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+}
+
 async function render(r: ReleaseToRender, located: ReturnType<typeof locateChart>, helm: string | undefined, o: HelmRendererOptions): Promise<RenderOutcome> {
   const fetch = `fetch it with \`bash scripts/pull-charts.sh\` (helm pull from the chart lock's repository into .cache/charts; needs the network once)`;
   if ('missing' in located) return { ok: false, reason: `${located.missing}; ${fetch}`, valuesIssues: [] };
   const schemaFile = join(located.dir, 'values.schema.json');
   const schema = existsSync(schemaFile) ? (JSON.parse(readFileSync(schemaFile, 'utf8')) as unknown) : undefined;
   const defaults = parse(readFileSync(join(located.dir, 'values.yaml'), 'utf8')) as unknown;
-  const valuesIssues = unknownValuesKeys(r.values, isRecord(defaults) ? defaults : {}, descopedKeys(located.dir), isRecord(schema) ? schema : undefined);
+  const declared = withDiggedKeys(isRecord(defaults) ? defaults : {}, templateTexts(located.dir));
+  const valuesIssues = unknownValuesKeys(r.values, declared, descopedKeys(located.dir), isRecord(schema) ? schema : undefined);
   if (!helm) {
     return {
       ok: false,

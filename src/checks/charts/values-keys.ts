@@ -79,6 +79,37 @@ export function unknownValuesKeys(values: Record<string, unknown>, defaults: Rec
 }
 
 /**
+ * Keys the chart's templates read with Sprig's `dig` from the values root (`dig "global"
+ * "enableReaderRBAC" true .Values`) but its values.yaml does not declare (istiod 1.30.4): added to
+ * the defaults (under Istio's `_internal_defaults_do_not_set` when the chart keeps them there), with
+ * the template's default, so setting them is not reported as unknown. Keys already declared stay.
+ */
+export function withDiggedKeys(defaults: Record<string, unknown>, templates: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(defaults);
+  const root = isRecord(out[ISTIO_DEFAULTS]) ? (out[ISTIO_DEFAULTS] as Record<string, unknown>) : out;
+  for (const text of templates) {
+    for (const m of text.matchAll(/\bdig((?:\s+"[^"]+")+)\s+("[^"]*"|true|false|-?\d+|nil)\s+\$?\.Values\s*\)/g)) {
+      const path = [...m[1]!.matchAll(/"([^"]+)"/g)].map((x) => x[1]!);
+      const raw = m[2]!;
+      const value: unknown = raw === 'true' ? true : raw === 'false' ? false : raw === 'nil' ? null : raw.startsWith('"') ? raw.slice(1, -1) : Number(raw);
+      let node = root;
+      path.forEach((k, i) => {
+        if (i === path.length - 1) {
+          if (!(k in node)) node[k] = value;
+        } else {
+          if (!isRecord(node[k])) {
+            if (k in node) return; // declared as a leaf: leave it
+            node[k] = {};
+          }
+          node = node[k] as Record<string, unknown>;
+        }
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * Helm's schema failure (`values don't meet the specifications of the schema(s)`), one issue per
  * `- at '<pointer>': <message>` line; an `additional properties 'x' not allowed` names key x.
  */
