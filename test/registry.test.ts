@@ -55,7 +55,7 @@ const SECTION_D: Record<number, string[]> = {
   9: ['ruleArns', 'functionArns', 'functionRoleArns', 'dlqArns', 'scheduleArns', 'eventBusArn', 'alarmArns', 'quarantineSecurityGroupId', 'idempotencyTableName'],
   // Phase 10's reports (TLS, mTLS, load, chaos, restore) are gate evidence, made by each verification;
   // its outputs are what the gates need (templates, alarms, targets, the scratch namespace).
-  10: ['experimentTemplateIds', 'experimentRoleArn', 'sloAlarmArns', 'scratchNamespace', 'publicHosts', 'meshServices', 'mtlsExceptions', 'loadTargets', 'load', 'chaosExperiment', 'appNamespace', 'restoreDrill', 'kubeconfig'],
+  10: ['experimentTemplateIds', 'experimentRoleArn', 'sloAlarmArns', 'scratchNamespace', 'publicHosts', 'meshServices', 'mtlsExceptions', 'loadTargets', 'load', 'chaosExperiment', 'podFault', 'appNamespace', 'restoreDrill', 'kubeconfig'],
 };
 /** Keys of the objects D shows in braces. */
 const SECTION_D_NESTED: Array<[number, string, string[]]> = [

@@ -59,6 +59,8 @@ export const phase10Outputs = z.object({
   loadTargets: z.array(loadTarget).min(1),
   load: z.object({ durationSeconds: z.number().int().positive(), connections: z.number().int().positive() }),
   chaosExperiment: z.enum(EXPERIMENTS),
+  /** The pod-level fault of the pod-chaos gate (env `hardening.chaos.podFault`). */
+  podFault: z.object({ workload: z.enum(['Rollout', 'Deployment']), name: k8sName, action: z.enum(['delete', 'evict']), recoverySeconds: z.number().int().positive() }),
   /** The namespace whose Deployments must be back to full strength after chaos. */
   appNamespace: k8sName,
   restoreDrill: z.object({
@@ -114,6 +116,13 @@ export function hardeningOf(env: EnvConfig): NonNullable<EnvConfig['hardening']>
       hint: `name a zone of ${env.regions.primary}, e.g. ${env.regions.primary}a`,
     });
   }
+  const target = env.hardening.chaos.podFault.name;
+  if (!SERVICES.some((sv) => sv.name === target)) {
+    throw new PlatformError('config-invalid', `hardening.chaos.podFault.name ${target} is not one of the platform's services`, {
+      value: target,
+      hint: `name a service of programs/shared/services.ts in stacks/${env.name}.yaml: ${SERVICES.map((sv) => sv.name).join(', ')}`,
+    });
+  }
   return env.hardening;
 }
 
@@ -160,6 +169,7 @@ export function phase10Inputs(ctx: PhaseContext): Phase10Inputs {
       loadTargets: loadTargets({ frontend: edge.hostnames.frontend[0]!, api: edge.hostnames.api }),
       load: { ...h.load },
       chaosExperiment: h.chaos.experiment,
+      podFault: { ...h.chaos.podFault },
       appNamespace,
       restoreDrill: {
         vaultArn: resilience.backupVaultArns.primary,

@@ -229,6 +229,18 @@ export const EnvConfigSchema = z.strictObject({
         experiment: z.enum(['terminate-node', 'stop-az', 'throttle-ec2-api']),
         /** The zone whose nodes the stop-az experiment stops, e.g. eu-west-1a. */
         availabilityZone: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'an availability zone such as eu-west-1a'),
+        /**
+         * The pod-level fault the pod-chaos gate injects through the Kubernetes API: one pod of a
+         * service's workload (kind and name, in the app namespace) deleted or evicted (eviction
+         * honours the PodDisruptionBudget), which must be back to full availability within
+         * recoverySeconds (10-1800).
+         */
+        podFault: z.strictObject({
+          workload: z.enum(['Rollout', 'Deployment']),
+          name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a service name such as catalog'),
+          action: z.enum(['delete', 'evict']),
+          recoverySeconds: z.number().int().min(10).max(1800),
+        }),
       }),
       load: z.strictObject({
         /** Seconds of load per public route (5-600). */

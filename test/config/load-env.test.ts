@@ -104,6 +104,15 @@ describe('env loading: errors', () => {
     assert.equal(e.hint, `edit stacks/dev.yaml; ${schemaHint}`);
   });
 
+  it('hardening.chaos.podFault: an unknown action and a recovery time out of range name the path, the value and the limit', async () => {
+    const action = await dev(mutated((env) => (env.hardening.chaos.podFault.action = 'kill')));
+    assert.equal(action.code, 'config-invalid');
+    assert.match(action.message, /^stacks\/dev\.yaml:\d+:\d+: hardening\.chaos\.podFault\.action: expected one of "delete"\|"evict", got "kill"$/);
+    const recovery = await dev(mutated((env) => (env.hardening.chaos.podFault.recoverySeconds = 5)));
+    assert.match(recovery.message, /^stacks\/dev\.yaml:\d+:\d+: hardening\.chaos\.podFault\.recoverySeconds: .*10/);
+    assert.equal(recovery.hint, `edit stacks/dev.yaml; ${schemaHint}`);
+  });
+
   it('several problems: the first, then how many more', async () => {
     const e = await dev(mutated((env) => {
       env.network.natGateways = 'Two';

@@ -23,6 +23,7 @@ export function outputs10(over: Partial<Phase10Outputs> = {}): Phase10Outputs {
     loadTargets: [{ service: 'catalog', url: `https://api.${DOMAIN}/catalog/health`, rate: 50, p99Ms: 500, maxErrorRate: 0.001 }],
     load: { durationSeconds: 5, connections: 4 },
     chaosExperiment: 'terminate-node',
+    podFault: { workload: 'Deployment', name: 'catalog', action: 'evict', recoverySeconds: 60 },
     appNamespace: 'apps-stg',
     restoreDrill: {
       vaultArn: 'arn:aws:backup:eu-west-1:222222222222:backup-vault:platform-stg',

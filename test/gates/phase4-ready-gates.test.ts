@@ -48,6 +48,7 @@ function probe(objs: Record<string, KubeObject[]>): KubeProbe {
     list: async (kind: Kind) => objs[kind] ?? [],
     create: async () => { throw new Error('not used'); },
     delete: async () => {},
+    evict: async () => { throw new Error('not used'); },
     exec: async () => { throw new Error('not used'); },
     proxyGet: async () => { throw new Error('not used'); },
     proxyPost: async () => { throw new Error('not used'); },

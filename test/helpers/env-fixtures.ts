@@ -58,7 +58,7 @@ const base: EnvConfig = {
   hardening: {
     rtoMinutes: 240,
     rpoMinutes: 1500,
-    chaos: { experiment: 'terminate-node', availabilityZone: 'eu-west-1a' },
+    chaos: { experiment: 'terminate-node', availabilityZone: 'eu-west-1a', podFault: { workload: 'Rollout', name: 'catalog', action: 'evict', recoverySeconds: 300 } },
     load: { durationSeconds: 30, connections: 10 },
     restoreDrill: { tables: [{ name: 'public.cdc_probe', timestampColumn: 'created_at' }] },
     mtlsExceptions: [],

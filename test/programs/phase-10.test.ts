@@ -121,7 +121,12 @@ describe('phase 10 (hardening) under mocks, prod', function () {
   it('refuses to plan without a hardening block, or with a zone outside the primary region, naming the fix', () => {
     const { hardening: _, ...bare } = env;
     assert.throws(() => phase10.inputs(ctx({ env: bare })), (e: unknown) => isPlatformError(e) && e.code === 'config-invalid' && /stacks\/prod\.yaml/.test(e.hint ?? ''));
-    const wrongAz = { ...env, hardening: { ...env.hardening!, chaos: { experiment: 'stop-az' as const, availabilityZone: 'us-east-1a' } } };
+    const wrongAz = { ...env, hardening: { ...env.hardening!, chaos: { ...env.hardening!.chaos, experiment: 'stop-az' as const, availabilityZone: 'us-east-1a' } } };
     assert.throws(() => phase10.inputs(ctx({ env: wrongAz })), /us-east-1a is not in the primary region eu-west-1/);
+    const unknownTarget = { ...env, hardening: { ...env.hardening!, chaos: { ...env.hardening!.chaos, podFault: { ...env.hardening!.chaos.podFault, name: 'catalogue' } } } };
+    assert.throws(
+      () => phase10.inputs(ctx({ env: unknownTarget })),
+      (e: unknown) => isPlatformError(e) && e.code === 'config-invalid' && e.message === "hardening.chaos.podFault.name catalogue is not one of the platform's services" && /stacks\/prod\.yaml: frontend, auth, catalog/.test(e.hint ?? ''),
+    );
   });
 });

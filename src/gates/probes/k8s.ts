@@ -114,6 +114,11 @@ export interface KubeProbe {
   /** Deletes with background propagation; a missing object is fine. */
   delete(ref: ObjectRef): Promise<void>;
   /**
+   * Evicts a pod (the `eviction` subresource, policy/v1): the API server refuses with HTTP 429 when
+   * a PodDisruptionBudget allows no disruption now; the rejection carries its message.
+   */
+  evict(pod: { namespace: string; name: string }): Promise<void>;
+  /**
    * GET through the API server's service proxy (`/api/v1/namespaces/<ns>/services/<scheme>:<name>:<port>/proxy<path>`):
    * reaches in-cluster HTTP APIs (Prometheus, Alertmanager) without port-forwarding. The API server
    * itself dials the pod, in plain HTTP, from outside the mesh. Any HTTP answer is returned (a 503
@@ -353,6 +358,14 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
       } catch (e) {
         if (isNotFound(e)) return;
         throw wrap(e, `delete ${ref.kind} ${ref.name}`);
+      }
+    },
+    async evict(pod) {
+      try {
+        const { core } = await clients();
+        await core.createNamespacedPodEviction({ name: pod.name, namespace: pod.namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod.name, namespace: pod.namespace } } });
+      } catch (e) {
+        throw wrap(e, `evict Pod ${pod.namespace}/${pod.name}`);
       }
     },
     proxyGet(target, path) {

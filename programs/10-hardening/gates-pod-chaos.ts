@@ -1,0 +1,129 @@
+/**
+ * Phase 10 pod-chaos gate (issue 18 item 3, pod-level faults): Chaos Mesh is not part of the
+ * platform, so the fault goes through the Kubernetes API itself. Steps and rules:
+ * 1. Every SLO alarm must be OK first (as the chaos gate: ALARM means the SLO is already broken,
+ *    INSUFFICIENT_DATA means nothing would notice).
+ * 2. The target workload (env `hardening.chaos.podFault`: a Rollout or Deployment of the app
+ *    namespace) must be at full availability (available >= desired); one of its Ready pods (first
+ *    by name) is the victim.
+ * 3. The fault: `evict` uses the eviction subresource, which honours the PodDisruptionBudget (a
+ *    refusal, HTTP 429, at full strength means the budget allows no voluntary disruption at all:
+ *    a terminal failure naming it); `delete` deletes the pod.
+ * 4. Recovery: within `recoverySeconds`, the victim gone and the workload back to available >=
+ *    desired. Otherwise a terminal failure naming what is short and why the replacement is not
+ *    running (its PodScheduled or container state).
+ * 5. No SLO alarm may have changed to ALARM since the fault.
+ */
+import { CloudWatchClient, DescribeAlarmsCommand, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
+import type { Gate, GateContext } from '../../src/core/gate.js';
+import { Evidence } from '../../src/gates/evidence.js';
+import { timing, waitFor } from '../../src/gates/poll.js';
+import type { Probes } from '../../src/gates/probes/index.js';
+import type { Phase10Outputs } from './phase.js';
+
+type Ctx = GateContext<Phase10Outputs, Probes>;
+const MIN = 60_000;
+const POLL_MS = 2_000;
+const alarmName = (arn: string) => arn.split(':alarm:')[1] ?? arn;
+
+interface Health {
+  desired: number;
+  available: number;
+}
+
+const healthOf = (w: any): Health => ({ desired: w?.spec?.replicas ?? 1, available: w?.status?.availableReplicas ?? 0 });
+const isReady = (p: any) => (p?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+/** Why a pod of the workload is not running yet (scheduling or container state). */
+function notRunning(p: any): string {
+  const sched = (p?.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status !== 'True');
+  if (sched) return `${p.metadata?.name}: not scheduled (${sched.reason ?? ''}: ${sched.message ?? ''})`;
+  const w = (p?.status?.containerStatuses ?? []).map((c: any) => c.state?.waiting?.reason).filter(Boolean);
+  return `${p?.metadata?.name}: ${p?.status?.phase ?? 'no phase'}${w.length ? ` (${w.join(', ')})` : ''}`;
+}
+
+async function alarmsBefore(ctx: Ctx, ev: Evidence): Promise<void> {
+  const names = ctx.outputs.sloAlarmArns.map(alarmName);
+  const alarms = await ctx.probes.aws.client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: names }));
+  for (const n of names) {
+    const a = alarms.MetricAlarms?.find((x) => x.AlarmName === n);
+    if (!a) ev.problem(`SLO alarm ${n} does not exist: nothing would show the fault's effect`, true);
+    else if (a.StateValue !== 'OK') ev.problem(`SLO alarm ${n} is ${a.StateValue} (${a.StateReason ?? 'no reason'}): not injecting a fault`);
+    else ev.saw(`SLO alarm ${n}: OK before the fault`);
+  }
+}
+
+async function alarmsHeld(ctx: Ctx, ev: Evidence, since: number, until: number): Promise<void> {
+  const cw = ctx.probes.aws.client(CloudWatchClient);
+  for (const n of ctx.outputs.sloAlarmArns.map(alarmName)) {
+    const h = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: n, HistoryItemType: 'StateUpdate', StartDate: new Date(since), EndDate: new Date(until) }));
+    const fired = (h.AlarmHistoryItems ?? []).filter((i) => /to ALARM/.test(i.HistorySummary ?? ''));
+    if (fired.length > 0) ev.problem(`SLO alarm ${n} fired after the fault: ${fired.map((i) => `${i.Timestamp?.toISOString()} ${i.HistorySummary}`).join('; ')}`, true);
+    else ev.saw(`SLO alarm ${n}: no change to ALARM after the fault`);
+  }
+}
+
+export const podChaosGate: Gate<Phase10Outputs, Probes> = {
+  name: 'pod-chaos',
+  description: "Deletes or evicts one pod of the env's target workload through the Kubernetes API: it must be back to full availability within the env's recovery time, and no SLO alarm may fire",
+  live: true,
+  timeoutMs: 40 * MIN,
+  intervalMs: 5 * MIN,
+  after: ['load'],
+  async check(ctx) {
+    const { outputs, probes } = ctx;
+    const { clock, deadline } = timing(ctx);
+    const f = outputs.podFault;
+    const ns = outputs.appNamespace;
+    const what = `${f.workload} ${ns}/${f.name}`;
+    const ev = new Evidence();
+    const k8s = probes.k8s;
+
+    await alarmsBefore(ctx, ev);
+    if (!ev.ok) return ev.outcome('fix the SLO first (phase 7 dashboards), or the alarm metric');
+
+    const workload: any = await k8s.read({ kind: f.workload, namespace: ns, name: f.name });
+    if (!workload) return ev.problem(`${what} does not exist`, true).outcome(`set hardening.chaos.podFault to a workload of ${ns} in stacks/${ctx.env.name}.yaml`);
+    const before = healthOf(workload);
+    if (before.available < before.desired) return ev.problem(`${what} is not at full availability before the fault (${before.available}/${before.desired} available): not injecting`).outcome(`kubectl -n ${ns} get ${f.workload.toLowerCase()} ${f.name}`);
+    const selector = Object.entries(workload.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    if (!selector) return ev.problem(`${what} has no matchLabels selector`, true).outcome('the pod-chaos gate selects pods by matchLabels');
+    const pods = (await k8s.list('Pod', { namespace: ns, labelSelector: selector })).filter((p: any) => isReady(p) && !p.metadata?.deletionTimestamp);
+    pods.sort((a: any, b: any) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    const victim: any = pods[0];
+    if (!victim) return ev.problem(`${what}: no Ready pod matches ${selector}`).outcome(`kubectl -n ${ns} get pods -l ${selector}`);
+    const victimName: string = victim.metadata.name;
+    const victimUid: string | undefined = victim.metadata.uid;
+    ev.saw(`${what}: ${before.available}/${before.desired} available; victim pod ${victimName}`);
+
+    const startedAt = clock.now();
+    try {
+      if (f.action === 'evict') await k8s.evict({ namespace: ns, name: victimName });
+      else await k8s.delete({ kind: 'Pod', namespace: ns, name: victimName });
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (f.action === 'evict' && /HTTP 429/.test(msg)) {
+        return ev.problem(`eviction of ${victimName} refused at full availability: the PodDisruptionBudget allows no voluntary disruption (${msg})`, true).outcome(`let the budget allow one pod down (maxUnavailable: 1, or minAvailable below the replicas): kubectl -n ${ns} get pdb`);
+      }
+      throw e;
+    }
+    ev.saw(`${f.action === 'evict' ? 'evicted' : 'deleted'} pod ${ns}/${victimName} at ${new Date(startedAt).toISOString()}`);
+
+    const until = Math.min(startedAt + f.recoverySeconds * 1000, deadline);
+    const r = await waitFor({ ...ctx, deadline: until }, POLL_MS, async () => {
+      const w = healthOf(await k8s.read({ kind: f.workload, namespace: ns, name: f.name }));
+      const v: any = await k8s.read({ kind: 'Pod', namespace: ns, name: victimName });
+      const victimGone = !v || (victimUid !== undefined && v.metadata?.uid !== victimUid);
+      return { done: victimGone && w.available >= before.desired, value: { w, victimGone } };
+    });
+    const { w, victimGone } = r.value;
+    if (r.done) ev.saw(`${what} back to ${w.available}/${before.desired} available ${Math.round((clock.now() - startedAt) / 1000)} s after the fault (limit ${f.recoverySeconds} s)`);
+    else {
+      const now = await k8s.list('Pod', { namespace: ns, labelSelector: selector });
+      const short = now.filter((p: any) => !isReady(p)).map(notRunning);
+      ev.problem(`${what} not recovered within ${f.recoverySeconds} s: ${w.available}/${before.desired} available${victimGone ? '' : `, pod ${victimName} still terminating`}${short.length ? `; ${short.join('; ')}` : ''}`, true);
+    }
+    await alarmsHeld(ctx, ev, startedAt, clock.now());
+    return ev.outcome(`kubectl -n ${ns} describe ${f.workload.toLowerCase()} ${f.name}; kubectl -n ${ns} get pods -l ${selector}`);
+  },
+};
