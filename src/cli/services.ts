@@ -282,7 +282,7 @@ export function onClosedOutput(stop: (stream: 'stdout' | 'stderr') => void): () 
  * backend (everyone sharing the backend sees them; src/state/s3-lock.ts), else files under
  * `.platform/locks` on this machine.
  */
-async function lockerAt(target: EnvConfig, engineKind: string, locksDir: string, runId: string, notice: (m: string) => void): Promise<Locker> {
+export async function lockerAt(target: EnvConfig, engineKind: string, locksDir: string, runId: string, notice: (m: string) => void): Promise<Locker> {
   const url = target.backend.url;
   if (engineKind !== 'pulumi' || !url.startsWith('s3://')) return new FileLocker(locksDir, runId, notice);
   const [{ S3Client }, { parseS3Url }, { S3Locker, DEFAULT_LEASE_SECONDS }] = await Promise.all([

@@ -176,6 +176,24 @@ export class S3Locker implements Locker {
     }
   }
 
+  /**
+   * Removes the lock object of `stack` if it is still exactly the one read (`etag`), and the engine's
+   * own lock files its holder left, as a takeover does (`platform unlock` of an expired lease).
+   * A lock that changed meanwhile (renewed, taken over, released) is left alone: 'locked'.
+   */
+  async remove(stack: string, etag: string): Promise<{ engineLocks: number }> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: this.key(stack), IfMatch: etag }));
+    } catch (e) {
+      if (!isConflict(e) && !isMissing(e)) throw this.failed(e, 'remove the lock', stack);
+      throw new PlatformError('locked', `the lock of ${stack} changed while you were asked (renewed, taken over or released); nothing was removed`, {
+        value: stack,
+        hint: `look again: ${this.url(stack)}`,
+      });
+    }
+    return { engineLocks: await this.clearEngineLocks(stack) };
+  }
+
   /** Removes the engine's own lock files of `stack` (Pulumi DIY layout); returns how many. */
   private async clearEngineLocks(stack: string): Promise<number> {
     const Prefix = [this.loc.prefix, '.pulumi', 'locks', 'organization', 'platform', stack].filter(Boolean).join('/') + '/';

@@ -14,7 +14,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse, stringify } from 'yaml';
 import { CliProject, processTree } from './cli-harness.js';
 import { startMoto, type Moto } from './moto.js';
@@ -152,5 +152,40 @@ describe('team mode: stack locks in the S3 backend (real CLI, real engine, moto)
     assert.deepEqual(await keys('teams/rt/.platform-locks/'), []);
     // For the report: how the attempts fell around the lease.
     process.stderr.write(`      lease ${LEASE_S}s; attempts (ms from expiry, exit): ${attempts.map((a) => `${a.start - expiry}..${a.end - expiry}:${a.code}`).join(' ')}; taken over at +${takenAt - expiry} ms\n`);
+  });
+
+  it('unlock reads the lock in the bucket: none, a running lease (refused, exit 4), an expired one (confirmed, removed)', async () => {
+    const unlock = (...extra: string[]) => p.run(['unlock', '--phase', '1', '--env', 'rt', ...extra], aws);
+    // No lock object: nothing to do (before, unlock looked for a file on this machine only and said so even when the bucket held one).
+    const none = await unlock();
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /stack rt-01-race is not locked \(no s3:\/\/team-\d+\/teams\/rt\/\.platform-locks\/rt-01-race\.json\)/);
+
+    const put = (leaseSeconds: number) =>
+      s3.send(new PutObjectCommand({
+        Bucket: bucketOf(), Key: LOCK_KEY, ContentType: 'application/json',
+        Body: JSON.stringify({ who: 'alice', host: 'laptop-7', pid: 4242, runId: 'run-alice', purpose: 'up', since: new Date().toISOString(), leaseSeconds, nonce: 'n', renewedAt: new Date().toISOString() }),
+      }));
+    const present = async () => (await keys('teams/rt/.platform-locks/')).includes(LOCK_KEY);
+
+    // A lease another machine still renews: refused, naming it; the object stays.
+    await put(LEASE_S);
+    const live = await unlock('--yes');
+    assert.equal(live.code, 4, live.stdout + live.stderr);
+    assert.match(live.stderr, /^error: stack rt-01-race is locked by alice on laptop-7 .*run run-alice.*; its lease runs out in \d+s unless renewed; a live run renews its lease/m);
+    assert.ok(await present(), 'a running lease was removed');
+
+    // Expired (lease 1 s, 2.5 s old): without --yes and without a terminal, exit 2 and the object stays.
+    await put(1);
+    await sleep(2500);
+    const unconfirmed = await unlock();
+    assert.equal(unconfirmed.code, 2, unconfirmed.stdout + unconfirmed.stderr);
+    assert.match(unconfirmed.stderr, /unlock needs confirmation: stack rt-01-race is locked by alice on laptop-7/);
+    assert.ok(await present(), 'an unconfirmed unlock removed the lock');
+
+    const removed = await unlock('--yes');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /^removed the lock of rt-01-race \(held by alice on laptop-7/m);
+    assert.equal(await present(), false, 'the expired lock object is still there');
   });
 });

@@ -7,6 +7,12 @@
  * - a holder on another host (or an unreadable lock file): its holder and age are shown and the
  *   user confirms (`--yes` off a terminal; without it exit 2); the file is removed only if it still
  *   holds what was shown.
+ * On an s3:// backend with the real engine the lock is an object in the bucket (src/state/s3-lock.ts):
+ * - none: says so, exit 0;
+ * - a lease still renewed: refused (exit 4), naming the holder and when the lease runs out; a live
+ *   holder renews it, and the next run takes over a dead one's once it has run out;
+ * - a lease run out: its holder and age are shown and the user confirms as above; the object is
+ *   deleted only if it is still the one shown (If-Match), with the engine lock files it left.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +25,8 @@ import { formatDuration } from '../../ui/view-format.js';
 import type { GlobalOptions } from '../main.js';
 import { askYesNo } from '../prompt.js';
 import { report } from '../report.js';
-import { createRecordStore, interactive, openSession, organizationPorts } from '../services.js';
+import { createRecordStore, interactive, lockerAt, openSession, organizationPorts } from '../services.js';
+import { DEFAULT_LEASE_SECONDS, describeS3Holder, S3Locker } from '../../state/s3-lock.js';
 
 interface Holder {
   pid?: number;
@@ -45,6 +52,8 @@ export default async function unlock(opts: { env: string; phase: string; yes?: b
     const phase = session.registry.find((p) => p.id === ids[0])!;
     const t = targetOf(phase, session.env, { engine: session.engine, records: await createRecordStore(session), organization: await organizationPorts(session) });
     const key = t.ref.name;
+    const shared = await lockerAt(t.env, t.engine.kind, session.paths.locksDir, session.runId, () => {});
+    if (shared instanceof S3Locker) return await unlockS3(shared, key, phase.id, opts);
     const file = join(session.paths.locksDir, `${key}.lock`);
     const text = await readText(file);
     if (text === undefined) {
@@ -99,4 +108,36 @@ export default async function unlock(opts: { env: string; phase: string; yes?: b
   } catch (e) {
     return report(e, process.argv);
   }
+}
+
+async function unlockS3(locker: S3Locker, key: string, phaseId: number, opts: { env: string; yes?: boolean }): Promise<number> {
+  const held = await locker.read(key);
+  if (!held) {
+    process.stdout.write(`stack ${key} is not locked (no ${locker.url(key)}); nothing to do\n`);
+    return 0;
+  }
+  const leaseMs = (held.info.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+  const ageMs = Date.now() - held.lastModified;
+  const who = `${describeS3Holder(held.info)}, lease last renewed ${formatDuration(Math.max(0, ageMs))} ago`;
+  if (ageMs <= leaseMs) {
+    throw new PlatformError('locked', `stack ${key} is locked by ${who}; its lease runs out in ${Math.ceil((leaseMs - ageMs) / 1000)}s unless renewed`, {
+      value: key,
+      hint: 'a live run renews its lease: wait for it to finish; if it died, the next run takes the lock over once the lease has run out, and unlock removes it then',
+    });
+  }
+  if (!opts.yes) {
+    if (!interactive()) {
+      throw new PlatformError('confirmation-required', `unlock needs confirmation: stack ${key} is locked by ${who}`, {
+        value: key,
+        hint: `make sure that run is over, then pass --yes: platform unlock --phase ${phaseId} --env ${opts.env} --yes`,
+      });
+    }
+    process.stderr.write(`stack ${key} is locked by ${who}.\nIts lease has run out: its holder stopped renewing it. Removing it lets the next run change the stack.\n`);
+    if (!(await askYesNo(`Remove the lock of ${key}?`))) {
+      throw new PlatformError('declined', `unlock not confirmed; the lock of ${key} stays`);
+    }
+  }
+  const { engineLocks } = await locker.remove(key, held.etag);
+  process.stdout.write(`removed the lock of ${key} (held by ${who})${engineLocks ? `, and ${engineLocks} engine lock file(s) its engine left` : ''}\n`);
+  return 0;
 }
