@@ -4,14 +4,16 @@
  * 1. Before: every SLO alarm must be OK. An alarm already in ALARM means the SLO is already broken
  *    (FIS would refuse to start anyway); INSUFFICIENT_DATA means the stop condition cannot see its
  *    metric and would not stop anything: both fail without starting.
- * 2. The workloads of the app namespace are read (each Deployment's desired replicas) and the Ready
- *    nodes counted: that is what "recovered" means afterwards.
+ * 2. The workloads of the app namespace are read (each Deployment's and Argo Rollout's desired
+ *    replicas: phase 5 delivers every service as a Rollout) and the Ready nodes counted: that is what
+ *    "recovered" means afterwards. A namespace with neither fails without starting: recovery could
+ *    not be judged, and an empty check would pass.
  * 3. StartExperiment (tagged with the gate's run), then GetExperiment until the state is final.
  *    `completed` is required: `stopped` (a stop condition fired, or someone stopped it) and `failed`
  *    fail with FIS's reason. If the gate is cancelled or runs out of time while the experiment runs,
  *    the experiment is stopped (StopExperiment): the gate leaves nothing running.
  * 4. The SLO alarms' history from the experiment's start to now must hold no change to ALARM.
- * 5. Recovery: every Deployment back to its desired available replicas and at least as many Ready
+ * 5. Recovery: every workload back to its desired available replicas and at least as many Ready
  *    nodes as before, within RECOVERY_MS; the time it took is the evidence.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
@@ -41,15 +43,17 @@ const alarmName = (arn: string) => arn.split(':alarm:')[1] ?? arn;
 const when = (t: number | string | undefined) => (t === undefined ? '?' : new Date(typeof t === 'number' ? t * 1000 : t).toISOString());
 
 interface Workloads {
+  /** `Deployment name` or `Rollout name`, with desired and available replicas. */
   deployments: Array<{ name: string; desired: number; available: number }>;
   readyNodes: number;
 }
 
 async function workloads(ctx: Ctx): Promise<Workloads> {
-  const deps = await ctx.probes.k8s.list('Deployment', { namespace: ctx.outputs.appNamespace });
-  const nodes = await ctx.probes.k8s.list('Node');
+  const ns = { namespace: ctx.outputs.appNamespace };
+  const [deps, rollouts, nodes] = [await ctx.probes.k8s.list('Deployment', ns), await ctx.probes.k8s.list('Rollout', ns), await ctx.probes.k8s.list('Node')];
+  const entry = (kind: string) => (d: any) => ({ name: `${kind} ${d.metadata?.name ?? '?'}`, desired: d.spec?.replicas ?? 1, available: d.status?.availableReplicas ?? 0 });
   return {
-    deployments: deps.map((d: any) => ({ name: d.metadata?.name ?? '?', desired: d.spec?.replicas ?? 1, available: d.status?.availableReplicas ?? 0 })),
+    deployments: [...deps.map(entry('Deployment')), ...rollouts.map(entry('Rollout'))],
     readyNodes: nodes.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length,
   };
 }
@@ -80,7 +84,11 @@ export const chaosGate: G = {
 
     // 2. What recovered means.
     const before = await workloads(ctx);
-    ev.saw(`before: ${before.readyNodes} Ready nodes; ${before.deployments.map((d) => `${d.name} ${d.available}/${d.desired}`).join(', ') || 'no Deployments'} in ${outputs.appNamespace}`);
+    if (before.deployments.length === 0) {
+      ev.problem(`no Deployment or Rollout in ${outputs.appNamespace}: recovery could not be judged; not starting`);
+      return ev.outcome(`deploy the services first (phase 5), then: kubectl -n ${outputs.appNamespace} get rollouts,deploy`);
+    }
+    ev.saw(`before: ${before.readyNodes} Ready nodes; ${before.deployments.map((d) => `${d.name} ${d.available}/${d.desired}`).join(', ')} in ${outputs.appNamespace}`);
 
     // 3. One experiment, always ended.
     const templateId = outputs.experimentTemplateIds[outputs.chaosExperiment];
@@ -135,14 +143,15 @@ export const chaosGate: G = {
       return { done: short.length === 0 && now.readyNodes >= before.readyNodes, value: { now, short } };
     });
     const { now, short } = rec.value;
-    if (rec.done) ev.saw(`recovered ${Math.round((clock.now() - ended) / 1000)} s after the experiment ended: ${now.readyNodes} Ready nodes, every Deployment at its desired replicas`);
+    if (rec.done) ev.saw(`recovered ${Math.round((clock.now() - ended) / 1000)} s after the experiment ended: ${now.readyNodes} Ready nodes, every workload at its desired replicas`);
     else {
       if (now.readyNodes < before.readyNodes) ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${now.readyNodes} Ready nodes, ${before.readyNodes} before`, true);
       for (const s of short) {
         const d = now.deployments.find((x) => x.name === s.name);
-        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: Deployment ${outputs.appNamespace}/${s.name} ${d ? `${d.available}/${s.desired}` : 'gone'} available`, true);
+        const [kind, name] = s.name.split(' ');
+        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${kind} ${outputs.appNamespace}/${name} ${d ? `${d.available}/${s.desired}` : 'gone'} available`, true);
       }
     }
-    return ev.outcome(`the experiment's log: aws fis get-experiment --id ${id}; Karpenter's logs for replacement nodes; kubectl -n ${outputs.appNamespace} get deploy,pods`);
+    return ev.outcome(`the experiment's log: aws fis get-experiment --id ${id}; Karpenter's logs for replacement nodes; kubectl -n ${outputs.appNamespace} get rollouts,deploy,pods`);
   },
 };

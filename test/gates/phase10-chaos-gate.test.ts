@@ -48,12 +48,18 @@ function routes(o: { alarmState?: string; gets: Array<[string, string, string]>;
   ];
 }
 
-/** A cluster whose app Deployment loses a replica while the experiment runs and gets it back `recoverAfter` reads later. */
-function cluster(recoverAfter: number) {
+/**
+ * A cluster whose app Rollout (phase 5 delivers every service as an Argo Rollout; no Deployments in
+ * the app namespace) loses a replica while the experiment runs and gets it back `recoverAfter` reads
+ * later. `empty`: no workload at all.
+ */
+function cluster(recoverAfter: number, empty = false) {
   let reads = 0;
   return {
     list: async (kind: string) => {
       if (kind === 'Node') return [1, 2, 3].map((i) => ({ metadata: { name: `n${i}` }, status: { conditions: [{ type: 'Ready', status: i === 3 && reads > 1 && reads <= 1 + recoverAfter ? 'False' : 'True' } ] } }));
+      if (kind === 'Deployment' || empty) return [];
+      assert.equal(kind, 'Rollout');
       reads++;
       const available = reads > 1 && reads <= 1 + recoverAfter ? 1 : 2;
       return [{ metadata: { name: 'catalog' }, spec: { replicas: 2 }, status: { availableReplicas: available } }];
@@ -86,7 +92,8 @@ describe('phase 10 chaos gate against recorded-shape FIS and CloudWatch answers'
     const text = r.evidence.join('\n');
     assert.match(text, new RegExp(`experiment ${EXP} completed \\(2025-11-30T10:53:21.000Z to 2025-11-30T10:54:55.000Z\\); actions: terminate-one-node completed`));
     assert.match(text, /SLO alarm stg-slo-ingress-no-healthy-target: no change to ALARM during the experiment/);
-    assert.match(text, /recovered \d+ s after the experiment ended: 3 Ready nodes, every Deployment at its desired replicas/);
+    assert.match(text, /recovered \d+ s after the experiment ended: 3 Ready nodes, every workload at its desired replicas/);
+    assert.match(text, /before: 3 Ready nodes; Rollout catalog 2\/2 in apps-stg/);
     // The request FIS saw was signed for the fis service.
     assert.ok(replay!.calls.every((c) => c.region === 'eu-west-1'));
   });
@@ -118,11 +125,19 @@ describe('phase 10 chaos gate against recorded-shape FIS and CloudWatch answers'
     assert.match(r.evidence[0]!, new RegExp(`^stopped experiment ${EXP}: experiment ${EXP} still running at the gate's deadline$`));
   });
 
-  it('workloads that do not come back: fail naming the Deployment and its replicas', async () => {
+  it('workloads that do not come back: fail naming the Rollout and its replicas', async () => {
     const probes = await probesFor(routes({ gets: [['completed', 'Experiment completed.', 'completed']] }), cluster(10_000));
     const r = await runGate10('chaos', probes);
     assert.equal(r.status, 'fail');
-    assert.ok(r.evidence.includes('not recovered within 15 min: Deployment apps-stg/catalog 1/2 available'), r.evidence.join('\n'));
+    assert.ok(r.evidence.includes('not recovered within 15 min: Rollout apps-stg/catalog 1/2 available'), r.evidence.join('\n'));
     assert.ok(r.evidence.includes('not recovered within 15 min: 2 Ready nodes, 3 before'), r.evidence.join('\n'));
+  });
+
+  it('no Deployment or Rollout in the app namespace: fail without starting (recovery could not be judged)', async () => {
+    const probes = await probesFor(routes({ gets: [['completed', 'Experiment completed.', 'completed']] }), cluster(0, true));
+    const r = await runGate10('chaos', probes);
+    assert.equal(r.status, 'fail');
+    assert.ok(r.evidence.includes('no Deployment or Rollout in apps-stg: recovery could not be judged; not starting'), r.evidence.join('\n'));
+    assert.deepEqual(fisCalls(), []);
   });
 });
