@@ -9,40 +9,12 @@
  * root), listen on 127.0.0.1 and a private socket folder, and are stopped by `stop()` (fast
  * shutdown) or killed by the exit hook if the test process dies first.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-
-function pgBin(): string {
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? spawnSync('ls', [base], { encoding: 'utf8' }).stdout.split('\n').filter((x) => /^\d+$/.test(x)) : [];
-  const v = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!v) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: run scripts/install-cdc.sh');
-  return join(base, v, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
-
-const live = new Set<ChildProcess>();
-let hooked = false;
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
-}
+import { freePort, pgBin, start } from './pipeline.js';
 
 const asRoot = process.getuid?.() === 0;
 function ids(): { uid?: number; gid?: number } {
@@ -74,7 +46,6 @@ export interface LocalPostgres {
 }
 
 async function launch(work: string, dataDir: string): Promise<LocalPostgres> {
-  hookExit();
   const bin = pgBin();
   const sock = join(work, 'sock');
   mkdirSync(sock, { recursive: true });
@@ -82,12 +53,7 @@ async function launch(work: string, dataDir: string): Promise<LocalPostgres> {
   appendFileSync(join(dataDir, 'postgresql.conf'), [`listen_addresses = '127.0.0.1'`, `port = ${port}`, `unix_socket_directories = '${sock}'`, 'fsync = off', ''].join('\n'));
   own(work);
   const log = join(work, 'postgres.log');
-  const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(join(bin, 'postgres'), ['-D', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], ...ids() });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  const { child } = start('postgres', join(bin, 'postgres'), ['-D', dataDir], log, ids());
   const end = Date.now() + 30_000;
   while (spawnSync(join(bin, 'pg_isready'), ['-h', sock, '-p', String(port), '-q']).status !== 0) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > end) {

@@ -49,7 +49,8 @@ export function cdcInstalled(): boolean {
   }
 }
 
-function pgBin(): string {
+/** The newest Debian PostgreSQL server's bin folder (also the restore drill's servers, local-postgres.ts). */
+export function pgBin(): string {
   const base = '/usr/lib/postgresql';
   const versions = existsSync(base) ? spawnSync('ls', [base], { encoding: 'utf8' }).stdout.split('\n').filter((x) => /^\d+$/.test(x)) : [];
   const v = versions.sort((a, b) => Number(b) - Number(a))[0];
@@ -57,7 +58,7 @@ function pgBin(): string {
   return join(base, v, 'bin');
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = createServer();
   s.listen(0, '127.0.0.1');
   await once(s, 'listening');
@@ -83,7 +84,8 @@ interface Proc {
   log: string;
 }
 
-function start(name: string, bin: string, args: string[], log: string, opts: { uid?: number; gid?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+/** Starts a process whose output goes to `log`, killed by the exit hook if the test process dies first. */
+export function start(name: string, bin: string, args: string[], log: string, opts: { uid?: number; gid?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
   hookExit();
   const out = createWriteStream(log, { flags: 'a' });
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });

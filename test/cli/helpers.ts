@@ -3,6 +3,7 @@
  * programs/ linked. Every run gets its own stdout/stderr and exit code; `.platform/` is inside the
  * scratch folder.
  */
+import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,21 @@ export class Scratch {
     };
     walk(root);
     return out.sort();
+  }
+  /**
+   * Bad input as the project promises it (docs/exit-codes.md): exit 2, one line on stderr matching
+   * `message`, and `.platform/` exactly as before (with `quietStdout`, nothing on stdout either).
+   */
+  refuses(args: string[], message: RegExp, opts: { quietStdout?: boolean } = {}): CliResult {
+    const before = this.stateListing();
+    const r = this.run(args);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, message);
+    if (opts.quietStdout) assert.equal(r.stdout, '');
+    assert.deepEqual(this.stateListing(), before);
+    return r;
   }
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
