@@ -124,7 +124,7 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
       exitCode = await mod.default(this.opts(), this.optsWithGlobals() as GlobalOptions, this.name(), params.filter((p): p is string => typeof p === 'string'));
     };
 
-  examples(program.command('phases').description('list the phases, their dependencies and changes from the original plan'), ['platform phases', 'platform phases --json']).action(
+  examples(program.command('phases').description('list the phases, their dependencies and design decisions'), ['platform phases', 'platform phases --json']).action(
     run(() => import('./commands/phases.js')),
   );
 
@@ -240,7 +240,7 @@ Docs: README.md, docs/exit-codes.md, docs/events.md`,
     'platform completion zsh > "${fpath[1]}/_platform"',
     'platform completion fish > ~/.config/fish/completions/platform.fish',
   ]).action(run(() => import('./commands/completion.js')));
-  program.command('version').description('print the version').action(async () => {
+  examples(program.command('version').description('print the version'), ['platform version', 'platform --version']).action(async () => {
     process.stdout.write(`platform ${await version()}\n`);
   });
 

@@ -39,11 +39,32 @@ describe('CLI: the basics', function () {
     assert.match(r.stdout, /Examples:\n {2}\$ platform up --all --env local/);
     assert.match(r.stdout, /npx platform/);
   });
+  /** The commands `platform --help` lists (so a new command is covered without editing this test). */
+  const commands = () => {
+    const help = s.run(['--help']).stdout;
+    const section = help.slice(help.indexOf('Commands:'));
+    const names = [...section.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    assert.ok(names.includes('up') && names.includes('drift'), names.join(' '));
+    return names;
+  };
   it('every command has examples in its help', () => {
-    for (const c of ['phases', 'up', 'preview', 'destroy', 'verify', 'check', 'status', 'outputs', 'repair', 'unlock', 'bootstrap', 'eks-token', 'doctor', 'completion']) {
+    for (const c of commands()) {
       const r = s.run([c, '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.stdout, /\nExamples:\n {2}\$ platform /, `${c} --help has examples`);
+    }
+  });
+  it("bash completion knows every command and each command's own options", () => {
+    const script = s.run(['completion', 'bash']).stdout;
+    for (const c of commands()) {
+      const line = new RegExp(`^ {4}${c}\\) opts="([^"]*)"`, 'm').exec(script);
+      assert.ok(line, `completion has no case for '${c}'`);
+      const offered = new Set(line[1]!.split(' '));
+      const help = s.run([c, '--help']).stdout;
+      const options = help.slice(help.indexOf('Options:'), help.indexOf('Examples:'));
+      const flags = [...options.matchAll(/^ {2}((?:-[a-zA-Z], )?--[a-z][a-z-]*)/gm)].flatMap((m) => m[1]!.split(', ')).filter((f) => f !== '--help' && f !== '-h');
+      const missing = flags.filter((f) => !offered.has(f));
+      assert.deepEqual(missing, [], `completion of '${c}' lacks ${missing.join(' ')}`);
     }
   });
   it('commander errors read as one clean line: no line break before "did you mean", no ".;"', () => {

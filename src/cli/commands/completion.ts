@@ -24,6 +24,7 @@ const COMMANDS: Record<string, string[]> = {
   doctor: ['--env', '-e'],
   pipeline: ['--env', '-e', '--out'],
   drift: ['--env', '-e', '--phase', '-p'],
+  failover: ['--env', '-e', '--to'],
   completion: ['bash', 'zsh', 'fish'],
   version: [],
 };
