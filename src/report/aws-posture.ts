@@ -97,13 +97,8 @@ export async function guardDutySummary(client: GuardDutyClient, region: string):
 
 export async function backupSummary(client: BackupClient, region: string, now: Date, windowHours = 24): Promise<BackupSummary | Unavailable> {
   try {
-    const vaults: BackupSummary['vaults'] = [];
+    const vaults = await vaultsOf(client);
     let token: string | undefined;
-    do {
-      const r = await client.send(new ListBackupVaultsCommand({ ...(token ? { NextToken: token } : {}) }));
-      for (const v of r.BackupVaultList ?? []) vaults.push({ name: v.BackupVaultName ?? '?', recoveryPoints: v.NumberOfRecoveryPoints ?? 0 });
-      token = r.NextToken || undefined;
-    } while (token);
     const jobsByState: Record<string, number> = {};
     const failed: BackupSummary['failed'] = [];
     let last: Date | undefined;
