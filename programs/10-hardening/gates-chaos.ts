@@ -16,12 +16,12 @@
  * 5. Recovery: every workload back to its desired available replicas and at least as many Ready
  *    nodes as before, within RECOVERY_MS; the time it took is the evidence.
  */
-import { CloudWatchClient, DescribeAlarmsCommand, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import type { Gate, GateContext } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import { timing, waitFor } from '../../src/gates/poll.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import type { Phase10Outputs } from './phase.js';
+import { sloAlarmsBefore, sloAlarmsHeld } from './slo-alarms.js';
 
 type G = Gate<Phase10Outputs, Probes>;
 type Ctx = GateContext<Phase10Outputs, Probes>;
@@ -39,19 +39,17 @@ interface FisExperiment {
   endTime?: number | string;
 }
 
-const alarmName = (arn: string) => arn.split(':alarm:')[1] ?? arn;
 const when = (t: number | string | undefined) => (t === undefined ? '?' : new Date(typeof t === 'number' ? t * 1000 : t).toISOString());
 
 interface Workloads {
-  /** `Deployment name` or `Rollout name`, with desired and available replicas. */
-  deployments: Array<{ name: string; desired: number; available: number }>;
+  deployments: Array<{ kind: 'Deployment' | 'Rollout'; name: string; desired: number; available: number }>;
   readyNodes: number;
 }
 
 async function workloads(ctx: Ctx): Promise<Workloads> {
   const ns = { namespace: ctx.outputs.appNamespace };
   const [deps, rollouts, nodes] = [await ctx.probes.k8s.list('Deployment', ns), await ctx.probes.k8s.list('Rollout', ns), await ctx.probes.k8s.list('Node')];
-  const entry = (kind: string) => (d: any) => ({ name: `${kind} ${d.metadata?.name ?? '?'}`, desired: d.spec?.replicas ?? 1, available: d.status?.availableReplicas ?? 0 });
+  const entry = (kind: 'Deployment' | 'Rollout') => (d: any) => ({ kind, name: d.metadata?.name ?? '?', desired: d.spec?.replicas ?? 1, available: d.status?.availableReplicas ?? 0 });
   return {
     deployments: [...deps.map(entry('Deployment')), ...rollouts.map(entry('Rollout'))],
     readyNodes: nodes.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length,
@@ -69,17 +67,13 @@ export const chaosGate: G = {
     const { outputs, probes, signal } = ctx;
     const { clock } = timing(ctx);
     const ev = new Evidence();
-    const cw = probes.aws.client(CloudWatchClient);
-    const names = outputs.sloAlarmArns.map(alarmName);
 
     // 1. The stop conditions must be able to stop.
-    const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNames: names }));
-    for (const n of names) {
-      const a = alarms.MetricAlarms?.find((x) => x.AlarmName === n);
-      if (!a) ev.problem(`SLO alarm ${n} does not exist: the experiment would have no stop condition`, true);
-      else if (a.StateValue !== 'OK') ev.problem(`SLO alarm ${n} is ${a.StateValue} (${a.StateReason ?? 'no reason'}): ${a.StateValue === 'ALARM' ? 'the SLO is already broken' : 'the stop condition cannot see its metric'}; not starting`);
-      else ev.saw(`SLO alarm ${n}: OK before the experiment`);
-    }
+    await sloAlarmsBefore(ctx, ev, {
+      missing: 'the experiment would have no stop condition',
+      notOk: (state) => `${state === 'ALARM' ? 'the SLO is already broken' : 'the stop condition cannot see its metric'}; not starting`,
+      before: 'before the experiment',
+    });
     if (!ev.ok) return ev.outcome('fix the SLO first (phase 7 dashboards), or the alarm metric: the ingress NLB must report HealthyHostCount');
 
     // 2. What recovered means.
@@ -88,7 +82,7 @@ export const chaosGate: G = {
       ev.problem(`no Deployment or Rollout in ${outputs.appNamespace}: recovery could not be judged; not starting`);
       return ev.outcome(`deploy the services first (phase 5), then: kubectl -n ${outputs.appNamespace} get rollouts,deploy`);
     }
-    ev.saw(`before: ${before.readyNodes} Ready nodes; ${before.deployments.map((d) => `${d.name} ${d.available}/${d.desired}`).join(', ')} in ${outputs.appNamespace}`);
+    ev.saw(`before: ${before.readyNodes} Ready nodes; ${before.deployments.map((d) => `${d.kind} ${d.name} ${d.available}/${d.desired}`).join(', ')} in ${outputs.appNamespace}`);
 
     // 3. One experiment, always ended.
     const templateId = outputs.experimentTemplateIds[outputs.chaosExperiment];
@@ -123,12 +117,7 @@ export const chaosGate: G = {
     else ev.problem(`experiment ${id} ended ${status}: ${last.state?.reason ?? 'no reason given'}${last.state?.error?.code ? ` (${last.state.error.code})` : ''}; actions: ${actions}`, true);
 
     // 4. The SLO held throughout.
-    for (const n of names) {
-      const h = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: n, HistoryItemType: 'StateUpdate', StartDate: new Date(startedAt), EndDate: new Date(clock.now()) }));
-      const fired = (h.AlarmHistoryItems ?? []).filter((i) => /to ALARM/.test(i.HistorySummary ?? ''));
-      if (fired.length > 0) ev.problem(`SLO alarm ${n} fired during the experiment: ${fired.map((i) => `${i.Timestamp?.toISOString()} ${i.HistorySummary}`).join('; ')}`, true);
-      else ev.saw(`SLO alarm ${n}: no change to ALARM during the experiment`);
-    }
+    await sloAlarmsHeld(ctx, ev, startedAt, clock.now(), 'during the experiment');
     if (signal.aborted) return ev.outcome('cancelled');
 
     // 5. Everything came back.
@@ -137,7 +126,7 @@ export const chaosGate: G = {
     const rec = await waitFor({ ...ctx, deadline: recoveryDeadline }, 20_000, async () => {
       const now = await workloads(ctx);
       const short = before.deployments.filter((b) => {
-        const d = now.deployments.find((x) => x.name === b.name);
+        const d = now.deployments.find((x) => x.kind === b.kind && x.name === b.name);
         return !d || d.available < b.desired;
       });
       return { done: short.length === 0 && now.readyNodes >= before.readyNodes, value: { now, short } };
@@ -147,9 +136,8 @@ export const chaosGate: G = {
     else {
       if (now.readyNodes < before.readyNodes) ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${now.readyNodes} Ready nodes, ${before.readyNodes} before`, true);
       for (const s of short) {
-        const d = now.deployments.find((x) => x.name === s.name);
-        const [kind, name] = s.name.split(' ');
-        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${kind} ${outputs.appNamespace}/${name} ${d ? `${d.available}/${s.desired}` : 'gone'} available`, true);
+        const d = now.deployments.find((x) => x.kind === s.kind && x.name === s.name);
+        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${s.kind} ${outputs.appNamespace}/${s.name} ${d ? `${d.available}/${s.desired}` : 'gone'} available`, true);
       }
     }
     return ev.outcome(`the experiment's log: aws fis get-experiment --id ${id}; Karpenter's logs for replacement nodes; kubectl -n ${outputs.appNamespace} get rollouts,deploy,pods`);

@@ -14,17 +14,15 @@
  *    running (its PodScheduled or container state).
  * 5. No SLO alarm may have changed to ALARM since the fault.
  */
-import { CloudWatchClient, DescribeAlarmsCommand, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
-import type { Gate, GateContext } from '../../src/core/gate.js';
+import type { Gate } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import { timing, waitFor } from '../../src/gates/poll.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import type { Phase10Outputs } from './phase.js';
+import { sloAlarmsBefore, sloAlarmsHeld } from './slo-alarms.js';
 
-type Ctx = GateContext<Phase10Outputs, Probes>;
 const MIN = 60_000;
 const POLL_MS = 2_000;
-const alarmName = (arn: string) => arn.split(':alarm:')[1] ?? arn;
 
 interface Health {
   desired: number;
@@ -40,27 +38,6 @@ function notRunning(p: any): string {
   if (sched) return `${p.metadata?.name}: not scheduled (${sched.reason ?? ''}: ${sched.message ?? ''})`;
   const w = (p?.status?.containerStatuses ?? []).map((c: any) => c.state?.waiting?.reason).filter(Boolean);
   return `${p?.metadata?.name}: ${p?.status?.phase ?? 'no phase'}${w.length ? ` (${w.join(', ')})` : ''}`;
-}
-
-async function alarmsBefore(ctx: Ctx, ev: Evidence): Promise<void> {
-  const names = ctx.outputs.sloAlarmArns.map(alarmName);
-  const alarms = await ctx.probes.aws.client(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: names }));
-  for (const n of names) {
-    const a = alarms.MetricAlarms?.find((x) => x.AlarmName === n);
-    if (!a) ev.problem(`SLO alarm ${n} does not exist: nothing would show the fault's effect`, true);
-    else if (a.StateValue !== 'OK') ev.problem(`SLO alarm ${n} is ${a.StateValue} (${a.StateReason ?? 'no reason'}): not injecting a fault`);
-    else ev.saw(`SLO alarm ${n}: OK before the fault`);
-  }
-}
-
-async function alarmsHeld(ctx: Ctx, ev: Evidence, since: number, until: number): Promise<void> {
-  const cw = ctx.probes.aws.client(CloudWatchClient);
-  for (const n of ctx.outputs.sloAlarmArns.map(alarmName)) {
-    const h = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: n, HistoryItemType: 'StateUpdate', StartDate: new Date(since), EndDate: new Date(until) }));
-    const fired = (h.AlarmHistoryItems ?? []).filter((i) => /to ALARM/.test(i.HistorySummary ?? ''));
-    if (fired.length > 0) ev.problem(`SLO alarm ${n} fired after the fault: ${fired.map((i) => `${i.Timestamp?.toISOString()} ${i.HistorySummary}`).join('; ')}`, true);
-    else ev.saw(`SLO alarm ${n}: no change to ALARM after the fault`);
-  }
 }
 
 export const podChaosGate: Gate<Phase10Outputs, Probes> = {
@@ -79,7 +56,7 @@ export const podChaosGate: Gate<Phase10Outputs, Probes> = {
     const ev = new Evidence();
     const k8s = probes.k8s;
 
-    await alarmsBefore(ctx, ev);
+    await sloAlarmsBefore(ctx, ev, { missing: "nothing would show the fault's effect", notOk: () => 'not injecting a fault', before: 'before the fault' });
     if (!ev.ok) return ev.outcome('fix the SLO first (phase 7 dashboards), or the alarm metric');
 
     const workload: any = await k8s.read({ kind: f.workload, namespace: ns, name: f.name });
@@ -123,7 +100,7 @@ export const podChaosGate: Gate<Phase10Outputs, Probes> = {
       const short = now.filter((p: any) => !isReady(p)).map(notRunning);
       ev.problem(`${what} not recovered within ${f.recoverySeconds} s: ${w.available}/${before.desired} available${victimGone ? '' : `, pod ${victimName} still terminating`}${short.length ? `; ${short.join('; ')}` : ''}`, true);
     }
-    await alarmsHeld(ctx, ev, startedAt, clock.now());
+    await sloAlarmsHeld(ctx, ev, startedAt, clock.now(), 'after the fault');
     return ev.outcome(`kubectl -n ${ns} describe ${f.workload.toLowerCase()} ${f.name}; kubectl -n ${ns} get pods -l ${selector}`);
   },
 };
