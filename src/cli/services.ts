@@ -372,11 +372,24 @@ export function installSignals(controller: AbortController, onForce: (sig: strin
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
-    // The run is over; a signal while the process winds down ends it with 130, not the default
-    // kill-by-signal status.
-    if (process.listenerCount('SIGINT') === 0) process.once('SIGINT', () => process.exit(130));
-    if (process.listenerCount('SIGTERM') === 0) process.once('SIGTERM', () => process.exit(130));
+    windDownSignals();
   };
+}
+
+let windingDown = false;
+
+/**
+ * The run is over; a signal while the process winds down ends it with 130, not the default
+ * kill-by-signal status. Installed whatever else listens: signal-exit (under execa, which the
+ * Automation API uses, and ink) may hold a listener at this moment and drop it a moment later, and
+ * while it is the only listener it re-raises the signal to kill the process. Checking for "no
+ * listener" here let a second Ctrl-C kill the CLI by SIGINT (kill sweep, fresh-clone CI 2026-11-30).
+ */
+function windDownSignals(): void {
+  if (windingDown) return;
+  windingDown = true;
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(130));
 }
 
 export { hostname };
