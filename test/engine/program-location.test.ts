@@ -1,6 +1,7 @@
 /** programLocation: the file:line of a program's exception, from V8 stack frames. */
 import assert from 'node:assert/strict';
-import { programLocation } from '../../src/engine/simulate/program-location.js';
+import { fileURLToPath } from 'node:url';
+import { mapStack, programLocation } from '../../src/engine/simulate/program-location.js';
 
 describe('programLocation', () => {
   const root = '/repo';
@@ -28,5 +29,12 @@ describe('programLocation', () => {
   it('no program frame (or no stack) gives undefined, never a guess', () => {
     assert.equal(programLocation('Error: x\n    at node:internal/main:1:1\n    at /repo/src/engine/simulate/worker.ts:3:1', root), undefined);
     assert.equal(programLocation(undefined, root), undefined);
+  });
+
+  it("mapStack leaves frames it cannot map as they are: no source map, a dependency's file, Node's own", () => {
+    const noMap = fileURLToPath(new URL('../cli/fixtures/buggy-phase.mjs', import.meta.url));
+    const stack = ['Error: x', `    at ownerOf (${noMap}:9:23)`, '    at Object.apply (/repo/node_modules/@pulumi/pulumi/output.js:250:31)', '    at node:internal/process/task_queues:105:5'].join('\n');
+    assert.equal(mapStack(stack), stack);
+    assert.equal(mapStack(undefined), undefined);
   });
 });

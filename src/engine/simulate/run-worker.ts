@@ -29,7 +29,7 @@ function isTypeScript(url: string): boolean {
 
 function workerUrl(): URL {
   const self = import.meta.url;
-  return new URL(isTypeScript(self) ? './worker.ts' : './worker.js', self);
+  return new URL(isTypeScript(self) ? './worker-main.ts' : './worker-main.js', self);
 }
 
 function execArgvFor(moduleUrl: string, worker: URL): string[] {
