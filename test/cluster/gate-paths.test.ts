@@ -130,7 +130,8 @@ describe('test cluster: gate paths against a real API server (scheduler, PV cont
   it("storage-encrypted-pvc: the scheduler and PV controller bind the gate's claim to an EBS CSI volume encrypted gp3 with phase 1's key; it passes and deletes its objects", async () => {
     const { volumeId, key } = await ebsVolume('ebs-key');
     await storage(volumeId, key);
-    const r = await runStorage(60_000);
+    // Binding needs the scheduler and the PV controller: seconds when quiet, and past 60 s once at load ~6.
+    const r = await runStorage(180_000);
     assert.equal(r.status, 'pass', r.evidence.join(' | '));
     assert.ok(r.evidence.some((e) => new RegExp(`^PersistentVolumeClaim default/platform-gate-\\S+: Bound to ebs-${pvs}$`).test(e)), r.evidence.join(' | '));
     assert.ok(r.evidence.includes(`EBS volume ${volumeId}: gp3, 1 GiB, Encrypted=true, KmsKeyId=${key}`), r.evidence.join(' | '));

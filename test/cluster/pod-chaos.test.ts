@@ -87,6 +87,34 @@ describe('test cluster: the pod-chaos gate (a real pod evicted or deleted; Repli
     await cluster?.stop();
   });
 
+  /**
+   * Waits until the scheduler itself has seen a cordon: the API server has it at once, the scheduler's
+   * node cache a moment later, and a pod deleted in between is rescheduled onto the cordoned node
+   * (the gate then passes; seen in a fresh-clone CI run at load ~6). A probe pod pinned to the node
+   * reported Unschedulable for that reason proves the cache has it; the probe is then deleted.
+   */
+  async function schedulerSeesCordon(nodeName: string): Promise<void> {
+    const probe = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cordon-probe', namespace: NS },
+      spec: { nodeSelector: { 'kubernetes.io/hostname': nodeName }, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
+    } as KubernetesObject;
+    assert.ok((await applier.apply(probe)).ok);
+    try {
+      for (let i = 0; i < 300; i++) {
+        const p: any = await k.read({ kind: 'Pod', namespace: NS, name: 'cordon-probe' });
+        const cond = (p?.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+        if (cond?.status === 'False' && /node\(s\) were unschedulable/.test(cond.message ?? '')) return;
+        assert.ok(!p?.spec?.nodeName, `the probe was scheduled onto ${p?.spec?.nodeName}; the cordon is not seen yet, retry`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`the scheduler did not report node ${nodeName} unschedulable within 60 s`);
+    } finally {
+      await applier.api.delete(probe, undefined, undefined, 0).catch(() => undefined);
+    }
+  }
+
   async function run(podFault: Phase10Outputs['podFault']): Promise<GateResult> {
     const env = testEnv();
     const outputs = { ...outputs10({ appNamespace: NS, podFault }), kubeconfig: cluster.kubeconfig } as unknown as Record<string, unknown>;
@@ -121,6 +149,7 @@ describe('test cluster: the pod-chaos gate (a real pod evicted or deleted; Repli
   it('a Deployment that cannot recover (its only node cordoned): the pod is deleted, the replacement never schedules, terminal fail naming why', async () => {
     const node = kwokNode('on-demand-1', { zone: `${REGION}b`, pool: 'on-demand' }) as any;
     assert.ok((await applier.apply({ ...node, spec: { ...node.spec, unschedulable: true } })).ok);
+    await schedulerSeesCordon('on-demand-1');
     const r = await run({ workload: 'Deployment', name: 'orders', action: 'delete', recoverySeconds: 12 });
     assert.equal(r.status, 'fail');
     assert.match(r.evidence[0]!, /^Deployment apps-stg\/orders not recovered within 12 s: 0\/1 available; orders-\S+: not scheduled \(Unschedulable: .*node\(s\) were unschedulable/);
