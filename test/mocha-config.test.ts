@@ -24,14 +24,21 @@ describe('mocha configuration', function () {
     }
   });
 
-  it('a spec with it.only fails the run under the default config', () => {
+  it('a spec with it.only fails the run under the default config, parallel (as npm test runs) and serial', () => {
     const dir = mkdtempSync(join(root, 'test', '.tmp-only-'));
     try {
       const spec = join(dir, 'only.test.ts');
       writeFileSync(spec, "it.only('focused', () => {});\nit('other', () => {});\n");
-      const r = spawnSync(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), spec], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-      assert.notEqual(r.status, 0, r.stdout + r.stderr);
-      assert.match(r.stdout + r.stderr, /`\.only` forbidden by --forbid-only/);
+      const mocha = (...args: string[]) =>
+        spawnSync(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), ...args, spec], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      // npm test runs files in parallel (.mocharc.json), where mocha refuses `.only` outright.
+      const parallel = mocha();
+      assert.notEqual(parallel.status, 0, parallel.stdout + parallel.stderr);
+      assert.match(parallel.stdout + parallel.stderr, /`\.only` is not supported in parallel mode/);
+      // One file run serially (--no-parallel, as when debugging a test) meets forbid-only.
+      const serial = mocha('--no-parallel');
+      assert.notEqual(serial.status, 0, serial.stdout + serial.stderr);
+      assert.match(serial.stdout + serial.stderr, /`\.only` forbidden by --forbid-only/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 /**
  * The moto AWS emulator for gate tests: uses MOTO_PORT when .ci/run already started one, otherwise
- * starts one with scripts/start-moto.sh and stops it after the suite. If moto cannot be started the
- * suite fails loudly; it is never skipped.
+ * starts one with scripts/start-moto.sh and stops it after the suite. In a parallel mocha worker
+ * (npm test) each worker has its own, whatever MOTO_PORT says (see startMoto). If moto cannot be
+ * started the suite fails loudly; it is never skipped.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,8 +19,26 @@ export interface Moto {
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'moto-test-secret-not-real' };
 
+/** In a parallel mocha worker: that worker's own moto, started once and stopped when the worker exits. */
+let perWorker: Promise<Moto> | undefined;
+
 export async function startMoto(): Promise<Moto> {
-  let port = process.env.MOTO_PORT;
+  // Parallel mocha (.mocharc.json) runs two spec files at once in two worker processes. A moto shared
+  // between them (MOTO_PORT from .ci/run) would be reset by one file in the middle of the other's
+  // test, so each worker starts its own and its files use it one after another, as in a serial run.
+  if (process.env.MOCHA_WORKER_ID !== undefined) {
+    perWorker ??= launchMoto(undefined).then((m) => {
+      process.once('exit', () => m.stop());
+      return m;
+    });
+    const m = await perWorker;
+    return { ...m, stop() {} };
+  }
+  return launchMoto(process.env.MOTO_PORT);
+}
+
+async function launchMoto(running: string | undefined): Promise<Moto> {
+  let port = running;
   let pid: number | undefined;
   let dir: string | undefined;
   if (!port) {
