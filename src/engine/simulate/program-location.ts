@@ -71,8 +71,8 @@ function sourceMapOf(file: string): LoadedMap | null {
 }
 
 /**
- * The stack with every program frame (see programLocation) that has a source map rewritten to its
- * original file, line and column; other frames, and frames without a map, are left as they are.
+ * The stack with every frame outside node_modules/ that has a source map rewritten to its original
+ * file, line and column; other frames, and frames without a map, are left as they are.
  */
 export function mapStack(stack: string | undefined): string | undefined {
   if (!stack) return stack;
@@ -82,7 +82,8 @@ export function mapStack(stack: string | undefined): string | undefined {
       const m = FRAME.exec(line);
       if (!m) return line;
       const file = frameFile(m[2]!);
-      if (!isProgramFrame(file) || !/\.(c|m)?js$/.test(file)) return line;
+      // Dependencies ship their own maps or none; ours (the engine's frames too) are mapped for --verbose.
+      if (!isAbsolute(file) || file.includes(`${sep}node_modules${sep}`) || !/\.(c|m)?js$/.test(file)) return line;
       const sm = sourceMapOf(file);
       if (!sm) return line;
       const entry = sm.map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
