@@ -9,8 +9,12 @@
  * 3. The fault: `evict` uses the eviction subresource, which honours the PodDisruptionBudget (a
  *    refusal, HTTP 429, at full strength means the budget allows no voluntary disruption at all:
  *    a terminal failure naming it); `delete` deletes the pod.
- * 4. Recovery: within `recoverySeconds`, the victim gone and the workload back to available >=
- *    desired. Otherwise a terminal failure naming what is short and why the replacement is not
+ * 4. Recovery: within `recoverySeconds`, the victim gone, at least `desired` Ready pods of the
+ *    workload counted in the pod list itself, and the workload's status back to available >=
+ *    desired. The status alone is not enough: the controllers update it a moment after the pods
+ *    change, so right after the victim is gone it can still say "1/1 available" with no pod left
+ *    (a false pass seen under load; the cluster test pauses kube-controller-manager to hold that
+ *    moment). Otherwise a terminal failure naming what is short and why the replacement is not
  *    running (its PodScheduled or container state).
  * 5. No SLO alarm may have changed to ALARM since the fault.
  */
@@ -91,14 +95,16 @@ export const podChaosGate: Gate<Phase10Outputs, Probes> = {
       const w = healthOf(await k8s.read({ kind: f.workload, namespace: ns, name: f.name }));
       const v: any = await k8s.read({ kind: 'Pod', namespace: ns, name: victimName });
       const victimGone = !v || (victimUid !== undefined && v.metadata?.uid !== victimUid);
-      return { done: victimGone && w.available >= before.desired, value: { w, victimGone } };
+      const ready = (await k8s.list('Pod', { namespace: ns, labelSelector: selector })).filter((p: any) => isReady(p) && !p.metadata?.deletionTimestamp && p.metadata?.uid !== victimUid).length;
+      return { done: victimGone && ready >= before.desired && w.available >= before.desired, value: { w, victimGone, ready } };
     });
-    const { w, victimGone } = r.value;
+    const { w, victimGone, ready } = r.value;
     if (r.done) ev.saw(`${what} back to ${w.available}/${before.desired} available ${Math.round((clock.now() - startedAt) / 1000)} s after the fault (limit ${f.recoverySeconds} s)`);
     else {
       const now = await k8s.list('Pod', { namespace: ns, labelSelector: selector });
       const short = now.filter((p: any) => !isReady(p)).map(notRunning);
-      ev.problem(`${what} not recovered within ${f.recoverySeconds} s: ${w.available}/${before.desired} available${victimGone ? '' : `, pod ${victimName} still terminating`}${short.length ? `; ${short.join('; ')}` : ''}`, true);
+      const stale = w.available > ready ? ` (its status says ${w.available} available: not yet updated by the controllers)` : '';
+      ev.problem(`${what} not recovered within ${f.recoverySeconds} s: ${Math.min(ready, w.available)}/${before.desired} available, ${ready} Ready pod${ready === 1 ? '' : 's'}${stale}${victimGone ? '' : `, pod ${victimName} still terminating`}${short.length ? `; ${short.join('; ')}` : ''}`, true);
     }
     await sloAlarmsHeld(ctx, ev, startedAt, clock.now(), 'after the fault');
     return ev.outcome(`kubectl -n ${ns} describe ${f.workload.toLowerCase()} ${f.name}; kubectl -n ${ns} get pods -l ${selector}`);

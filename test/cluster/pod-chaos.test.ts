@@ -49,11 +49,19 @@ describe('test cluster: the pod-chaos gate (a real pod evicted or deleted; Repli
   let k: KubeProbe;
   let replay: AwsReplay;
   let endpoint: string;
+  const aborted = new AbortController();
 
+  /**
+   * Waits until the Deployment's status and its pods both show `want` available: the status alone
+   * can be stale (right after kube-controller-manager is resumed it still says what it said before
+   * the pod was deleted).
+   */
   async function available(name: string, want: number): Promise<void> {
     for (let i = 0; i < 150; i++) {
       const d: any = await k.read({ kind: 'Deployment', namespace: NS, name });
-      if ((d?.status?.availableReplicas ?? 0) >= want) return;
+      const pods = await k.list('Pod', { namespace: NS, labelSelector: `app.kubernetes.io/name=${name}` });
+      const ready = pods.filter((p: any) => !p.metadata?.deletionTimestamp && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+      if ((d?.status?.availableReplicas ?? 0) >= want && ready.length >= want) return;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`Deployment ${name} not available`);
@@ -83,6 +91,8 @@ describe('test cluster: the pod-chaos gate (a real pod evicted or deleted; Repli
     endpoint = await replay.start();
   });
   after(async () => {
+    // A test that timed out leaves its gate retrying (the gate's interval is minutes): stop it.
+    aborted.abort();
     await replay?.stop();
     await cluster?.stop();
   });
@@ -121,7 +131,7 @@ describe('test cluster: the pod-chaos gate (a real pod evicted or deleted; Repli
     const gate: Gate<any, any> = { ...gates.find((g) => g.name === 'pod-chaos')!, after: [] };
     const [r] = await runGates({ id: 10, gates: [gate] }, {
       env, outputs, probes: createProbes(env, outputs, { awsEndpoint: endpoint, awsCredentials: TEST_CREDENTIALS }),
-      clock: systemClock, signal: new AbortController().signal, simulated: false, emit: () => {}, secretValues: [cluster.kubeconfig],
+      clock: systemClock, signal: aborted.signal, simulated: false, emit: () => {}, secretValues: [cluster.kubeconfig],
     });
     return r!;
   }
@@ -146,13 +156,34 @@ describe('test cluster: the pod-chaos gate (a real pod evicted or deleted; Repli
     await available('cart', 2);
   });
 
+  it('the Deployment status not yet updated after the pod is gone (kube-controller-manager paused): the gate counts Ready pods itself, terminal fail naming the stale status', async () => {
+    // Under load the deployment controller updates status.availableReplicas a moment after the pods
+    // change: a gate reading only the status passed with no pod left (a fresh-clone CI run).
+    // SIGSTOP holds that moment for as long as the gate looks; kwok still finalizes the deleted pod.
+    await available('orders', 1);
+    const kcm = cluster.processes.find((p) => p.name === 'kube-controller-manager')!;
+    assert.ok(kcm && !kcm.exited, 'kube-controller-manager runs');
+    kcm.child.kill('SIGSTOP');
+    let r: GateResult;
+    try {
+      r = await run({ workload: 'Deployment', name: 'orders', action: 'delete', recoverySeconds: 8 });
+      const d: any = await k.read({ kind: 'Deployment', namespace: NS, name: 'orders' });
+      assert.equal(d?.status?.availableReplicas, 1, 'the status is still stale when the gate ends (the case this test is about)');
+    } finally {
+      kcm.child.kill('SIGCONT');
+    }
+    assert.equal(r.status, 'fail', r.evidence.join('\n'));
+    assert.match(r.evidence[0]!, /^Deployment apps-stg\/orders not recovered within 8 s: 0\/1 available, 0 Ready pods \(its status says 1 available: not yet updated by the controllers\)$/);
+    await available('orders', 1);
+  });
+
   it('a Deployment that cannot recover (its only node cordoned): the pod is deleted, the replacement never schedules, terminal fail naming why', async () => {
     const node = kwokNode('on-demand-1', { zone: `${REGION}b`, pool: 'on-demand' }) as any;
     assert.ok((await applier.apply({ ...node, spec: { ...node.spec, unschedulable: true } })).ok);
     await schedulerSeesCordon('on-demand-1');
     const r = await run({ workload: 'Deployment', name: 'orders', action: 'delete', recoverySeconds: 12 });
     assert.equal(r.status, 'fail');
-    assert.match(r.evidence[0]!, /^Deployment apps-stg\/orders not recovered within 12 s: 0\/1 available; orders-\S+: not scheduled \(Unschedulable: .*node\(s\) were unschedulable/);
+    assert.match(r.evidence[0]!, /^Deployment apps-stg\/orders not recovered within 12 s: 0\/1 available, 0 Ready pods; orders-\S+: not scheduled \(Unschedulable: .*node\(s\) were unschedulable/);
   });
 
   it('a workload that does not exist (no Rollout here) is a terminal fail naming it and the env file', async () => {
