@@ -1,7 +1,8 @@
 /**
  * Plans the phase programs that exist for one env with the simulate engine (one child process per
  * stack, as `platform check` does, through the same orchestrator function) and returns every
- * planned resource, ready for the checks.
+ * planned resource, ready for the checks. The engine, orchestrator and programs are the built ones
+ * (dist/, as the CLI runs them; test/helpers/built.ts says why and checks dist/ is current).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,14 +10,13 @@ import { join } from 'node:path';
 import type { EnvConfig } from '../../src/core/env.js';
 import { hasProgram, type AnyPhase, type PhaseId } from '../../src/core/phase.js';
 import type { PlannedResource } from '../../src/core/ports.js';
-import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
-import { planPhases } from '../../src/orchestrator/plan.js';
 import { organizationTarget, usesLocalOrganization, type OrganizationConfig } from '../../src/core/organization.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
 import { fileURLToPath } from 'node:url';
 import { loadEnv } from '../../src/config/load-env.js';
 import { loadOrganization } from '../../src/config/load-organization.js';
 import { phases as registry } from '../../programs/registry.js';
+import { builtCode } from '../helpers/built.js';
 
 export interface PlannedPlatform {
   resources: PlannedResource[];
@@ -30,6 +30,9 @@ export interface PlannedPlatform {
  * (default: the fixture organization for the env, see test/helpers/env-fixtures.ts).
  */
 export async function planPrograms(env: EnvConfig, phases: readonly AnyPhase[], organization?: OrganizationConfig): Promise<PlannedPlatform> {
+  const foreign = phases.find((p) => !registry.includes(p));
+  if (foreign) throw new Error(`phase ${foreign.id} (${foreign.slug}) is not the registry's: planPrograms plans the shipped programs, as built in dist/`);
+  const built = await builtCode();
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-checks-'));
   const started = performance.now();
   try {
@@ -39,7 +42,7 @@ export async function planPrograms(env: EnvConfig, phases: readonly AnyPhase[], 
     const plannable = (p: AnyPhase): boolean => hasProgram(p) && p.dependsOn.every((d) => byId.has(d) && plannable(byId.get(d)!));
     const ids = phases.filter(plannable).map((p) => p.id);
     const org = organization ? { config: organization, target: organizationTarget(organization, env) } : organizationFor(env);
-    const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal, org);
+    const graph = await built.planPhases(env, built.phases.filter((p) => byId.has(p.id)), ids, built.createSimulateEngine({ stateDir }), new AbortController().signal, org);
     return { ...graph, simulateMs: performance.now() - started };
   } finally {
     await rm(stateDir, { recursive: true, force: true });

@@ -18,11 +18,9 @@ import type { CheckResource } from '../../src/checks/types.js';
 import { loadEnv } from '../../src/config/load-env.js';
 import type { PhaseId } from '../../src/core/phase.js';
 import type { PlannedResource } from '../../src/core/ports.js';
-import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
-import { planPhases } from '../../src/orchestrator/plan.js';
-import { phases } from '../../programs/registry.js';
 import { repoRoot } from './toolchain.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
+import { builtCode } from '../helpers/built.js';
 
 export const RELEASE_TYPE = 'kubernetes:helm.sh/v3:Release';
 
@@ -64,6 +62,8 @@ export async function declaredFor(envName: string, ids: readonly PhaseId[]): Pro
   const env = await loadEnv(repoRoot, envName);
   const stateDir = await mkdtemp(join(tmpdir(), 'platform-cluster-plan-'));
   try {
+    // The built engine and programs (dist/), as the CLI runs them: plain-Node workers (test/helpers/built.ts).
+    const { planPhases, phases, createSimulateEngine } = await builtCode();
     const graph = await planPhases(env, phases, ids, createSimulateEngine({ stateDir }), new AbortController().signal, organizationFor(env));
     const kube = graph.resources.filter((r) => r.type.startsWith('kubernetes:'));
     const expanded = expandManifests(kube.map(toCheck));

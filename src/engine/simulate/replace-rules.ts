@@ -7,8 +7,9 @@
  *   immutable fields;
  * - components (`platform:<area>:<Name>`, the stack) own no cloud object and never replace;
  * - a resource's own `replaceOnChanges` option adds paths (`*` for every input), as the engine does;
- * - a type the table does not know has no rule (`undefined`): test/engine/replace-coverage.test.ts
- *   fails for any type a program registers that is not covered, so this never happens silently.
+ * - a type the table does not know has no rule (`undefined`): test/checks/programs.test.ts (prod,
+ *   stg) and test/engine/replace-coverage.test.ts (local) fail for any type a program registers that
+ *   is not covered, so this never happens silently.
  * Paths are dotted (`metadata.name`); `[*]` spans the items of a list.
  */
 import { REPLACE_TABLE } from './replace-table.js';
