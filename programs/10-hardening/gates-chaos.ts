@@ -7,14 +7,18 @@
  * 2. The workloads of the app namespace are read (each Deployment's and Argo Rollout's desired
  *    replicas: phase 5 delivers every service as a Rollout) and the Ready nodes counted: that is what
  *    "recovered" means afterwards. A namespace with neither fails without starting: recovery could
- *    not be judged, and an empty check would pass.
+ *    not be judged, and an empty check would pass. So does a workload without a matchLabels
+ *    selector (its pods could not be counted, step 5).
  * 3. StartExperiment (tagged with the gate's run), then GetExperiment until the state is final.
  *    `completed` is required: `stopped` (a stop condition fired, or someone stopped it) and `failed`
  *    fail with FIS's reason. If the gate is cancelled or runs out of time while the experiment runs,
  *    the experiment is stopped (StopExperiment): the gate leaves nothing running.
  * 4. The SLO alarms' history from the experiment's start to now must hold no change to ALARM.
  * 5. Recovery: every workload back to its desired available replicas and at least as many Ready
- *    nodes as before, within RECOVERY_MS; the time it took is the evidence.
+ *    nodes as before, within RECOVERY_MS; the time it took is the evidence. A workload's available
+ *    count is the lower of its status and its Ready pods counted in the pod list (its matchLabels):
+ *    the controllers update the status a moment after the pods change, and a stale status would
+ *    say "recovered" with pods missing (as the pod-chaos gate found on a real API server).
  */
 import type { Gate, GateContext } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
@@ -42,17 +46,28 @@ interface FisExperiment {
 const when = (t: number | string | undefined) => (t === undefined ? '?' : new Date(typeof t === 'number' ? t * 1000 : t).toISOString());
 
 interface Workloads {
-  deployments: Array<{ kind: 'Deployment' | 'Rollout'; name: string; desired: number; available: number }>;
+  /** `available`: the lower of the status's availableReplicas and `ready`; `status` as the object says. */
+  deployments: Array<{ kind: 'Deployment' | 'Rollout'; name: string; desired: number; available: number; status: number; ready: number; selectable: boolean }>;
   readyNodes: number;
 }
 
+const isReady = (o: any) => (o?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
 async function workloads(ctx: Ctx): Promise<Workloads> {
   const ns = { namespace: ctx.outputs.appNamespace };
-  const [deps, rollouts, nodes] = [await ctx.probes.k8s.list('Deployment', ns), await ctx.probes.k8s.list('Rollout', ns), await ctx.probes.k8s.list('Node')];
-  const entry = (kind: 'Deployment' | 'Rollout') => (d: any) => ({ kind, name: d.metadata?.name ?? '?', desired: d.spec?.replicas ?? 1, available: d.status?.availableReplicas ?? 0 });
+  const [deps, rollouts, nodes, pods] = [await ctx.probes.k8s.list('Deployment', ns), await ctx.probes.k8s.list('Rollout', ns), await ctx.probes.k8s.list('Node'), await ctx.probes.k8s.list('Pod', ns)];
+  const readyPods = pods.filter((p: any) => isReady(p) && !p.metadata?.deletionTimestamp);
+  const entry = (kind: 'Deployment' | 'Rollout') => (d: any) => {
+    // Phase 5's Rollouts and the charts' Deployments select by matchLabels. Without them the pods
+    // cannot be counted (an empty selector matches every pod): the gate does not start (step 2).
+    const match = Object.entries<string>(d.spec?.selector?.matchLabels ?? {});
+    const ready = match.length === 0 ? 0 : readyPods.filter((p: any) => match.every(([k, v]) => p.metadata?.labels?.[k] === v)).length;
+    const status = d.status?.availableReplicas ?? 0;
+    return { kind, name: d.metadata?.name ?? '?', desired: d.spec?.replicas ?? 1, available: Math.min(status, ready), status, ready, selectable: match.length > 0 };
+  };
   return {
     deployments: [...deps.map(entry('Deployment')), ...rollouts.map(entry('Rollout'))],
-    readyNodes: nodes.filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')).length,
+    readyNodes: nodes.filter(isReady).length,
   };
 }
 
@@ -81,6 +96,11 @@ export const chaosGate: G = {
     if (before.deployments.length === 0) {
       ev.problem(`no Deployment or Rollout in ${outputs.appNamespace}: recovery could not be judged; not starting`);
       return ev.outcome(`deploy the services first (phase 5), then: kubectl -n ${outputs.appNamespace} get rollouts,deploy`);
+    }
+    const blind = before.deployments.filter((d) => !d.selectable);
+    if (blind.length > 0) {
+      ev.problem(`${blind.map((d) => `${d.kind} ${outputs.appNamespace}/${d.name}`).join(', ')}: no matchLabels selector, so its pods cannot be counted: recovery could not be judged; not starting`, true);
+      return ev.outcome('select the pods by spec.selector.matchLabels');
     }
     ev.saw(`before: ${before.readyNodes} Ready nodes; ${before.deployments.map((d) => `${d.kind} ${d.name} ${d.available}/${d.desired}`).join(', ')} in ${outputs.appNamespace}`);
 
@@ -137,7 +157,8 @@ export const chaosGate: G = {
       if (now.readyNodes < before.readyNodes) ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${now.readyNodes} Ready nodes, ${before.readyNodes} before`, true);
       for (const s of short) {
         const d = now.deployments.find((x) => x.kind === s.kind && x.name === s.name);
-        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${s.kind} ${outputs.appNamespace}/${s.name} ${d ? `${d.available}/${s.desired}` : 'gone'} available`, true);
+        const stale = d && d.status > d.ready ? ` (${d.ready} Ready pod${d.ready === 1 ? '' : 's'}; its status says ${d.status}: not yet updated by the controllers)` : '';
+        ev.problem(`not recovered within ${RECOVERY_MS / MIN} min: ${s.kind} ${outputs.appNamespace}/${s.name} ${d ? `${d.available}/${s.desired}` : 'gone'} available${stale}`, true);
       }
     }
     return ev.outcome(`the experiment's log: aws fis get-experiment --id ${id}; Karpenter's logs for replacement nodes; kubectl -n ${outputs.appNamespace} get rollouts,deploy,pods`);

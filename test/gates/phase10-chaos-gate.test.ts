@@ -51,18 +51,25 @@ function routes(o: { alarmState?: string; gets: Array<[string, string, string]>;
 /**
  * A cluster whose app Rollout (phase 5 delivers every service as an Argo Rollout; no Deployments in
  * the app namespace) loses a replica while the experiment runs and gets it back `recoverAfter` reads
- * later. `empty`: no workload at all.
+ * later. `empty`: no workload at all. `staleStatus`: the Rollout's status keeps saying 2 available
+ * while its pods say otherwise (the controllers not caught up). `noMatchLabels`: a selector by
+ * matchExpressions only.
  */
-function cluster(recoverAfter: number, empty = false) {
+function cluster(recoverAfter: number, opts: { empty?: boolean; staleStatus?: boolean; noMatchLabels?: boolean } = {}) {
   let reads = 0;
+  const down = () => reads > 1 && reads <= 1 + recoverAfter;
+  const pod = (i: number, ready: boolean) => ({ metadata: { name: `catalog-${i}`, labels: { 'app.kubernetes.io/name': 'catalog' } }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
   return {
     list: async (kind: string) => {
-      if (kind === 'Node') return [1, 2, 3].map((i) => ({ metadata: { name: `n${i}` }, status: { conditions: [{ type: 'Ready', status: i === 3 && reads > 1 && reads <= 1 + recoverAfter ? 'False' : 'True' } ] } }));
-      if (kind === 'Deployment' || empty) return [];
+      if (kind === 'Node') return [1, 2, 3].map((i) => ({ metadata: { name: `n${i}` }, status: { conditions: [{ type: 'Ready', status: i === 3 && down() ? 'False' : 'True' }] } }));
+      // The pods (read after the Rollout in the same look): the second is not Ready while down.
+      if (kind === 'Pod') return opts.empty ? [] : [pod(1, true), pod(2, !down()), { metadata: { name: 'other', labels: { 'app.kubernetes.io/name': 'cart' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }];
+      if (kind === 'Deployment' || opts.empty) return [];
       assert.equal(kind, 'Rollout');
       reads++;
-      const available = reads > 1 && reads <= 1 + recoverAfter ? 1 : 2;
-      return [{ metadata: { name: 'catalog' }, spec: { replicas: 2 }, status: { availableReplicas: available } }];
+      const available = down() && !opts.staleStatus ? 1 : 2;
+      const selector = opts.noMatchLabels ? { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['catalog'] }] } : { matchLabels: { 'app.kubernetes.io/name': 'catalog' } };
+      return [{ metadata: { name: 'catalog' }, spec: { replicas: 2, selector }, status: { availableReplicas: available } }];
     },
   } as unknown as Probes['k8s'];
 }
@@ -133,8 +140,23 @@ describe('phase 10 chaos gate against recorded-shape FIS and CloudWatch answers'
     assert.ok(r.evidence.includes('not recovered within 15 min: 2 Ready nodes, 3 before'), r.evidence.join('\n'));
   });
 
+  it('a Rollout whose status says 2/2 while only 1 of its pods is Ready (status not yet updated): not recovered, naming both counts', async () => {
+    const probes = await probesFor(routes({ gets: [['completed', 'Experiment completed.', 'completed']] }), cluster(10_000, { staleStatus: true }));
+    const r = await runGate10('chaos', probes);
+    assert.equal(r.status, 'fail');
+    assert.ok(r.evidence.includes('not recovered within 15 min: Rollout apps-stg/catalog 1/2 available (1 Ready pod; its status says 2: not yet updated by the controllers)'), r.evidence.join('\n'));
+  });
+
+  it('a Rollout selecting its pods without matchLabels: fail without starting (its pods could not be counted)', async () => {
+    const probes = await probesFor(routes({ gets: [['completed', 'Experiment completed.', 'completed']] }), cluster(0, { noMatchLabels: true }));
+    const r = await runGate10('chaos', probes);
+    assert.equal(r.status, 'fail');
+    assert.ok(r.evidence.includes('Rollout apps-stg/catalog: no matchLabels selector, so its pods cannot be counted: recovery could not be judged; not starting'), r.evidence.join('\n'));
+    assert.deepEqual(fisCalls(), []);
+  });
+
   it('no Deployment or Rollout in the app namespace: fail without starting (recovery could not be judged)', async () => {
-    const probes = await probesFor(routes({ gets: [['completed', 'Experiment completed.', 'completed']] }), cluster(0, true));
+    const probes = await probesFor(routes({ gets: [['completed', 'Experiment completed.', 'completed']] }), cluster(0, { empty: true }));
     const r = await runGate10('chaos', probes);
     assert.equal(r.status, 'fail');
     assert.ok(r.evidence.includes('no Deployment or Rollout in apps-stg: recovery could not be judged; not starting'), r.evidence.join('\n'));
