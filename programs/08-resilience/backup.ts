@@ -13,6 +13,7 @@
  * same images after a failover.
  */
 import * as aws from '@pulumi/aws';
+import { vaultName } from './names.js';
 import type { Phase8Inputs } from './phase.js';
 
 /** The repository prefix phase 5 creates (`platform/<service>`), replicated to the DR region. */
@@ -20,13 +21,6 @@ export const ECR_REPLICATED_PREFIX = 'platform/';
 /** Minutes AWS Backup may wait to start a job, and to finish it. */
 export const START_WINDOW_MINUTES = 60;
 export const COMPLETION_WINDOW_MINUTES = 360;
-
-/** `arn:aws:backup:<region>:<account>:backup-vault:<name>` -> its name. */
-export function vaultName(vaultArn: string): string {
-  const m = /^arn:aws[\w-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:(.+)$/.exec(vaultArn);
-  if (!m) throw new Error(`'${vaultArn}' is not a backup vault ARN`);
-  return m[1]!;
-}
 
 /** The lifecycle of every recovery point, in both regions. */
 export function lifecycleOf(inputs: Phase8Inputs): Record<string, unknown> {

@@ -15,17 +15,9 @@
  */
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
+import { EXTERNAL_DNS, GATEWAY_HEALTH, HEALTH_CHECK, INGRESS_PORTS, PRIMARY_SET_ID, SECONDARY_SET_ID } from './names.js';
 import type { Phase8Inputs } from './phase.js';
 
-export const EXTERNAL_DNS = 'external-dns.alpha.kubernetes.io';
-export const PRIMARY_SET_ID = 'primary';
-export const SECONDARY_SET_ID = 'dr';
-/** Istio's gateway readiness endpoint (status port), exposed by the gateway chart's Service. */
-export const GATEWAY_HEALTH = { port: 15021, path: '/healthz/ready' } as const;
-/** Seconds between checks and failures before Route53 calls the primary unhealthy (about 90 s). */
-export const HEALTH_CHECK = { requestInterval: 30, failureThreshold: 3 } as const;
-/** The listener ports of phase 6's Gateway (HTTP redirects to HTTPS). */
-export const INGRESS_PORTS = [80, 443] as const;
 
 export interface FailoverResult {
   healthCheck: aws.route53.HealthCheck;

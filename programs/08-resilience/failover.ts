@@ -13,8 +13,7 @@
  */
 import type { EnvConfig } from '../../src/core/env.js';
 import { PlatformError } from '../../src/core/errors.js';
-import { vaultName } from './backup.js';
-import { INGRESS_PORTS } from './failover-dns.js';
+import { INGRESS_PORTS, vaultName } from './names.js';
 import type { Phase8Outputs } from './phase.js';
 
 /** The sides a failover can go to. */

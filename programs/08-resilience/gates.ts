@@ -22,9 +22,8 @@ import type { Gate } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
 import { awsErrorText } from '../../src/gates/probes/aws.js';
 import type { Probes } from '../../src/gates/probes/index.js';
-import { vaultName } from './backup.js';
 import { DR_ADDONS } from './dr-cluster.js';
-import { GATEWAY_HEALTH, PRIMARY_SET_ID, SECONDARY_SET_ID } from './failover-dns.js';
+import { GATEWAY_HEALTH, PRIMARY_SET_ID, SECONDARY_SET_ID, vaultName } from './names.js';
 import type { Phase8Outputs } from './phase.js';
 
 type G = Gate<Phase8Outputs, Probes>;

@@ -17,7 +17,7 @@ import { DeleteVolumeCommand, DescribeVolumesCommand, EC2Client, type Volume } f
 import type { Clock } from '../../src/core/ports.js';
 import type { AwsProbe } from '../../src/gates/probes/aws.js';
 import type { BackupPort, RecoveryPoint, RestoreJobReading, RestoreJobStatus } from './restore-drill.js';
-import { vaultName } from '../08-resilience/backup.js';
+import { vaultName } from '../08-resilience/names.js';
 
 /** Recovery point states a restore can start from. */
 const RESTORABLE = new Set(['COMPLETED', 'AVAILABLE']);
