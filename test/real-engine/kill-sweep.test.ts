@@ -165,16 +165,29 @@ function where(stdout: string, effectsSeen: string[]): string {
   return `${phase}: ${effectsSeen.length} effects (last ${effectsSeen.at(-1) ?? '-'}); last event ${lastOp}`;
 }
 
+/**
+ * Sends `signal` unless the process is already gone (ESRCH): the tree is a snapshot, and a
+ * short-lived child in it (a plugin probe, a provider that finished) can exit before its turn. A
+ * fresh-clone CI run failed the whole sweep on exactly that ("kill ESRCH" in kill-tree).
+ */
+function killIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
 async function stop(pid: number, signal: Signal): Promise<number[]> {
   const tree = processTree(pid);
-  if (signal === 'kill-cli') process.kill(pid, 'SIGKILL');
-  else if (signal === 'kill-tree') for (const p of [pid, ...tree]) process.kill(p, 'SIGKILL');
-  else if (signal === 'sigterm') process.kill(pid, 'SIGTERM');
+  if (signal === 'kill-cli') killIfAlive(pid, 'SIGKILL');
+  else if (signal === 'kill-tree') for (const p of [pid, ...tree]) killIfAlive(p, 'SIGKILL');
+  else if (signal === 'sigterm') killIfAlive(pid, 'SIGTERM');
   else {
-    process.kill(pid, 'SIGINT');
+    killIfAlive(pid, 'SIGINT');
     if (signal === 'sigint-twice') {
       await sleep(300);
-      if (processAlive(pid)) process.kill(pid, 'SIGINT');
+      if (processAlive(pid)) killIfAlive(pid, 'SIGINT');
     }
   }
   return tree;
@@ -198,13 +211,24 @@ function brokenSidecars(p: CliProject): string[] {
 }
 
 /** Runs `plan` on one project (its own checkout, stack and store), alternating between the targets. */
-async function lane(p: CliProject, plan: Array<Point & { signal: Signal }>, rows: Row[]): Promise<void> {
+async function lane(p: CliProject, plan: Array<Point & { signal: Signal }>, rows: Row[], failed: { error?: unknown }): Promise<void> {
+  try {
+    await laneRuns(p, plan, rows, failed);
+  } catch (e) {
+    failed.error ??= e;
+    throw e;
+  }
+}
+
+/** The runs of one lane; it stops before its next run once the other lane has failed. */
+async function laneRuns(p: CliProject, plan: Array<Point & { signal: Signal }>, rows: Row[], failed: { error?: unknown }): Promise<void> {
   const store = p.path('store');
   p.scenario({ 2: target(store, 0) });
   const first = await p.run(['up', '--phase', '2', '--env', 'rt']);
   assert.equal(first.code, 0, first.stderr);
   let state: 0 | 1 = 0;
   for (const { point, trigger, signal } of plan) {
+    if (failed.error) return;
     state = state === 0 ? 1 : 0;
     p.scenario({ 2: target(store, state) });
     const before = snapshot(store);
@@ -217,7 +241,7 @@ async function lane(p: CliProject, plan: Array<Point & { signal: Signal }>, rows
     const t1 = Date.now();
     while (tree.some(processAlive) && Date.now() - t1 < 5000) await sleep(50);
     const orphans = tree.filter(processAlive);
-    for (const o of orphans) process.kill(o, 'SIGKILL');
+    for (const o of orphans) killIfAlive(o, 'SIGKILL');
     const journal = p.journals().at(-1) ?? [];
     const journalFinished = journal.at(-1)?.type === 'run-finished';
     const record = p.record(2)?.status ?? 'none';
@@ -288,7 +312,11 @@ describe('kill sweep through the CLI on the real engine', function () {
       const p = points.find((x) => x.point === s.point);
       if (p) lanes[s.lane]!.push({ ...p, signal: s.signal });
     }
-    await Promise.all(lanes.map((plan, k) => lane(projects[k]!, plan, rows)));
+    // Both lanes end before the test does (allSettled): a failed lane stops the other at its next
+    // run, and the checkouts are removed only after both have stopped.
+    const failed: { error?: unknown } = {};
+    await Promise.allSettled(lanes.map((plan, k) => lane(projects[k]!, plan, rows, failed)));
+    if (failed.error) throw failed.error;
     rows.sort((a, b) => a.point - b.point || a.signal.localeCompare(b.signal));
     const runs = lanes.flat().length;
 
