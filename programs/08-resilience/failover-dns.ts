@@ -18,7 +18,6 @@ import * as k8s from '@pulumi/kubernetes';
 import { EXTERNAL_DNS, GATEWAY_HEALTH, HEALTH_CHECK, INGRESS_PORTS, PRIMARY_SET_ID, SECONDARY_SET_ID } from './names.js';
 import type { Phase8Inputs } from './phase.js';
 
-
 export interface FailoverResult {
   healthCheck: aws.route53.HealthCheck;
   drLoadBalancer: aws.lb.LoadBalancer;

@@ -16,6 +16,7 @@
  */
 import type { Clock } from '../../src/core/ports.js';
 import type { KubeProbe, Manifest } from '../../src/gates/probes/k8s.js';
+import { podReady } from '../../src/gates/k8s/readiness.js';
 import { GATE_LABELS } from '../../src/gates/poll.js';
 import { postgresArgs } from '../04-data/cdc-config.js';
 import { psqlArgs } from './drill-sql.js';
@@ -149,8 +150,6 @@ function stuckReason(pod: any): string | undefined {
   return undefined;
 }
 
-const ready = (pod: any) => (pod?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-
 export function createK8sScratch(k8s: KubeProbe, clock: Clock, o: ScratchOptions & { database: string; readyMs: number }): ScratchPort {
   let created: Array<{ kind: 'Pod' | 'PersistentVolumeClaim' | 'PersistentVolume'; name: string; namespace?: string }> = [];
   return {
@@ -163,7 +162,7 @@ export function createK8sScratch(k8s: KubeProbe, clock: Clock, o: ScratchOptions
       const until = clock.now() + o.readyMs;
       for (;;) {
         const pod: any = await k8s.read({ kind: 'Pod', namespace: o.namespace, name: o.name });
-        if (ready(pod)) break;
+        if (pod && podReady(pod).ready) break;
         const stuck = stuckReason(pod);
         if (stuck) throw new Error(`the restored database's pod ${o.namespace}/${o.name} cannot start: ${stuck}`);
         if (clock.now() >= until) {

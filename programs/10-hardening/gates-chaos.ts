@@ -22,6 +22,7 @@
  */
 import type { Gate, GateContext } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
+import { nodeReady, podReady } from '../../src/gates/k8s/readiness.js';
 import { timing, waitFor } from '../../src/gates/poll.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import type { Phase10Outputs } from './phase.js';
@@ -51,12 +52,10 @@ interface Workloads {
   readyNodes: number;
 }
 
-const isReady = (o: any) => (o?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-
 async function workloads(ctx: Ctx): Promise<Workloads> {
   const ns = { namespace: ctx.outputs.appNamespace };
   const [deps, rollouts, nodes, pods] = [await ctx.probes.k8s.list('Deployment', ns), await ctx.probes.k8s.list('Rollout', ns), await ctx.probes.k8s.list('Node'), await ctx.probes.k8s.list('Pod', ns)];
-  const readyPods = pods.filter((p: any) => isReady(p) && !p.metadata?.deletionTimestamp);
+  const readyPods = pods.filter((p: any) => podReady(p).ready && !p.metadata?.deletionTimestamp);
   const entry = (kind: 'Deployment' | 'Rollout') => (d: any) => {
     // Phase 5's Rollouts and the charts' Deployments select by matchLabels. Without them the pods
     // cannot be counted (an empty selector matches every pod): the gate does not start (step 2).
@@ -67,7 +66,7 @@ async function workloads(ctx: Ctx): Promise<Workloads> {
   };
   return {
     deployments: [...deps.map(entry('Deployment')), ...rollouts.map(entry('Rollout'))],
-    readyNodes: nodes.filter(isReady).length,
+    readyNodes: nodes.filter((n) => nodeReady(n).ready).length,
   };
 }
 

@@ -20,6 +20,7 @@
  */
 import type { Gate } from '../../src/core/gate.js';
 import { Evidence } from '../../src/gates/evidence.js';
+import { podReady } from '../../src/gates/k8s/readiness.js';
 import { timing, waitFor } from '../../src/gates/poll.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import type { Phase10Outputs } from './phase.js';
@@ -34,7 +35,6 @@ interface Health {
 }
 
 const healthOf = (w: any): Health => ({ desired: w?.spec?.replicas ?? 1, available: w?.status?.availableReplicas ?? 0 });
-const isReady = (p: any) => (p?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 /** Why a pod of the workload is not running yet (scheduling or container state). */
 function notRunning(p: any): string {
@@ -69,7 +69,7 @@ export const podChaosGate: Gate<Phase10Outputs, Probes> = {
     if (before.available < before.desired) return ev.problem(`${what} is not at full availability before the fault (${before.available}/${before.desired} available): not injecting`).outcome(`kubectl -n ${ns} get ${f.workload.toLowerCase()} ${f.name}`);
     const selector = Object.entries(workload.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
     if (!selector) return ev.problem(`${what} has no matchLabels selector`, true).outcome('the pod-chaos gate selects pods by matchLabels');
-    const pods = (await k8s.list('Pod', { namespace: ns, labelSelector: selector })).filter((p: any) => isReady(p) && !p.metadata?.deletionTimestamp);
+    const pods = (await k8s.list('Pod', { namespace: ns, labelSelector: selector })).filter((p: any) => podReady(p).ready && !p.metadata?.deletionTimestamp);
     pods.sort((a: any, b: any) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
     const victim: any = pods[0];
     if (!victim) return ev.problem(`${what}: no Ready pod matches ${selector}`).outcome(`kubectl -n ${ns} get pods -l ${selector}`);
@@ -95,14 +95,14 @@ export const podChaosGate: Gate<Phase10Outputs, Probes> = {
       const w = healthOf(await k8s.read({ kind: f.workload, namespace: ns, name: f.name }));
       const v: any = await k8s.read({ kind: 'Pod', namespace: ns, name: victimName });
       const victimGone = !v || (victimUid !== undefined && v.metadata?.uid !== victimUid);
-      const ready = (await k8s.list('Pod', { namespace: ns, labelSelector: selector })).filter((p: any) => isReady(p) && !p.metadata?.deletionTimestamp && p.metadata?.uid !== victimUid).length;
+      const ready = (await k8s.list('Pod', { namespace: ns, labelSelector: selector })).filter((p: any) => podReady(p).ready && !p.metadata?.deletionTimestamp && p.metadata?.uid !== victimUid).length;
       return { done: victimGone && ready >= before.desired && w.available >= before.desired, value: { w, victimGone, ready } };
     });
     const { w, victimGone, ready } = r.value;
     if (r.done) ev.saw(`${what} back to ${w.available}/${before.desired} available ${Math.round((clock.now() - startedAt) / 1000)} s after the fault (limit ${f.recoverySeconds} s)`);
     else {
       const now = await k8s.list('Pod', { namespace: ns, labelSelector: selector });
-      const short = now.filter((p: any) => !isReady(p)).map(notRunning);
+      const short = now.filter((p: any) => !podReady(p).ready).map(notRunning);
       const stale = w.available > ready ? ` (its status says ${w.available} available: not yet updated by the controllers)` : '';
       ev.problem(`${what} not recovered within ${f.recoverySeconds} s: ${Math.min(ready, w.available)}/${before.desired} available, ${ready} Ready pod${ready === 1 ? '' : 's'}${stale}${victimGone ? '' : `, pod ${victimName} still terminating`}${short.length ? `; ${short.join('; ')}` : ''}`, true);
     }

@@ -6,6 +6,7 @@ import {
   jobComplete,
   pvcBound,
   nodeReady,
+  podReady,
   apiServiceAvailable,
   crdEstablished,
   crReady,
@@ -71,12 +72,15 @@ describe('readiness predicates (kubectl rollout status semantics)', () => {
     assert.equal(jobComplete(j([])).failed, false);
   });
 
-  it('PVC Bound / Lost; Node Ready; APIService Available; CRD Established+NamesAccepted', () => {
+  it('PVC Bound / Lost; Node and Pod Ready; APIService Available; CRD Established+NamesAccepted', () => {
     assert.equal(pvcBound({ status: { phase: 'Bound' }, spec: { volumeName: 'pvc-1' } }).ready, true);
     assert.equal(pvcBound({ status: { phase: 'Pending' } }).ready, false);
     assert.equal(pvcBound({ status: { phase: 'Lost' } }).failed, true);
     assert.equal(nodeReady({ status: { conditions: [{ type: 'Ready', status: 'True' }] } }).ready, true);
     assert.equal(nodeReady({ status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } }).ready, false);
+    assert.equal(podReady({ status: { conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } }).ready, true);
+    assert.equal(podReady({ status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }] } }).ready, false);
+    assert.equal(podReady({ status: {} }).ready, false);
     assert.match(apiServiceAvailable({ metadata: { name: 'v1beta1.metrics.k8s.io' }, status: { conditions: [{ type: 'Available', status: 'False', reason: 'FailedDiscoveryCheck' }] } }).message, /Available=False FailedDiscoveryCheck/);
     assert.equal(crdEstablished({ status: { conditions: [{ type: 'Established', status: 'True' }] } }).ready, false);
     assert.equal(crdEstablished({ status: { conditions: [{ type: 'Established', status: 'True' }, { type: 'NamesAccepted', status: 'True' }] } }).ready, true);

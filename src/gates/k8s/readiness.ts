@@ -159,6 +159,9 @@ export function conditionTrue(obj: KubeObject, type: string, kind = 'object'): R
 /** A Node is Ready. */
 export const nodeReady = (n: KubeObject): Readiness => conditionTrue(n, 'Ready', 'Node');
 
+/** A Pod is Ready (its condition; a pod being deleted may still be Ready: callers check deletionTimestamp). */
+export const podReady = (p: KubeObject): Readiness => conditionTrue(p, 'Ready', 'Pod');
+
 /** An APIService (e.g. v1beta1.metrics.k8s.io) is Available. */
 export const apiServiceAvailable = (a: KubeObject): Readiness => conditionTrue(a, 'Available', 'APIService');
 
