@@ -22,7 +22,7 @@ import type { Gate, GateContext } from '../../src/core/gate.js';
 import type { Probes } from '../../src/gates/probes/index.js';
 import type { Manifest, ObjectRef } from '../../src/gates/probes/k8s.js';
 import { Evidence } from '../../src/gates/evidence.js';
-import { jobComplete, podProblems, pvcBound, type KubeObject, type Readiness } from '../../src/gates/k8s/readiness.js';
+import { eventLines, jobComplete, podProblems, pvcBound, type KubeEvent, type KubeObject, type Readiness } from '../../src/gates/k8s/readiness.js';
 import { GATE_LABELS, cleanUp, runSuffix, timing, waitFor } from '../../src/gates/poll.js';
 import type { Phase2Outputs } from './phase.js';
 
@@ -100,6 +100,16 @@ const storage: G = {
       if (!w.done) {
         ev.problem(`${w.value.r.message} after ${w.readings} readings`, w.failed);
         for (const p of await podReport(ctx, `app.kubernetes.io/managed-by=${GATE_LABELS['app.kubernetes.io/managed-by']}`)) ev.problem(p);
+        // The PV controller's and the provisioner's events say why (ProvisioningFailed carries the AWS error).
+        const uid = w.value.obj?.metadata?.uid;
+        if (uid) {
+          try {
+            const events = await k.list('Event', { namespace: GATE_NAMESPACE, fieldSelector: `involvedObject.uid=${uid}` });
+            for (const line of eventLines(`PersistentVolumeClaim ${GATE_NAMESPACE}/${name}`, events as KubeEvent[])) ev.problem(line);
+          } catch (e) {
+            ev.problem(`could not list the claim's events: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
       } else {
         ev.saw(w.value.r.message);
         const pv = await k.read({ kind: 'PersistentVolume', name: String(w.value.obj?.spec?.volumeName) });

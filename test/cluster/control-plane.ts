@@ -140,17 +140,23 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
       const schedKc = join(dir, 'scheduler.kubeconfig');
       await writeFile(kcmKc, await kubeconfigYaml(pki, 'kcm', server), { mode: 0o600 });
       await writeFile(schedKc, await kubeconfigYaml(pki, 'scheduler', server), { mode: 0o600 });
-      processes.push(startProcess('kube-controller-manager', tc.bin('kube-controller-manager'), [
+      const kcm = startProcess('kube-controller-manager', tc.bin('kube-controller-manager'), [
         '--kubeconfig', kcmKc, '--authentication-kubeconfig', kcmKc, '--authorization-kubeconfig', kcmKc,
         '--bind-address', '127.0.0.1', '--secure-port', String(kcmPort), '--leader-elect=false',
         '--service-account-private-key-file', pki.sa.key, '--root-ca-file', pki.ca.cert,
         '--cluster-signing-cert-file', pki.ca.cert, '--cluster-signing-key-file', pki.ca.key,
         '--use-service-account-credentials=true', '--controllers', '*',
-      ], log('kube-controller-manager')));
+      ], log('kube-controller-manager'));
+      processes.push(kcm);
       processes.push(startProcess('kube-scheduler', tc.bin('kube-scheduler'), [
         '--kubeconfig', schedKc, '--authentication-kubeconfig', schedKc, '--authorization-kubeconfig', schedKc,
         '--bind-address', '127.0.0.1', '--secure-port', String(schedPort), '--leader-elect=false',
       ], log('kube-scheduler')));
+      // Its controllers start a few seconds after the process (longer under load): until then a pod
+      // is refused (no ServiceAccount default yet) and the PV controller has not marked volumes
+      // Available, so the scheduler sends a claim to dynamic provisioning instead of a free volume.
+      // The ServiceAccount controller's first object says the controllers run.
+      await waitFor("kube-controller-manager's controllers (ServiceAccount default/default)", kcm, () => httpsOk(`${server}/api/v1/namespaces/default/serviceaccounts/default`, pki), 120_000);
     }
     if (opts.kwok) {
       const stagesDir = tc.source('stages', 'kwok').dir;

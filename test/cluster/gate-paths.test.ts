@@ -115,6 +115,19 @@ describe('test cluster: gate paths against a real API server (scheduler, PV cont
       } as KubernetesObject);
     }
     for (const r of await applier.applyAll(objs)) assert.ok(r.ok, `${r.ref}: ${r.message}`);
+    // The scheduler matches only volumes the PV controller has marked Available; a claim it sees
+    // before then goes to dynamic provisioning (no EBS CSI driver runs here) and stays Pending (a
+    // fresh-clone CI run: the PV was a second old).
+    if (volumeId) await available(`ebs-${pvs}`);
+  }
+
+  async function available(pv: string): Promise<void> {
+    const k = createKubeProbe(cluster.kubeconfig);
+    for (let i = 0; i < 300; i++) {
+      if ((await k.read({ kind: 'PersistentVolume', name: pv }))?.status?.phase === 'Available') return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`PersistentVolume ${pv} not Available within 60 s`);
   }
 
   const runStorage = (timeoutMs: number) =>
@@ -148,12 +161,15 @@ describe('test cluster: gate paths against a real API server (scheduler, PV cont
     assert.ok(r.evidence.some((e) => e.includes(`EBS volume ${volumeId} is encrypted with ${other}, not phase 1's EBS key ${key}`)), r.evidence.join(' | '));
   });
 
-  it('storage-encrypted-pvc: a claim nothing can bind stays Pending and the gate fails, naming it', async () => {
+  it('storage-encrypted-pvc: a claim nothing can bind stays Pending and the gate fails, naming the provisioner it waits for and the PV controller\'s event', async () => {
     const { key } = await ebsVolume('ebs-key');
     await storage(undefined, key); // no free volume, and no EBS CSI provisioner runs here
-    const r = await runStorage(6_000);
+    const r = await runStorage(15_000);
     assert.equal(r.status, 'fail', r.evidence.join(' | '));
-    assert.ok(r.evidence.some((e) => /^PersistentVolumeClaim default\/platform-gate-\S+: Pending after \d+ readings$/.test(e)), r.evidence.join(' | '));
+    const all = r.evidence.join(' | ');
+    // The scheduler chose a node (selected-node) and the PV controller handed the claim to the StorageClass's provisioner.
+    assert.ok(r.evidence.some((e) => /^PersistentVolumeClaim default\/platform-gate-\S+: Pending, no existing volume matched: waiting for provisioner ebs\.csi\.aws\.com to create one for node (system|on-demand)-\d after \d+ readings$/.test(e)), all);
+    assert.ok(r.evidence.some((e) => /^PersistentVolumeClaim default\/platform-gate-\S+ event Normal ExternalProvisioning( \(x\d+\))?: Waiting for a volume to be created either by the external provisioner 'ebs\.csi\.aws\.com'/.test(e)), all);
     assert.deepEqual(await leftovers(), [], 'the gate deleted its claim and pod');
   });
 });

@@ -5,6 +5,7 @@ import {
   daemonSetReady,
   jobComplete,
   pvcBound,
+  eventLines,
   nodeReady,
   podReady,
   apiServiceAvailable,
@@ -84,6 +85,33 @@ describe('readiness predicates (kubectl rollout status semantics)', () => {
     assert.match(apiServiceAvailable({ metadata: { name: 'v1beta1.metrics.k8s.io' }, status: { conditions: [{ type: 'Available', status: 'False', reason: 'FailedDiscoveryCheck' }] } }).message, /Available=False FailedDiscoveryCheck/);
     assert.equal(crdEstablished({ status: { conditions: [{ type: 'Established', status: 'True' }] } }).ready, false);
     assert.equal(crdEstablished({ status: { conditions: [{ type: 'Established', status: 'True' }, { type: 'NamesAccepted', status: 'True' }] } }).ready, true);
+  });
+
+  it('PVC Pending says which binding path it is on: a provisioner to wait for, a node chosen, or nothing yet', () => {
+    const pvc = (annotations: Record<string, string>) => ({ kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default', annotations }, status: { phase: 'Pending' } });
+    const provisioning = pvcBound(pvc({ 'volume.kubernetes.io/selected-node': 'ip-10-20-40-11', 'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com' }));
+    assert.deepEqual([provisioning.ready, provisioning.failed], [false, false], 'a provisioner may still come: keep waiting');
+    assert.equal(provisioning.message, 'PersistentVolumeClaim default/data: Pending, no existing volume matched: waiting for provisioner ebs.csi.aws.com to create one for node ip-10-20-40-11');
+    // The PV controller still writes the beta annotation beside the GA one; an older one writes only it.
+    assert.match(pvcBound(pvc({ 'volume.beta.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com' })).message, /waiting for provisioner ebs\.csi\.aws\.com to create one$/);
+    assert.equal(pvcBound(pvc({ 'volume.kubernetes.io/selected-node': 'ip-10-20-40-11' })).message, 'PersistentVolumeClaim default/data: Pending, node ip-10-20-40-11 chosen by the scheduler');
+    assert.equal(pvcBound(pvc({})).message, 'PersistentVolumeClaim default/data: Pending');
+  });
+
+  it("events: one line per reason (its latest message, how often seen), Warnings first, newest first, at most three, long messages cut", () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, s)).toISOString();
+    const lines = eventLines('PersistentVolumeClaim default/data', [
+      { type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding', count: 1, lastTimestamp: at(1) },
+      { type: 'Normal', reason: 'ExternalProvisioning', message: "Waiting for a volume to be created either by the external provisioner 'ebs.csi.aws.com'", count: 4, lastTimestamp: at(30) },
+      { type: 'Warning', reason: 'ProvisioningFailed', message: 'failed to provision volume: old error', count: 1, lastTimestamp: at(10) },
+      { type: 'Warning', reason: 'ProvisioningFailed', message: `failed to provision volume with StorageClass "gp3": rpc error: code = Internal desc = Could not create volume: AccessDeniedException: ${'x'.repeat(400)}`, series: { count: 2, lastObservedTime: at(40) } },
+    ]);
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^PersistentVolumeClaim default\/data event Warning ProvisioningFailed \(x3\): failed to provision volume with StorageClass "gp3": .*AccessDeniedException: x+…$/);
+    assert.ok(lines[0]!.length < 400, 'a long message is cut');
+    assert.equal(lines[1], "PersistentVolumeClaim default/data event Normal ExternalProvisioning (x4): Waiting for a volume to be created either by the external provisioner 'ebs.csi.aws.com'");
+    assert.equal(lines[2], 'PersistentVolumeClaim default/data event Normal WaitForFirstConsumer: waiting for first consumer to be created before binding');
+    assert.deepEqual(eventLines('x', []), []);
   });
 
   it('CRs: not Ready reports the condition message; sub-conditions and observedGeneration count', () => {

@@ -12,7 +12,10 @@
  * - DaemonSet: observedGeneration >= generation, updatedNumberScheduled == desiredNumberScheduled,
  *   numberAvailable == desiredNumberScheduled.
  * - Job: condition Complete=True (or succeeded >= 1); Failed=True is terminal.
- * - PVC: phase Bound; Lost is terminal.  Node: Ready=True.  APIService: Available=True.
+ * - PVC: phase Bound; Lost is terminal. A Pending claim says which path the binding took: the
+ *   scheduler's `volume.kubernetes.io/selected-node` plus `volume.kubernetes.io/storage-provisioner`
+ *   mean no existing volume matched and a provisioner must create one (the PV controller's
+ *   annotations, pkg/controller/volume/persistentvolume).  Node: Ready=True.  APIService: Available=True.
  * - CRD: Established=True and NamesAccepted=True.
  * - Custom resources: condition Ready=True and, when present, status.observedGeneration ==
  *   metadata.generation; extra condition types (Karpenter's SubnetsReady...) may be required too.
@@ -43,7 +46,7 @@ export interface Condition {
 /** The parts of an object the predicates read; typed loosely so CRs and core kinds both fit. */
 export interface KubeObject {
   kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number };
+  metadata?: { name?: string; namespace?: string; uid?: string; generation?: number; annotations?: Record<string, string> };
   spec?: any;
   status?: any;
 }
@@ -140,13 +143,53 @@ export function jobComplete(j: KubeObject): Readiness {
   return wait(`${name}: ${j.status?.active ?? 0} active, ${j.status?.failed ?? 0} failed pods`);
 }
 
-/** A PersistentVolumeClaim is Bound; Lost is terminal. */
+/** A PersistentVolumeClaim is Bound; Lost is terminal; Pending says what it waits for. */
 export function pvcBound(p: KubeObject): Readiness {
   const name = ref(p, 'PersistentVolumeClaim');
   const phase = p.status?.phase ?? 'Unknown';
   if (phase === 'Bound') return ok(`${name}: Bound to ${p.spec?.volumeName ?? '?'}`);
   if (phase === 'Lost') return fail(`${name}: Lost (its volume is gone)`);
+  const a = p.metadata?.annotations ?? {};
+  const node = a['volume.kubernetes.io/selected-node'];
+  const provisioner = a['volume.kubernetes.io/storage-provisioner'] ?? a['volume.beta.kubernetes.io/storage-provisioner'];
+  if (phase === 'Pending' && provisioner) {
+    return wait(`${name}: Pending, no existing volume matched: waiting for provisioner ${provisioner} to create one${node ? ` for node ${node}` : ''}`);
+  }
+  if (phase === 'Pending' && node) return wait(`${name}: Pending, node ${node} chosen by the scheduler`);
   return wait(`${name}: ${phase}`);
+}
+
+/** A core/v1 Event as the API server lists it (the fields the reports read). */
+export interface KubeEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+  eventTime?: string;
+  series?: { count?: number; lastObservedTime?: string };
+}
+
+/**
+ * An object's events as evidence lines, newest first, Warnings before Normal ones, one line per
+ * reason (its latest message, how often it was seen), at most `max` lines of at most 300 characters:
+ * what `kubectl describe` shows at its end, and usually the reason a claim or pod is stuck.
+ */
+export function eventLines(what: string, events: readonly KubeEvent[], max = 3): string[] {
+  const when = (e: KubeEvent) => Date.parse(e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? '') || 0;
+  const latest = new Map<string, KubeEvent & { seen: number }>();
+  for (const e of [...events].sort((x, y) => when(y) - when(x))) {
+    const key = `${e.type}/${e.reason}`;
+    const seen = e.series?.count ?? e.count ?? 1;
+    const had = latest.get(key);
+    if (had) had.seen += seen;
+    else latest.set(key, { ...e, seen });
+  }
+  const ordered = [...latest.values()].sort((x, y) => Number(y.type === 'Warning') - Number(x.type === 'Warning'));
+  return ordered.slice(0, max).map((e) => {
+    const msg = (e.message ?? '').trim().replace(/\s+/g, ' ');
+    return `${what} event ${e.type ?? '?'} ${e.reason ?? '?'}${e.seen > 1 ? ` (x${e.seen})` : ''}: ${msg.length > 300 ? `${msg.slice(0, 299)}…` : msg}`;
+  });
 }
 
 /** A condition of `type` is True. */

@@ -51,6 +51,7 @@ export const KINDS = {
   ClusterSecretStore: { group: 'external-secrets.io', version: 'v1', plural: 'clustersecretstores', namespaced: false },
   ExternalSecret: { group: 'external-secrets.io', version: 'v1', plural: 'externalsecrets', namespaced: true },
   Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },
+  Event: { group: '', version: 'v1', plural: 'events', namespaced: true },
   CustomResourceDefinition: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', namespaced: false },
   Application: { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', namespaced: true },
   ApplicationSet: { group: 'argoproj.io', version: 'v1alpha1', plural: 'applicationsets', namespaced: true },
@@ -101,6 +102,15 @@ export function collectionPath(info: KindInfo, namespace: string): string {
 /** A Service port the API server's service proxy forwards to. */
 type ProxyTarget = { namespace: string; service: string; port: number; scheme?: 'http' | 'https' };
 
+/** Which objects a list returns: one namespace (or all, for non-core kinds), by label or field selector. */
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  /** A field selector the kind supports: `involvedObject.uid=...` selects an object's Events; custom resources support only metadata.name and metadata.namespace. */
+  fieldSelector?: string;
+  allNamespaces?: boolean;
+}
+
 /** What gates can do against the cluster. */
 export interface KubeProbe {
   /** The API server URL (evidence only; never credentials). */
@@ -108,7 +118,7 @@ export interface KubeProbe {
   /** The object, or undefined when it does not exist (404). */
   read(ref: ObjectRef): Promise<KubeObject | undefined>;
   /** Objects of a kind in one namespace, or (non-core kinds, `allNamespaces`) across every namespace. */
-  list(kind: Kind, opts?: { namespace?: string; labelSelector?: string; allNamespaces?: boolean }): Promise<KubeObject[]>;
+  list(kind: Kind, opts?: ListOptions): Promise<KubeObject[]>;
   /** Sends the manifest as written; an unknown or misspelt field is refused by the API server. */
   create(manifest: Manifest): Promise<KubeObject>;
   /** Deletes with background propagation; a missing object is fine. */
@@ -237,13 +247,14 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         default: throw new Error(`no core read for ${r.kind}`);
       }
     },
-    list: (kind: Kind, namespace: string | undefined, labelSelector: string | undefined): Promise<{ items: unknown[] }> => {
+    list: (kind: Kind, { namespace, labelSelector, fieldSelector }: ListOptions): Promise<{ items: unknown[] }> => {
       switch (kind) {
-        case 'Node': return core.listNode({ labelSelector });
-        case 'Pod': return core.listNamespacedPod({ namespace: ns({ kind, namespace }), labelSelector });
-        case 'PersistentVolumeClaim': return core.listNamespacedPersistentVolumeClaim({ namespace: ns({ kind, namespace }), labelSelector });
-        case 'PersistentVolume': return core.listPersistentVolume({ labelSelector });
-        case 'Service': return core.listNamespacedService({ namespace: ns({ kind, namespace }), labelSelector });
+        case 'Event': return core.listNamespacedEvent({ namespace: ns({ kind, namespace }), labelSelector, fieldSelector });
+        case 'Node': return core.listNode({ labelSelector, fieldSelector });
+        case 'Pod': return core.listNamespacedPod({ namespace: ns({ kind, namespace }), labelSelector, fieldSelector });
+        case 'PersistentVolumeClaim': return core.listNamespacedPersistentVolumeClaim({ namespace: ns({ kind, namespace }), labelSelector, fieldSelector });
+        case 'PersistentVolume': return core.listPersistentVolume({ labelSelector, fieldSelector });
+        case 'Service': return core.listNamespacedService({ namespace: ns({ kind, namespace }), labelSelector, fieldSelector });
         default: throw new Error(`no core list for ${kind}`);
       }
     },
@@ -305,10 +316,10 @@ export function createKubeProbe(kubeconfig: unknown, opts: KubeProbeOptions = {}
         const { core, custom } = await clients();
         const coreCall = coreCalls(core);
         const res: any = info.group === ''
-          ? await coreCall.list(kind, opts.namespace, opts.labelSelector)
+          ? await coreCall.list(kind, opts)
           : info.namespaced && !opts.allNamespaces
-            ? await custom.listNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns({ kind, namespace: opts.namespace }), labelSelector: opts.labelSelector })
-            : await custom.listClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, labelSelector: opts.labelSelector });
+            ? await custom.listNamespacedCustomObject({ group: info.group, version: info.version, plural: info.plural, namespace: ns({ kind, namespace: opts.namespace }), labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector })
+            : await custom.listClusterCustomObject({ group: info.group, version: info.version, plural: info.plural, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
         return ((res?.items ?? []) as any[]).map((o) => withKind(kind, o));
       } catch (e) {
         throw wrap(e, `list ${kind}${opts.namespace ? ` in ${opts.namespace}` : ''}`);
