@@ -52,16 +52,26 @@ export async function planPhases(
   const resources: PlannedResource[] = [];
   const planned: PhaseId[] = [];
   const skipped: PlannedGraph['skipped'] = [];
+  // Why each phase could not be planned, so a selected phase names the root cause through the chain.
+  const notPlanned = new Map<PhaseId, string>();
   for (const id of dag.order(needed)) {
     const phase = byId.get(id)!;
     // A phase without a program plans nothing; a selected phase downstream of it has nothing to be
     // planned from: it is reported in `skipped` (never fed made-up outputs), not an error, so the
     // phases that can be planned still are.
-    if (!hasProgram(phase)) continue;
+    if (!hasProgram(phase)) {
+      notPlanned.set(id, 'has no program yet');
+      continue;
+    }
     const missing = phase.dependsOn.filter((d) => upstream[d] === undefined);
     if (missing.length > 0) {
-      const why = (d: PhaseId) => (hasProgram(byId.get(d)!) ? `upstream phase ${d} was not planned` : `upstream phase ${d} has no program yet`);
-      skipped.push({ phase: id, reason: missing.map(why).join('; ') });
+      const why = (d: PhaseId) => {
+        const r = notPlanned.get(d)!;
+        return r.startsWith('has no program') ? `upstream phase ${d} ${r}` : `upstream phase ${d} was not planned (${r})`;
+      };
+      const reason = missing.map(why).join('; ');
+      notPlanned.set(id, reason);
+      if (ids.includes(id)) skipped.push({ phase: id, reason });
       continue;
     }
     const inputs = phase.inputs({ env, organization: organization?.config, upstream, simulated: true });
