@@ -13,7 +13,11 @@ function walk(dir, out = [], match = /\.(ts|tsx)$/) {
   return out;
 }
 
-const entryPoints = [...walk('src'), ...walk('programs'), ...walk('lambdas')];
+// The engine tests' own phase modules are built too (dist/test/...), so the built engine forks its
+// evaluation workers on plain Node for them as it does for the shipped programs; test/helpers/built.ts
+// walks the same folders to refuse a stale build.
+const TEST_PHASE_DIRS = ['test/engine-contract/phases', 'test/engine/fixtures'];
+const entryPoints = [...walk('src'), ...walk('programs'), ...walk('lambdas'), ...TEST_PHASE_DIRS.flatMap((d) => walk(d))];
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints,

@@ -12,7 +12,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { PlatformError } from '../core/errors.js';
+import { PlatformError, isPlatformError } from '../core/errors.js';
 import { inspectBucket } from './bucket.js';
 import { inspectKey } from './key.js';
 import { applySteps, assertNoConflict, awsText, changes, withFixes, type ApplyContext, type Step } from './steps.js';
@@ -65,7 +65,7 @@ async function guard(t: BootstrapTarget, endpoint: string | undefined): Promise<
     }
     return { account: id.Account!, arn: id.Arn ?? '?', ...(credentials ? { credentials } : {}) };
   } catch (e) {
-    if (e instanceof PlatformError) throw e;
+    if (isPlatformError(e)) throw e;
     throw new PlatformError('config-missing', `cannot determine the AWS caller identity for ${t.label} (${awsText(e)})`, {
       value: t.roleArn ?? t.label,
       hint: 'configure AWS credentials for the account that holds the state (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), then run bootstrap again',
@@ -99,7 +99,7 @@ export async function bootstrap(t: BootstrapTarget, opts: BootstrapOptions = {})
       }
       if (s3 && bucket) steps.push(...(await inspectBucket(s3, bucket, t, Boolean(key))));
     } catch (e) {
-      if (e instanceof PlatformError) throw e;
+      if (isPlatformError(e)) throw e;
       throw new PlatformError('bootstrap-failed', `inspecting the state bucket and key of ${t.label} failed (${awsText(e)}); nothing was changed`, {
         hint: 'check that the credentials may read S3 bucket settings and describe KMS keys',
         cause: e,

@@ -4,7 +4,7 @@
  * applying runs the `apply` of every `create`/`set` step in order (the key before the bucket, whose
  * encryption needs the key's ARN).
  */
-import { PlatformError } from '../core/errors.js';
+import { PlatformError, isPlatformError } from '../core/errors.js';
 
 export type StepStatus = 'ok' | 'create' | 'set' | 'conflict';
 
@@ -59,7 +59,7 @@ export async function applySteps(steps: readonly Step[], ctx: ApplyContext, onDo
       try {
         await s.apply(ctx);
       } catch (e) {
-        if (e instanceof PlatformError) throw e;
+        if (isPlatformError(e)) throw e;
         throw new PlatformError('bootstrap-failed', `${s.resource} ${s.name}: ${s.setting} failed (${awsText(e)})`, {
           value: s.name,
           hint: 'check that the credentials may create and configure S3 buckets and KMS keys, then run bootstrap again (it resumes where it stopped)',

@@ -94,7 +94,17 @@ export interface PlatformErrorInit {
   exitCode?: ExitCode;
 }
 
+/**
+ * Marks a PlatformError whichever copy of this module made it (`Symbol.for` is one registry per
+ * process): the compiled dist/ and the TypeScript sources can both be loaded in one process (the
+ * engine tests run the built engine, as the CLI does, and check its errors with the sources'
+ * isPlatformError), and `instanceof` sees two classes there. @pulumi/pulumi recognises its resources
+ * across SDK copies the same way (Resource.isInstance).
+ */
+const BRAND = Symbol.for('platform.PlatformError');
+
 export class PlatformError extends Error {
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly value?: string;
@@ -115,8 +125,9 @@ export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(exitFor, code);
 }
 
+/** A PlatformError from this or another copy of this module (see BRAND). */
 export function isPlatformError(e: unknown): e is PlatformError {
-  return e instanceof PlatformError;
+  return e instanceof PlatformError || (typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true);
 }
 
 /** One line for humans: "message (hint)". Never includes a stack. */

@@ -17,7 +17,7 @@
  * checked with secrets on a placeholder (and on their real values if the schema refuses that). Any
  * difference (a stack changed behind the CLI's back) takes the full path above.
  */
-import { PlatformError } from '../core/errors.js';
+import { PlatformError, isPlatformError } from '../core/errors.js';
 import { PhaseDag } from '../core/dag.js';
 import type { AnyPhase, PhaseId } from '../core/phase.js';
 import type { EnvConfig } from '../core/env.js';
@@ -162,7 +162,7 @@ async function withWholeChain(
   env: EnvConfig,
   ports: OrchestratorPorts,
 ): Promise<unknown> {
-  if (!(e instanceof PlatformError) || e.code !== 'dependency-check' || !/has not been deployed/.test(e.message)) return e;
+  if (!isPlatformError(e) || e.code !== 'dependency-check' || !/has not been deployed/.test(e.message)) return e;
   const dag = new PhaseDag([...byId.values()]);
   const missing: PhaseId[] = [];
   for (const id of dag.upstream(phase.id)) {

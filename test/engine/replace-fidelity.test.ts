@@ -12,9 +12,10 @@ import type { PlatformEvent } from '../../src/core/events.js';
 import { stackName } from '../../src/core/phase.js';
 import { forcesReplacement } from '../../src/engine/simulate/diff.js';
 import { replacePaths } from '../../src/engine/simulate/replace-rules.js';
-import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
 import { contractEnv } from '../helpers/env-fixtures.js';
-import { phase as vpcPhase, VPC_FIXTURE_INPUTS, type VpcFixtureInputs } from './fixtures/vpc-phase.js';
+import type { AnyPhase } from '../../src/core/phase.js';
+import { builtContract, type BuiltContract } from '../helpers/built.js';
+import { VPC_FIXTURE_INPUTS, type VpcFixtureInputs } from './fixtures/vpc-phase.js';
 
 const OU = 'aws:organizations/organizationalUnit:OrganizationalUnit';
 const STORAGE_CLASS = 'kubernetes:storage.k8s.io/v1:StorageClass';
@@ -78,18 +79,23 @@ describe('simulate: replace decisions follow the providers', () => {
   });
 
   describe('through the simulate engine (a VPC, a subnet, a security group and a route table)', function () {
-    // Each evaluation forks a tsx child that loads @pulumi/aws: 10-30 s each on a loaded machine.
+    // The built engine and fixture (workers on plain Node); each evaluation forks a child that loads
+    // @pulumi/aws: seconds each, more on a loaded machine.
     this.timeout(600_000);
     let dir: string;
     const env = contractEnv('rp');
-    const stack = { env: env.name, phase: vpcPhase.id, slug: vpcPhase.slug, name: stackName(env.name, vpcPhase) };
-    const engine = () => createSimulateEngine({ stateDir: join(dir, 'simulate', 'rp') });
-    const request = (inputs: VpcFixtureInputs, events: PlatformEvent[]) => ({ stack, env, phase: vpcPhase, inputs, signal: new AbortController().signal, emit: (e: PlatformEvent) => events.push(e) });
+    let built: BuiltContract;
+    let vpcPhase: AnyPhase;
+    const stack = () => ({ env: env.name, phase: vpcPhase.id, slug: vpcPhase.slug, name: stackName(env.name, vpcPhase) });
+    const engine = () => built.createSimulateEngine({ stateDir: join(dir, 'simulate', 'rp') });
+    const request = (inputs: VpcFixtureInputs, events: PlatformEvent[]) => ({ stack: stack(), env, phase: vpcPhase, inputs, signal: new AbortController().signal, emit: (e: PlatformEvent) => events.push(e) });
     const opsOf = (events: PlatformEvent[]): Record<string, string> =>
       Object.fromEntries(events.flatMap((e) => (e.type === 'resource-op' && e.status === 'done' && e.resourceType !== 'pulumi:pulumi:Stack' ? [[e.name, e.op]] : [])));
     let first: Record<string, unknown>;
 
     before(async () => {
+      built = await builtContract();
+      vpcPhase = (await built.fixture('vpc-phase')).phase as AnyPhase;
       dir = await mkdtemp(join(tmpdir(), 'platform-replace-'));
       const result = await engine().up(request(VPC_FIXTURE_INPUTS, []));
       first = Object.fromEntries(Object.entries(result.outputs!).map(([k, v]) => [k, v.value]));

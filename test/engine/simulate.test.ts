@@ -16,19 +16,20 @@ import { isPlatformError, type PlatformError } from '../../src/core/errors.js';
 import type { PlatformEvent } from '../../src/core/events.js';
 import { stackName, type AnyPhase } from '../../src/core/phase.js';
 import type { StackRef } from '../../src/core/ports.js';
-import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
 import { STATE_SCHEMA_VERSION, StateStore, type SimStackState } from '../../src/engine/simulate/state-store.js';
 import { engineContract } from '../engine-contract/suite.js';
 import { contractEnv } from '../helpers/env-fixtures.js';
-import { contractPhases, defaultRecords } from '../engine-contract/phases/index.js';
-import { phase as exitingPhase } from './fixtures/exiting-phase.js';
+import { defaultRecords, type ContractPhases } from '../engine-contract/phases/index.js';
+import { builtContract, builtUrl, type BuiltContract } from '../helpers/built.js';
 
+// The built engine and the built contract phases, as the CLI runs them (workers on plain Node).
 engineContract('simulate', async () => {
+  const built = await builtContract();
   const dir = await mkdtemp(join(tmpdir(), 'platform-sim-'));
   return {
-    engine: createSimulateEngine({ stateDir: join(dir, 'simulate', 'ct') }),
+    engine: built.createSimulateEngine({ stateDir: join(dir, 'simulate', 'ct') }),
     env: contractEnv('ct'),
-    phases: contractPhases(),
+    phases: built.contractPhases(),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });
@@ -37,7 +38,15 @@ describe('simulate engine', function () {
   let dir: string;
   let stateDir: string;
   const env = contractEnv('ct');
-  const phases = contractPhases();
+  let createSimulateEngine: BuiltContract['createSimulateEngine'];
+  let phases: ContractPhases;
+  let exitingPhase: AnyPhase;
+  before(async () => {
+    const built = await builtContract();
+    createSimulateEngine = built.createSimulateEngine;
+    phases = built.contractPhases();
+    exitingPhase = (await built.fixture('exiting-phase')).phase as AnyPhase;
+  });
   const ref = (phase: AnyPhase): StackRef => ({ env: env.name, phase: phase.id, slug: phase.slug, name: stackName(env.name, phase) });
   const fileOf = (phase: AnyPhase) => join(stateDir, `${stackName(env.name, phase)}.json`);
   const request = (phase: AnyPhase, inputs: unknown, events: PlatformEvent[] = [], signal = new AbortController().signal) => ({
@@ -212,7 +221,7 @@ describe('simulate engine', function () {
 
     it('a module without a `phase` export is engine-failed naming the module', async () => {
       const engine = createSimulateEngine({ stateDir });
-      const moduleUrl = new URL('./fixtures/no-export-phase.ts', import.meta.url).href;
+      const moduleUrl = builtUrl('test/engine/fixtures/no-export-phase.ts');
       const err = await engine.preview(request({ ...phases.slow, module: moduleUrl }, { delayMs: 0 })).then(() => assert.fail('resolved'), (e: PlatformError) => e);
       assert.equal(err.code, 'engine-failed');
       assert.ok(err.message.includes(moduleUrl) && /no 'phase' export/.test(err.message), err.message);

@@ -15,6 +15,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The engine tests' phase modules scripts/build.mjs builds too (its TEST_PHASE_DIRS). */
+export const TEST_PHASE_DIRS = ['test/engine-contract/phases', 'test/engine/fixtures'];
+
 export interface Built {
   createSimulateEngine: (typeof import('../../src/engine/simulate/simulate-engine.js'))['createSimulateEngine'];
   planPhases: (typeof import('../../src/orchestrator/plan.js'))['planPhases'];
@@ -40,10 +43,44 @@ export function staleSource(root = REPO): string | undefined {
     }
     return undefined;
   };
-  return walk(join(root, 'src')) ?? walk(join(root, 'programs'));
+  for (const dir of ['src', 'programs', ...TEST_PHASE_DIRS]) {
+    const found = existsSync(join(root, dir)) ? walk(join(root, dir)) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }
 
+
 let loaded: Promise<Built> | undefined;
+let contract: Promise<BuiltContract> | undefined;
+
+export interface BuiltContract {
+  createSimulateEngine: Built['createSimulateEngine'];
+  /** The contract phases as built: their `module` URLs are dist/test/engine-contract/phases/*.js. */
+  contractPhases: (typeof import('../engine-contract/phases/index.js'))['contractPhases'];
+  /** A fixture phase module of test/engine/fixtures, as built (e.g. 'exiting-phase'). */
+  fixture(name: string): Promise<Record<string, unknown>>;
+}
+
+/** Path of a source's built module under dist/ (e.g. 'test/engine/fixtures/exiting-phase.ts'). */
+export function builtUrl(source: string): string {
+  return pathToFileURL(join(REPO, 'dist', source.replace(/\.tsx?$/, '.js'))).href;
+}
+
+/**
+ * The built simulate engine with the engine tests' built phases: its workers run on plain Node (the
+ * sources' engine forks every worker through tsx, 1.7 s of CPU each against 1.0 s). Throws when dist/
+ * is stale.
+ */
+export function builtContract(): Promise<BuiltContract> {
+  contract ??= (async () => {
+    const stale = staleSource();
+    if (stale) throw new Error(`dist/ is older than ${stale} (or lacks its built file): run npm run build (npm test runs it first)`);
+    const [sim, phases] = await Promise.all([import(builtUrl('src/engine/simulate/simulate-engine.ts')), import(builtUrl('test/engine-contract/phases/index.ts'))]);
+    return { createSimulateEngine: sim.createSimulateEngine, contractPhases: phases.contractPhases, fixture: (name) => import(builtUrl(`test/engine/fixtures/${name}.ts`)) };
+  })();
+  return contract;
+}
 
 /** The built engine, orchestrator and registry (once per process); throws when dist/ is stale. */
 export function builtCode(): Promise<Built> {

@@ -24,7 +24,7 @@
  * secret `token`.
  */
 import { createHash } from 'node:crypto';
-import { PlatformError } from '../../src/core/errors.js';
+import { PlatformError, isPlatformError } from '../../src/core/errors.js';
 import { emptyCounts, type ChangeCounts, type PlatformEvent, type PropertyChange, type ResourceOp } from '../../src/core/events.js';
 import type { AnyPhase, PhaseId } from '../../src/core/phase.js';
 import type { Clock, Engine, EngineRequest, EngineResult, OutputMap, PlannedResource, StackInfo, StackRef } from '../../src/core/ports.js';
@@ -118,7 +118,7 @@ export class FakeEngine implements Engine {
       const fail = this.failures.get(req.phase.id);
       if (fail) throw failed(req.phase.id, new Error(fail));
     } catch (e) {
-      if (e instanceof PlatformError && (e.code === 'engine-failed' || e.code === 'program-bug')) {
+      if (isPlatformError(e) && (e.code === 'engine-failed' || e.code === 'program-bug')) {
         const prev = this.stacks.get(req.stack.name);
         if (prev) prev.lastResult = 'failed';
         else this.stacks.set(req.stack.name, { outputs: {}, lastResult: 'failed', pending: 0, resources: new Map() });

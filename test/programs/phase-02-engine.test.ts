@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { PlatformEvent } from '../../src/core/events.js';
 import { stackName } from '../../src/core/phase.js';
 import type { StackRef } from '../../src/core/ports.js';
-import { createSimulateEngine } from '../../src/engine/simulate/simulate-engine.js';
+import { builtCode } from '../helpers/built.js';
 import { phase, phase2Outputs } from '../../programs/02-cluster/phase.js';
 import { organizationFor } from '../helpers/env-fixtures.js';
 import { phase1OutputsFor, shippedEnv } from './phase-02-upstream.js';
@@ -31,10 +31,12 @@ describe('phase 2 (cluster) under the simulate engine, local env', function () {
 
   it('deploys with outputs that pass the contract, keeps the kubeconfig secret, and is idempotent', async () => {
     const stateDir = join(dir, 'simulate', env.name);
-    const engine = createSimulateEngine({ stateDir });
+    // The built engine and phase module, as the CLI runs them (the worker on plain Node).
+    const built = await builtCode();
+    const engine = built.createSimulateEngine({ stateDir });
     const inputs = phase.inputs({ env, organization: organizationFor(env).config, upstream: { 1: phase1OutputsFor(env) }, simulated: true });
     const events: PlatformEvent[] = [];
-    const req = { stack, env, phase, inputs, signal: new AbortController().signal, emit: (e: PlatformEvent) => events.push(e) };
+    const req = { stack, env, phase: built.phases.find((p) => p.id === 2)!, inputs, signal: new AbortController().signal, emit: (e: PlatformEvent) => events.push(e) };
 
     const first = await engine.up(req);
     assert.ok(first.changes.create > 50, `creates the cluster and its add-ons (${first.changes.create})`);

@@ -7,7 +7,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import type { EnvConfig } from '../../core/env.js';
 import { isOrganizationTargetName, LOCAL_ORGANIZATION_FILE, ORGANIZATION_FILE } from '../../core/organization.js';
-import { PlatformError } from '../../core/errors.js';
+import { PlatformError, isPlatformError } from '../../core/errors.js';
 import type { PhaseId } from '../../core/phase.js';
 
 export interface AccountGuardOptions {
@@ -43,7 +43,7 @@ export async function callerIdentity(env: EnvConfig, opts: AccountGuardOptions =
     if (!id.Account || !id.Arn) throw new Error('GetCallerIdentity returned no account');
     return { account: id.Account, arn: id.Arn };
   } catch (e) {
-    if (e instanceof PlatformError) throw e;
+    if (isPlatformError(e)) throw e;
     const name = (e as { name?: string }).name ?? 'Error';
     throw new PlatformError('config-missing', `cannot determine the AWS caller identity for env '${env.name}' (${name})`, {
       value: opts.roleArn ?? env.name,

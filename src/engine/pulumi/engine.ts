@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent, PulumiCommand, Stack } from '@pulumi/pulumi/automation/index.js';
 import type { EnvConfig } from '../../core/env.js';
-import { PlatformError } from '../../core/errors.js';
+import { PlatformError, isPlatformError } from '../../core/errors.js';
 import type { DriftedResource, EngineRequest, EngineResult, PlannedResource, StackInfo, StackRef } from '../../core/ports.js';
 import { collectDrift } from './drift.js';
 import type { CreatePulumiEngineOptions, PulumiEngine } from './types.js';
@@ -139,7 +139,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
     try {
       return await select(stack, env, program);
     } catch (e) {
-      if (!(e instanceof PlatformError) || e.code !== 'stack-not-found') throw e;
+      if (!isPlatformError(e) || e.code !== 'stack-not-found') throw e;
     }
     const wsOpts = await workspaceOpts(env, stack);
     // Only here (up creating a stack) may a missing file backend folder be created.
@@ -341,7 +341,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       try {
         s = await select(stack, env);
       } catch (e) {
-        if (e instanceof PlatformError && e.code === 'stack-not-found') return { exists: false, pendingOperations: [], resourceCount: 0 };
+        if (isPlatformError(e) && e.code === 'stack-not-found') return { exists: false, pendingOperations: [], resourceCount: 0 };
         throw e;
       }
       const dep = await exportDeployment(s, stack, env);
@@ -372,7 +372,7 @@ export function createPulumiEngine(opts: CreatePulumiEngineOptions): PulumiEngin
       try {
         s = await select(req.stack, req.env, program);
       } catch (e) {
-        if (e instanceof PlatformError && e.code === 'stack-not-found') return previewFresh(req, program);
+        if (isPlatformError(e) && e.code === 'stack-not-found') return previewFresh(req, program);
         throw e;
       }
       const { value, mapper, resources, planned } = await run(req, 'preview', [], (onEvent, signal) =>

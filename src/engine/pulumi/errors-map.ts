@@ -12,7 +12,7 @@
  * Every text that leaves passes through `redact`; argv is never quoted (it carries no secrets, but
  * the rule is simpler kept absolute).
  */
-import { PlatformError } from '../../core/errors.js';
+import { PlatformError, isPlatformError } from '../../core/errors.js';
 import type { StackRef } from '../../core/ports.js';
 import { CliFailure } from './command.js';
 import { stripAnsi } from './events-map.js';
@@ -43,7 +43,7 @@ export function errorLines(stderr: string, max = 8): string {
 
 /** Maps any failure of a Pulumi operation to a PlatformError. */
 export function mapPulumiError(e: unknown, ctx: ErrorContext): PlatformError {
-  if (e instanceof PlatformError) return e;
+  if (isPlatformError(e)) return e;
   // Pulumi prints its diagnostics on stdout when not interactive, errors on stderr: read both.
   const stderr = [
     ...(ctx.diagnostics ?? []),

@@ -15,7 +15,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { Writable } from 'node:stream';
 import { KubeConfig, CoreV1Api, CustomObjectsApi, ApiException, HttpMethod, KubernetesObjectApi, Exec, type V1Status } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { PlatformError } from '../../core/errors.js';
+import { PlatformError, isPlatformError } from '../../core/errors.js';
 import type { EksToken } from '../../aws/eks-token.js';
 import { eksTokenRequest } from '../../../programs/shared/kubeconfig.js';
 import type { KubeObject } from '../k8s/readiness.js';
@@ -394,7 +394,7 @@ function isNotFound(e: unknown): boolean {
 
 /** Keeps the API status message (e.g. `forbidden: ...`), drops the response headers and body. */
 function wrap(e: unknown, what: string): Error {
-  if (e instanceof PlatformError) return e;
+  if (isPlatformError(e)) return e;
   if (e instanceof ApiException) {
     let reason = '';
     try {
