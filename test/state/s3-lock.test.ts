@@ -5,7 +5,7 @@
  * The CLI-level race and kill -9 are in test/real-engine/team-lock.test.ts.
  */
 import { strict as assert } from 'node:assert';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Locker } from '../../src/state/s3-lock.js';
 import { isPlatformError } from '../../src/core/errors.js';
 import { motoConfig, startMoto, type Moto } from '../gates/moto.js';
@@ -66,11 +66,18 @@ describe('S3 stack locks (moto)', function () {
     // The holder "dies": its renewals stop (its timer would renew every 10 s; release is not called).
     // The engine lock its Pulumi left behind:
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'teams/stg/.pulumi/locks/organization/platform/stg-01-foundation/abc.json', Body: '{}' }));
-    // 29 s later by the taker's clock: still within the lease.
-    const early = await lockedError(locker('run-b', { now: () => Date.now() + 29_000 }).acquire('stg-01-foundation', 'up'));
+    // The takers' clocks are set from the lock object's own LastModified (what the lease is measured
+    // from), read just before each try, not from Date.now(): 29 s after it is within the lease, 31 s
+    // after it is not. Offsets from Date.now() left a 1 s margin that a loaded CI machine (and
+    // LastModified's whole seconds) ate: a CI run took over at "29 s".
+    const written = async () => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'teams/stg/.platform-locks/stg-01-foundation.json' }))).LastModified!.getTime();
+    const at29 = (await written()) + 29_000;
+    const early = await lockedError(locker('run-b', { now: () => at29 }).acquire('stg-01-foundation', 'up'));
     assert.equal(early.code, 'locked');
+    assert.match(early.message, /expires in 1s unless renewed$/);
     const notices: string[] = [];
-    const late = await locker('run-c', { now: () => Date.now() + 32_000, notices }).acquire('stg-01-foundation', 'up');
+    const at31 = (await written()) + 31_000;
+    const late = await locker('run-c', { now: () => at31, notices }).acquire('stg-01-foundation', 'up');
     assert.equal(notices.length, 1);
     assert.match(notices[0]!, /^took over the lock of stg-01-foundation from \S+ on \S+ \(pid \d+, run run-a, up since [^)]+\): its lease of 30s expired [0-9]+s ago \(last renewed [^)]+\); removed 1 engine lock file\(s\) its engine left$/);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'teams/stg/.pulumi/' }));
@@ -95,7 +102,10 @@ describe('S3 stack locks (moto)', function () {
     const a = await locker('run-a', { lease: 5, notices }).acquire('stg-04-data', 'up');
     // Someone took it over (as after a long freeze of run-a): the object now is theirs.
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'teams/stg/.platform-locks/stg-04-data.json', Body: JSON.stringify({ who: 'bob', host: 'ci-7', pid: 1, runId: 'run-x', purpose: 'up', since: 'x', leaseSeconds: 5 }) }));
-    await sleep(2_500);
+    // Its renewal runs every lease/3 (about 1.7 s here); wait for it rather than a fixed time, which
+    // a loaded machine can outrun.
+    for (let i = 0; i < 100 && notices.length === 0; i++) await sleep(100);
+    await sleep(2_000); // a second renewal would add a second notice
     assert.equal(notices.length, 1, notices.join('\n'));
     assert.match(notices[0]!, /^lost the lock of stg-04-data: taken over by bob on ci-7 \(pid 1, run run-x, up since x\)/);
     await a.release();
