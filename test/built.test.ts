@@ -41,4 +41,11 @@ describe('the built-code guard of the plan tests', () => {
     rmSync(join(root, 'dist/programs/01-x/charts.lock.yaml'));
     assert.equal(staleSource(root), 'programs/01-x/charts.lock.yaml');
   });
+  it("names an engine test's phase module edited after the build (built to dist/test/ too)", () => {
+    file('test/engine-contract/phases/records.ts', 100);
+    file('dist/test/engine-contract/phases/records.js', 200);
+    assert.equal(staleSource(root), undefined);
+    utimesSync(join(root, 'test/engine-contract/phases/records.ts'), 300, 300);
+    assert.equal(staleSource(root), 'test/engine-contract/phases/records.ts');
+  });
 });

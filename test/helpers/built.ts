@@ -1,6 +1,7 @@
 /**
  * The built code (dist/, what `npm run build` emits and bin/platform.js runs), for tests that plan
- * the shipped programs with the simulate engine. Its workers then run on plain Node as a user's do;
+ * the shipped programs with the simulate engine, and for the engine tests with their own phases
+ * (built to dist/test/). Its workers then run on plain Node as a user's do;
  * from the TypeScript sources every worker loads through tsx's module hooks instead, which cost 2.3x
  * the CPU (measured 2026-11-30 on this 2-core machine: stg's eleven phases planned from src took
  * 36.5 s of CPU and 25.7 s wall, from dist 15.6 s and 13.7 s).
@@ -50,6 +51,11 @@ export function staleSource(root = REPO): string | undefined {
   return undefined;
 }
 
+/** Throws, naming the first stale source and the fix, unless dist/ is current. */
+function assertBuilt(): void {
+  const stale = staleSource();
+  if (stale) throw new Error(`dist/ is older than ${stale} (or lacks its built file): run npm run build (npm test runs it first)`);
+}
 
 let loaded: Promise<Built> | undefined;
 let contract: Promise<BuiltContract> | undefined;
@@ -74,8 +80,7 @@ export function builtUrl(source: string): string {
  */
 export function builtContract(): Promise<BuiltContract> {
   contract ??= (async () => {
-    const stale = staleSource();
-    if (stale) throw new Error(`dist/ is older than ${stale} (or lacks its built file): run npm run build (npm test runs it first)`);
+    assertBuilt();
     const [sim, phases] = await Promise.all([import(builtUrl('src/engine/simulate/simulate-engine.ts')), import(builtUrl('test/engine-contract/phases/index.ts'))]);
     return { createSimulateEngine: sim.createSimulateEngine, contractPhases: phases.contractPhases, fixture: (name) => import(builtUrl(`test/engine/fixtures/${name}.ts`)) };
   })();
@@ -85,10 +90,8 @@ export function builtContract(): Promise<BuiltContract> {
 /** The built engine, orchestrator and registry (once per process); throws when dist/ is stale. */
 export function builtCode(): Promise<Built> {
   loaded ??= (async () => {
-    const stale = staleSource();
-    if (stale) throw new Error(`dist/ is older than ${stale} (or lacks its built file): run npm run build (npm test runs it first)`);
-    const load = (p: string) => import(pathToFileURL(join(REPO, 'dist', p)).href);
-    const [sim, plan, registry] = await Promise.all([load('src/engine/simulate/simulate-engine.js'), load('src/orchestrator/plan.js'), load('programs/registry.js')]);
+    assertBuilt();
+    const [sim, plan, registry] = await Promise.all([import(builtUrl('src/engine/simulate/simulate-engine.ts')), import(builtUrl('src/orchestrator/plan.ts')), import(builtUrl('programs/registry.ts'))]);
     return { createSimulateEngine: sim.createSimulateEngine, planPhases: plan.planPhases, phases: registry.phases };
   })();
   return loaded;
