@@ -210,18 +210,11 @@ function brokenSidecars(p: CliProject): string[] {
     });
 }
 
-/** Runs `plan` on one project (its own checkout, stack and store), alternating between the targets. */
+/**
+ * Runs `plan` on one project (its own checkout, stack and store), alternating between the targets;
+ * it stops before its next run once the other lane has failed.
+ */
 async function lane(p: CliProject, plan: Array<Point & { signal: Signal }>, rows: Row[], failed: { error?: unknown }): Promise<void> {
-  try {
-    await laneRuns(p, plan, rows, failed);
-  } catch (e) {
-    failed.error ??= e;
-    throw e;
-  }
-}
-
-/** The runs of one lane; it stops before its next run once the other lane has failed. */
-async function laneRuns(p: CliProject, plan: Array<Point & { signal: Signal }>, rows: Row[], failed: { error?: unknown }): Promise<void> {
   const store = p.path('store');
   p.scenario({ 2: target(store, 0) });
   const first = await p.run(['up', '--phase', '2', '--env', 'rt']);
@@ -312,10 +305,10 @@ describe('kill sweep through the CLI on the real engine', function () {
       const p = points.find((x) => x.point === s.point);
       if (p) lanes[s.lane]!.push({ ...p, signal: s.signal });
     }
-    // Both lanes end before the test does (allSettled): a failed lane stops the other at its next
-    // run, and the checkouts are removed only after both have stopped.
+    // Both lanes end before the test does (each lane's error is caught and kept): a failed lane stops
+    // the other at its next run, and the checkouts are removed only after both have stopped.
     const failed: { error?: unknown } = {};
-    await Promise.allSettled(lanes.map((plan, k) => lane(projects[k]!, plan, rows, failed)));
+    await Promise.all(lanes.map((plan, k) => lane(projects[k]!, plan, rows, failed).catch((e: unknown) => void (failed.error ??= e))));
     if (failed.error) throw failed.error;
     rows.sort((a, b) => a.point - b.point || a.signal.localeCompare(b.signal));
     const runs = lanes.flat().length;
